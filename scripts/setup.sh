@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for OpenCityCommand: Debian packages (only the missing ones),
+# the virtual environment, and the package with its dependencies. Safe to run again: each step is
+# skipped when it is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: QGIS (basemap renderer, its own Python), Xvfb (screenshots, big screen without a
+# display), CJK fonts (the UI is Chinese), ffmpeg (the demo city's local camera streams), the X/EGL
+# libraries Qt 6 needs, and PostgreSQL (the tests run the API against it too).
+DEB_PACKAGES=(
+  python3 python3-venv python3-pip
+  qgis python3-qgis qgis-providers
+  xvfb xauth fonts-noto-cjk ffmpeg
+  libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
+  libxcb-render-util0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libpulse0 libasound2
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
+  postgresql
+)
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The virtual environment. QGIS stays outside it: its bindings belong to Debian's /usr/bin/python3.
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv with $($PYTHON --version)"
+  $PYTHON -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip
+fi
+stamp=.venv/.installed-$(cat setup.cfg pyproject.toml | sha256sum | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing the package and its dependencies into .venv"
+  .venv/bin/python -m pip install -q -e '.[test]'
+  rm -f .venv/.installed-*; touch "$stamp"
+fi
+echo "setup: ready"
