@@ -1,0 +1,1 @@
+"""The reference case server of OpenCityCommand (FastAPI + SQLAlchemy 2)."""

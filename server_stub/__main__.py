@@ -1,0 +1,64 @@
+"""`python -m server_stub [--host H] [--port P] [--db URL] [--demo]`: start the server."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m server_stub",
+                                description="OpenCityCommand case server (数字城管 reference server)")
+    p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    p.add_argument("--db", default=None,
+                   help="database URL: a SQLite file (default var/occ.sqlite) or postgresql://user:pw@host/db")
+    p.add_argument("--data-dir", default=None, help="photos, exports and the built demo city (default var/)")
+    p.add_argument("--osmand-port", type=int, default=None,
+                   help="also accept OsmAnd/Traccar positions on this port (e.g. 5055)")
+    p.add_argument("--demo", action="store_true", help="load the built-in demo city (built on first run)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .app import create_app
+    from .settings import Settings
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "db": args.db,
+                                   "data_dir": args.data_dir, "osmand_port": args.osmand_port}.items()
+                 if v is not None}
+    if args.demo:
+        overrides["demo"] = True
+    settings = Settings(**overrides)
+    app = create_app(settings)
+    ctx = app.state.ctx
+    ctx.db.migrate()
+    from .bootstrap import ensure_admin
+    admin_pw = ensure_admin(ctx)
+    logins: list[str] = []
+    if settings.demo:
+        try:
+            from .citydata.demo import load_demo
+        except ImportError as e:
+            print(f"the demo city is not available: {e}", file=sys.stderr)
+            sys.exit(2)
+        logins = load_demo(ctx)
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"OpenCityCommand server listening on {base}  (API docs: {base}/docs)")
+    print(f"database: {ctx.db.engine.url.render_as_string(hide_password=True)}")
+    print(f"OsmAnd/Traccar positions: {base}/osmand"
+          + (f" and http://{settings.host}:{settings.osmand_port}/" if settings.osmand_port else ""))
+    if admin_pw:
+        print(f"log in as admin / {admin_pw}  (first start: change it, or set OCC_ADMIN_PASSWORD)")
+    for line in logins:
+        print(line)
+    sys.stdout.flush()
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

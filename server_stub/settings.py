@@ -1,0 +1,48 @@
+"""Server settings from the environment (prefix OCC_) or command-line options."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OCC_", env_file=".env", extra="ignore")
+
+    # SQLite file by default (zero set-up); PostgreSQL by URL for a multi-workstation city.
+    db: str = "sqlite:///var/occ.sqlite"
+    data_dir: Path = Path("var")  # photos, exports, the built demo city
+    host: str = "127.0.0.1"
+    port: int = 8000
+    osmand_port: int | None = None  # optional extra port for phones (Traccar uses 5055)
+    token_hours: float = 12.0
+    open311_api_keys: str = "demo-open311-key"  # comma-separated
+    classification_dir: Path | None = None  # a city's own classification CSVs
+    holiday_override_file: Path | None = None
+    work_shifts: str = "08:30-12:00,14:00-17:30"
+    yellow_fraction: float = 0.2  # the last 20% of a limit is yellow
+    stage_limit_minutes: str = "accept=30,verify=30,file=30,dispatch=30,check=30,send_check=60"
+    band_watch_seconds: float = 1.0  # how often the band watcher looks for cases changing colour
+    photo_max_bytes: int = 10 * 1024 * 1024
+    workflow_roles_file: Path | None = None  # JSON {action: [roles]} overriding the default roles
+    demo: bool = False
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db.startswith("sqlite")
+
+    def api_keys(self) -> set[str]:
+        return {k.strip() for k in self.open311_api_keys.split(",") if k.strip()}
+
+    def stage_limits(self) -> dict[str, float]:
+        """Stage limits in minutes of natural time, e.g. {'accept': 30, 'verify': 30, ...}."""
+        out = {}
+        for part in self.stage_limit_minutes.split(","):
+            if "=" in part:
+                k, v = part.split("=", 1)
+                out[k.strip()] = float(v)
+        return out
