@@ -39,6 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Reference server for digital urban management (数字城管): cases, "
                               "workflow, clocks, positions, Open311, evaluation.")
     app.state.ctx = ctx
+
+    @app.get("/api/health", tags=["meta"])
+    def health() -> dict:
+        """Liveness for launchers and load balancers (no login needed)."""
+        return {"status": "ok", "version": app.version, "demo": settings.demo}
+
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
     for name in ROUTER_MODULES:

@@ -1,0 +1,224 @@
+"""HTTP client of the OpenCityCommand server. Qt-free and blocking: widgets call it through
+app.api.worker (a thread pool), never on the UI thread.
+
+Every POST carries an Idempotency-Key, so a retry after a dropped connection never makes a second
+case or a second transition.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+
+
+class ApiError(Exception):
+    """A refusal or failure, with a message fit to show a dispatcher."""
+
+    def __init__(self, message: str, status: int | None = None, detail: Any = None):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+
+    @property
+    def is_conflict(self) -> bool:  # someone else acted first
+        return self.status == 409
+
+    @property
+    def is_offline(self) -> bool:
+        return self.status is None
+
+
+@dataclass
+class Session:
+    token: str
+    user: dict
+
+    @property
+    def role(self) -> str:
+        return self.user["role"]
+
+
+def _detail_message(body: Any) -> str:
+    if isinstance(body, dict):
+        d = body.get("detail", body)
+        if isinstance(d, list):  # FastAPI validation errors: name the field
+            parts = []
+            for e in d:
+                loc = ".".join(str(x) for x in e.get("loc", []) if x not in ("body", "query", "path"))
+                parts.append(f"{loc}: {e.get('msg', '')}" if loc else e.get("msg", ""))
+            return "; ".join(parts)
+        return str(d)
+    return str(body)
+
+
+class ApiClient:
+    def __init__(self, base_url: str, timeout: float = 10.0, retries: int = 2):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.retries = retries
+        self._http = requests.Session()
+        self._http.mount("http://", HTTPAdapter(pool_connections=4, pool_maxsize=16))
+        self._http.mount("https://", HTTPAdapter(pool_connections=4, pool_maxsize=16))
+        self._lock = threading.Lock()
+        self.session: Session | None = None
+
+    # ------------------------------------------------------------------ plumbing
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    @property
+    def ws_url(self) -> str:
+        base = self.base_url.replace("https://", "wss://").replace("http://", "ws://")
+        return f"{base}/ws"
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.session.token}"} if self.session else {}
+
+    def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
+                files: Any = None, raw: bool = False, idempotency_key: str | None = None) -> Any:
+        headers = self._headers()
+        if method == "POST":
+            headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            try:
+                r = self._http.request(method, self.url(path), params=params, json=json, files=files,
+                                       headers=headers, timeout=self.timeout)
+            except requests.RequestException as e:
+                last = e  # the same Idempotency-Key makes this retry safe
+                continue
+            if r.status_code >= 400:
+                try:
+                    body = r.json()
+                except ValueError:
+                    body = r.text
+                raise ApiError(_detail_message(body), r.status_code, body)
+            if raw:
+                return r.content
+            if r.status_code == 204 or not r.content:
+                return None
+            ctype = r.headers.get("content-type", "")
+            return r.json() if "json" in ctype else r.content
+        raise ApiError(f"cannot reach the server at {self.base_url}: {last}", None)
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self.request("POST", path, json=body, **kw)
+
+    # ------------------------------------------------------------------ auth
+    def login(self, username: str, password: str) -> Session:
+        data = self.post("/api/auth/login", {"username": username, "password": password})
+        self.session = Session(data["token"], data["user"])
+        return self.session
+
+    def logout(self) -> None:
+        if self.session:
+            try:
+                self.post("/api/auth/logout")
+            finally:
+                self.session = None
+
+    def me(self) -> dict:
+        return self.get("/api/auth/me")
+
+    def users(self, role: str | None = None) -> list[dict]:
+        return self.get("/api/auth/users", role=role)
+
+    # ------------------------------------------------------------------ reference data
+    def city(self) -> dict:
+        return self.get("/api/ref/city")
+
+    def classes(self, kind: str | None = None) -> list[dict]:
+        return self.get("/api/ref/classes", kind=kind)
+
+    def departments(self) -> list[dict]:
+        return self.get("/api/ref/departments")
+
+    def suggest_department(self, kind: str, class_code: str, lon: float, lat: float,
+                           component_id: str | None = None) -> list[dict]:
+        return self.get("/api/ref/suggest-department", kind=kind, class_code=class_code, lon=lon, lat=lat,
+                        component_id=component_id)
+
+    def grid_at(self, lon: float, lat: float) -> dict | None:
+        try:
+            return self.get("/api/ref/grids/at", lon=lon, lat=lat)
+        except ApiError as e:
+            if e.status == 404:
+                return None
+            raise
+
+    def grids(self, bbox: tuple[float, float, float, float] | None = None) -> dict:
+        return self.get("/api/ref/grids", bbox=_bbox(bbox))
+
+    def components(self, bbox: tuple[float, float, float, float] | None = None, **filters: Any) -> Any:
+        return self.get("/api/ref/components", bbox=_bbox(bbox), **filters)
+
+    def nearest_components(self, lon: float, lat: float, n: int = 5) -> list[dict]:
+        return self.get("/api/ref/components/nearest", lon=lon, lat=lat, n=n)
+
+    def inspectors(self) -> list[dict]:
+        return self.get("/api/ref/inspectors")
+
+    def nearest_inspectors(self, lon: float, lat: float, n: int = 5) -> list[dict]:
+        return self.get("/api/ref/inspectors/nearest", lon=lon, lat=lat, n=n)
+
+    def cameras(self, bbox: tuple[float, float, float, float] | None = None) -> list[dict]:
+        return self.get("/api/ref/cameras", bbox=_bbox(bbox))
+
+    def nearest_cameras(self, lon: float, lat: float, n: int = 5) -> list[dict]:
+        return self.get("/api/ref/cameras/nearest", lon=lon, lat=lat, n=n)
+
+    # ------------------------------------------------------------------ cases
+    def cases(self, **filters: Any) -> dict:
+        return self.get("/api/cases", **filters)
+
+    def case(self, case_id: int) -> dict:
+        return self.get(f"/api/cases/{int(case_id)}")
+
+    def report(self, body: dict, idempotency_key: str | None = None) -> dict:
+        return self.post("/api/cases", body, idempotency_key=idempotency_key)
+
+    def act(self, case_id: int, action: str, body: dict | None = None,
+            idempotency_key: str | None = None) -> dict:
+        return self.post(f"/api/cases/{int(case_id)}/actions/{action}", body or {},
+                         idempotency_key=idempotency_key)
+
+    def deadline_preview(self, case_id: int, **choice: Any) -> dict:
+        return self.get(f"/api/cases/{int(case_id)}/deadline-preview", **choice)
+
+    def duplicates(self, lon: float, lat: float, kind: str, class_code: str) -> list[dict]:
+        return self.get("/api/cases/duplicates", lon=lon, lat=lat, kind=kind, class_code=class_code)
+
+    def merge(self, case_id: int, into_case_id: int) -> dict:
+        return self.post(f"/api/cases/{int(case_id)}/merge", {"into_case_id": into_case_id})
+
+    def upload_photo(self, filename: str, data: bytes, content_type: str) -> dict:
+        return self.request("POST", "/api/photos", files={"file": (filename, data, content_type)})
+
+    def photo(self, sha256: str) -> bytes:
+        return self.request("GET", f"/api/photos/{sha256}", raw=True)
+
+    # ------------------------------------------------------------------ positions, evaluation, tiles
+    def track(self, inspector_id: int, start: str, end: str, fmt: str = "json") -> Any:
+        return self.get("/api/positions/track", inspector_id=inspector_id, start=start, end=end,
+                        format=None if fmt == "json" else fmt)
+
+    def evaluation(self, month: str, subject: str = "departments", **params: Any) -> Any:
+        return self.get(f"/api/evaluation/{month}/{subject}", **params)
+
+    def tile_url_template(self, style: str = "day") -> str:
+        """For the tile fetcher: the server's own QGIS-rendered basemap as XYZ."""
+        return f"{self.base_url}/tiles/{style}/{{z}}/{{x}}/{{y}}.png"
+
+    def wmts_capabilities_url(self) -> str:
+        return f"{self.base_url}/wmts?SERVICE=WMTS&REQUEST=GetCapabilities"
+
+
+def _bbox(b: tuple[float, float, float, float] | None) -> str | None:
+    return None if b is None else ",".join(f"{v:.7f}" for v in b)
