@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_GRID_RE = re.compile(r"^\d{14,15}$")
-_COMPONENT_RE = re.compile(r"^\d{16}$")
-_ADMIN_RE = re.compile(r"^[1-8]\d{5}$")  # GB/T 2260 codes start with a province digit 1-8
+_GRID_RE = re.compile(r"^[0-9]{14,15}$")
+_COMPONENT_RE = re.compile(r"^[0-9]{16}$")
+_ADMIN_RE = re.compile(r"^[1-8][0-9]{5}$")  # GB/T 2260 codes start with a province digit 1-8
 
 
 class CodeError(ValueError):

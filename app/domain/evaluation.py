@@ -107,11 +107,11 @@ class DepartmentCounts(_Counts):
     handled: int = 0  # 处置数
     handled_on_time: int = 0  # 按期处置数
     reworked: int = 0  # 返工数
+    to_close: int | None = None  # 应结案数; None: handled + overdue_unhandled (§7)
     overdue_unhandled: int = 0  # 超期未处置数
     extended: int = 0  # 延期数
     closed: int = 0  # 结案数
     closed_on_time: int = 0  # 按期结案数
-    to_close: int | None = None  # 应结案数; None: handled + overdue_unhandled (§7)
 
     @property
     def to_close_count(self) -> int:
