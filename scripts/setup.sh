@@ -41,4 +41,10 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[test]'
   rm -f .venv/.installed-*; touch "$stamp"
 fi
+# Compiled translations (.qm) are built here, not committed.
+for ts in resources/translations/*.ts; do
+  [ -f "$ts" ] || continue
+  qm="${ts%.ts}.qm"
+  if [ ! -f "$qm" ] || [ "$ts" -nt "$qm" ]; then .venv/bin/pyside6-lrelease -silent "$ts" -qm "$qm"; fi
+done
 echo "setup: ready"

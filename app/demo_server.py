@@ -1,0 +1,64 @@
+"""Starts the server on the built-in demo city as a child process for `python -m app --demo`,
+and stops it when the client exits."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port(preferred: int = 8000) -> int:
+    for port in (preferred, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError("no free port")
+
+
+class DemoServer:
+    def __init__(self, data_dir: Path | None = None, port: int | None = None):
+        self.data_dir = data_dir or ROOT / "var" / "demo"
+        self.port = port or free_port()
+        self.proc: subprocess.Popen | None = None
+        self.log_path = self.data_dir / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 600.0) -> None:
+        """Starts it and waits until it answers (the first start builds the demo city: minutes)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server_stub", "--demo", "--port", str(self.port),
+             "--data-dir", str(self.data_dir), "--db", f"sqlite:///{self.data_dir / 'demo.sqlite'}"],
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the demo server stopped (exit {self.proc.returncode}); see {self.log_path}")
+            try:
+                if requests.get(f"{self.url}/api/health", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"the demo server did not answer within {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()

@@ -1,0 +1,1 @@
+"""Qt widgets: the main window, the layer panel and the docks."""
