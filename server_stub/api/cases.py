@@ -1,0 +1,168 @@
+"""Cases: report, list, detail, the workflow actions, deadline preview, duplicates and merge.
+
+Also installs the Idempotency-Key middleware for every POST of the server (services/idempotency.py).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Iterator, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from starlette.concurrency import run_in_threadpool
+
+from app.domain.workflow import Action, Role, State, WorkflowError
+
+from ..context import ServerContext
+from ..db.models import User
+from ..schemas.cases import (ActionIn, CaseDetail, CaseIn, CaseList, CaseOut, DeadlinePreview, DuplicateOut,
+                             EventOut, MergeIn, MergeOut)
+from ..services import cases as svc
+from ..services import idempotency
+from .deps import current_user, get_ctx, require_roles
+
+router = APIRouter(prefix="/api/cases", tags=["cases"])
+
+REPORTERS = (Role.INSPECTOR, Role.ACCEPTOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.LEADER, Role.ADMIN)
+MERGERS = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.LEADER, Role.ADMIN)
+_STATES = {s.value for s in State}
+
+
+@contextmanager
+def refusals(loc: str = "body") -> Iterator[None]:
+    """Service and workflow refusals as HTTP errors: 422 names the field like FastAPI's own."""
+    try:
+        yield
+    except svc.CaseInputError as e:
+        raise HTTPException(422, [{"loc": [loc, e.field], "msg": e.message, "type": "value_error"}]) from None
+    except (svc.CaseError, WorkflowError) as e:
+        raise HTTPException(e.status, str(e)) from None
+
+
+def _bad(loc: str, name: str, msg: str) -> HTTPException:
+    return HTTPException(422, [{"loc": [loc, name], "msg": msg, "type": "value_error"}])
+
+
+# ---------------------------------------------------------------- report and list
+@router.post("", response_model=CaseOut, status_code=201)
+def report(body: CaseIn, user: User = Depends(require_roles(*REPORTERS)),
+           ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """A new case in REPORTED. Hotline entry: an acceptor with source=hotline, reporter_name and
+    reporter_contact. 422 names the field for an unknown class_code, bad coordinates or photos."""
+    defaults = {Role.INSPECTOR: "inspector", Role.LEADER: "leader"}
+    source = "inspector" if user.role == Role.INSPECTOR else body.source or defaults.get(user.role, "hotline")
+    with refusals():
+        return svc.run_report(ctx, user, source=source, kind=body.kind.value, class_code=body.class_code,
+                              lon=body.lon, lat=body.lat, description=body.description, address=body.address,
+                              reporter_name=body.reporter_name, reporter_contact=body.reporter_contact,
+                              external_id=body.external_id, component_id=body.component_id,
+                              photo_hashes=body.photo_hashes)
+
+
+def _aware(name: str, dt: datetime | None) -> datetime | None:
+    if dt is not None and dt.tzinfo is None:
+        raise _bad("query", name, "needs a time zone, e.g. 2026-11-23T08:00:00+08:00")
+    return dt
+
+
+@router.get("", response_model=CaseList)
+def list_cases(
+        state: list[str] | None = Query(None, description="repeat or comma-separate: state=handling,suspended"),
+        department_id: int | None = None, source: str | None = None, kind: str | None = None,
+        class_code: str | None = None,
+        grid_code: str | None = Query(None, description="unit grid code, or a community/street/district prefix"),
+        bbox: str | None = Query(None, description="minx,miny,maxx,maxy in lon/lat"),
+        band: Literal["green", "yellow", "red"] | None = None,
+        q: str | None = Query(None, description="text in the number, description or address"),
+        created_from: datetime | None = None, created_to: datetime | None = None,
+        overdue: bool | None = Query(None, description="handling ever overdue, or past the current deadline"),
+        sort: str = Query("-created_at", description="created_at, updated_at, deadline_at, number, state, id; "
+                                                     "prefix - for descending"),
+        limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+        user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """The cases the caller may see (a department: its own; an inspector: reported by it, tasked to
+    it or in its grids), as {items, total, limit, offset}."""
+    states = [x.strip() for v in (state or []) for x in v.split(",") if x.strip()] or None
+    if states and set(states) - _STATES:
+        raise _bad("query", "state", f"unknown state(s) {', '.join(sorted(set(states) - _STATES))}")
+    box = None
+    if bbox:
+        try:
+            box = tuple(float(x) for x in bbox.split(","))
+        except ValueError:
+            box = ()
+        if len(box) != 4 or not (box[0] <= box[2] and box[1] <= box[3]):
+            raise _bad("query", "bbox", "must be minx,miny,maxx,maxy (lon/lat, min <= max)")
+    f = svc.CaseFilter(state=states, department_id=department_id, source=source, kind=kind,
+                       class_code=class_code, grid_code=grid_code, bbox=box, band=band, q=q,
+                       created_from=_aware("created_from", created_from),
+                       created_to=_aware("created_to", created_to), overdue=overdue, sort=sort,
+                       limit=limit, offset=offset)
+    with refusals("query"), ctx.db.session() as s:
+        items, total = svc.query_cases(s, ctx, user, f)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/duplicates", response_model=list[DuplicateOut])
+def duplicates(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, le=90), kind: str = Query(),
+               class_code: str = Query(), exclude_id: int | None = None, user: User = Depends(current_user),
+               ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Likely duplicates of a report: open cases of the same class within 50 m from the last 3 days,
+    nearest first, each with distance_m."""
+    with refusals("query"), ctx.db.session() as s:
+        return svc.duplicates(s, ctx, user, lon, lat, kind, class_code, exclude_id)
+
+
+# ---------------------------------------------------------------- one case
+@router.get("/{case_id}", response_model=CaseDetail)
+def get_case(case_id: int, user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """The case with its log, its photos by stage and the actions the caller's role may take now."""
+    with refusals("path"), ctx.db.session() as s:
+        return svc.detail(s, ctx, svc.get_visible(s, user, case_id), user)
+
+
+@router.get("/{case_id}/events", response_model=list[EventOut])
+def get_events(case_id: int, user: User = Depends(current_user),
+               ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    with refusals("path"), ctx.db.session() as s:
+        svc.get_visible(s, user, case_id)
+        return svc.events_of(s, case_id)
+
+
+@router.post("/{case_id}/actions/{action}", response_model=CaseOut)
+def act(case_id: int, action: Action, body: ActionIn | None = None, user: User = Depends(current_user),
+        ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """One workflow step (see ActionIn for each action's parameters). 403 wrong role, 409 wrong state
+    (or the case changed meanwhile), 422 a missing reason or bad parameter, 404 unknown or out of scope."""
+    params = (body or ActionIn()).model_dump(exclude_none=True, mode="json")
+    with refusals():
+        return svc.run_action(ctx, case_id, user, action, **params)
+
+
+@router.get("/{case_id}/deadline-preview", response_model=DeadlinePreview)
+def deadline_preview(case_id: int, condition_id: str | None = None, department_id: int | None = None,
+                     user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """The handling deadline if the case were filed with condition_id (default: its own) and/or
+    dispatched now."""
+    with refusals("query"), ctx.db.session() as s:
+        return svc.deadline_preview(s, ctx, user, case_id, condition_id, department_id)
+
+
+@router.post("/{case_id}/merge", response_model=MergeOut)
+def merge(case_id: int, body: MergeIn, user: User = Depends(require_roles(*MERGERS)),
+          ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """Merges a duplicate (not yet filed) into another case: it is voided 'merged into <number>',
+    both logs link the other, its report photos join the kept case."""
+    with refusals():
+        return svc.run_merge(ctx, case_id, body.into_case_id, user)
+
+
+# ---------------------------------------------------------------- middleware
+def install(app: FastAPI) -> None:
+    """Idempotency-Key handling for every POST, and a purge of old keys at start."""
+    app.add_middleware(idempotency.IdempotencyMiddleware)
+
+    async def purge(ctx: ServerContext) -> None:
+        await run_in_threadpool(idempotency.purge, ctx)
+
+    app.state.startup_hooks.append(purge)
