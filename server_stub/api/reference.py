@@ -1,0 +1,237 @@
+"""Reference data (/api/ref): classification, departments, responsibility, regions, grids,
+components, inspectors, cameras. Any logged-in user may read; data is loaded with
+services/loader.py (the demo city builder, an admin's import)."""
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+
+from app.domain.classification import Kind
+from app.domain.codes import CodeError, ComponentId, normalize_grid_code
+
+from ..context import ServerContext
+from ..schemas.reference import (CameraOut, ClassOut, ComponentOut, DepartmentOut, GridOut, InspectorOut,
+                                 NearComponentOut, RegionNode, RegionOut, ResponsibilityGridOut,
+                                 ResponsibilityOut, SuggestionOut)
+from ..services import reference as ref
+from .deps import current_user, get_ctx
+
+router = APIRouter(prefix="/api/ref", tags=["reference"], dependencies=[Depends(current_user)])
+
+Lon = Query(ge=-180, le=180, description="longitude, degrees (CGCS2000 ≈ WGS84)")
+Lat = Query(ge=-90, le=90, description="latitude, degrees")
+BBOX_DOC = "minx,miny,maxx,maxy in lon/lat degrees"
+
+
+def _json(data: object, media_type: str = "application/json") -> Response:
+    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str),
+                    media_type=media_type)
+
+
+def _checked(fn, *args, **kw):  # noqa: ANN001, ANN202
+    """Run a service call, turning malformed input into 422."""
+    try:
+        return fn(*args, **kw)
+    except (ref.RefError, CodeError) as e:
+        raise HTTPException(422, str(e)) from None
+
+
+def _found(value, what: str):  # noqa: ANN001, ANN202
+    if value is None:
+        raise HTTPException(404, f"{what} does not exist")
+    return value
+
+
+# ---------------------------------------------------------------- classification and organisation
+@router.get("/classes", response_model=list[ClassOut])
+def classes(kind: Kind | None = None, ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Minor classes with filing conditions (time limits, closing conditions) and pinyin."""
+    return ref.classes(ctx.classification, kind.value if kind else None)
+
+
+@router.get("/departments", response_model=list[DepartmentOut])
+def departments(kind: Literal["professional", "street_office"] | None = None,
+                ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    with ctx.db.session() as s:
+        return ref.departments(s, kind)
+
+
+@router.get("/departments/{dept_id}", response_model=DepartmentOut)
+def department(dept_id: int, ctx: ServerContext = Depends(get_ctx)) -> dict:
+    with ctx.db.session() as s:
+        return _found(ref.department(s, dept_id), f"department {dept_id}")
+
+
+@router.get("/responsibility", response_model=list[ResponsibilityOut])
+def responsibility(kind: Kind, class_code: str | None = Query(None, pattern=r"^\d{4}$"),
+                   ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """The class → department matrix (lowest priority number first); all classes of the kind
+    when class_code is omitted."""
+    with ctx.db.session() as s:
+        return ref.responsibility(s, kind.value, class_code)
+
+
+@router.get("/suggest-department", response_model=list[SuggestionOut])
+def suggest_department(kind: Kind, class_code: str | None = Query(None, pattern=r"^\d{4}$"),
+                       lon: float | None = Query(None, ge=-180, le=180),
+                       lat: float | None = Query(None, ge=-90, le=90),
+                       component_id: str | None = None,
+                       ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Departments for a problem, best first, each with its reason: components go to the owner
+    first, then the class matrix, then the locality (先属主后属地); events go to the locality (the
+    street office of the street holding the point) first, then the matrix (先属地后属主)."""
+    if (lon is None) != (lat is None):
+        raise HTTPException(422, "lon and lat go together")
+    if component_id is not None:
+        component_id = str(_checked(ComponentId.parse, component_id))
+    if class_code is None and component_id is None:
+        raise HTTPException(422, "class_code (or component_id) is required")
+    with ctx.db.session() as s:
+        return ref.suggest_departments(s, kind.value, class_code, lon, lat, component_id)
+
+
+# ---------------------------------------------------------------- regions and grids
+@router.get("/regions", response_model=list[RegionNode], response_model_exclude_none=True)
+def regions(geometry: bool = False, ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """District → street → community tree (geometry only with ?geometry=1)."""
+    with ctx.db.session() as s:
+        return ref.region_tree(s, geometry)
+
+
+@router.get("/regions/{code}", response_model=RegionOut, response_model_exclude_none=True)
+def region(code: str, geometry: bool = False, ctx: ServerContext = Depends(get_ctx)) -> dict:
+    if not code.isdigit() or len(code) not in (6, 9, 12):
+        raise HTTPException(422, f"region code must be 6, 9 or 12 digits, got {code!r}")
+    with ctx.db.session() as s:
+        return _found(ref.region(s, code, geometry), f"region {code}")
+
+
+@router.get("/grids", response_class=Response,
+            responses={200: {"content": {"application/geo+json": {}},
+                             "description": "GeoJSON FeatureCollection of unit grids; properties: code, "
+                                            "community_code, street_code, district_code, area_m2, "
+                                            "responsibility_grid_id"}})
+def grids(bbox: str | None = Query(None, description=BBOX_DOC),
+          community_code: str | None = None, street_code: str | None = None,
+          district_code: str | None = None, geometry: bool = True,
+          ctx: ServerContext = Depends(get_ctx)) -> Response:
+    """Unit grids touching the box (all of them without bbox; filters by region codes)."""
+    box = _checked(ref.parse_bbox, bbox, required=False)
+    with ctx.db.session() as s:
+        body = ref.grids_geojson(s, box, community=community_code, street=street_code,
+                                 district=district_code, geometry=geometry)
+    return Response(body, media_type="application/geo+json")
+
+
+@router.get("/grids/at", response_model=GridOut, response_model_exclude_none=True)
+def grid_at(lon: float = Lon, lat: float = Lat, geometry: bool = False,
+            ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """The unit grid holding the point, with its community, street and district."""
+    with ctx.db.session() as s:
+        got = ref.grid_at(s, lon, lat, geometry)
+    if got is None:
+        raise HTTPException(404, f"no unit grid holds the point {lon},{lat}")
+    return got
+
+
+@router.get("/grids/{code}", response_model=GridOut, response_model_exclude_none=True)
+def grid(code: str, geometry: bool = True, ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """One unit grid by its 15-digit code (the legacy 14-digit form is accepted)."""
+    canonical = _checked(normalize_grid_code, code)
+    with ctx.db.session() as s:
+        return _found(ref.grid(s, canonical, geometry), f"unit grid {canonical}")
+
+
+@router.get("/responsibility-grids", response_model=list[ResponsibilityGridOut])
+def responsibility_grids(ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Responsibility grids with their inspector and unit-grid codes."""
+    with ctx.db.session() as s:
+        return ref.responsibility_grids(s)
+
+
+@router.get("/responsibility-grids/{code}", response_model=ResponsibilityGridOut)
+def responsibility_grid(code: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
+    with ctx.db.session() as s:
+        got = ref.responsibility_grids(s, code)
+        return _found(got[0] if got else None, f"responsibility grid {code!r}")
+
+
+# ---------------------------------------------------------------- components
+@router.get("/components", response_class=Response,
+            responses={200: {"content": {"application/json": {}, "application/geo+json": {}},
+                             "description": 'format=json: {"count", "truncated", "columns": {"id": [...], '
+                                            '"class_code": [...], "lon": [...], "lat": [...], "state": [...]}}; '
+                                            "format=geojson: a FeatureCollection of points"}})
+def components(bbox: str = Query(description=BBOX_DOC),
+               class_code: str | None = Query(None, description="4-digit class codes, comma-separated"),
+               limit: int = Query(10_000, ge=1, le=100_000), format: Literal["json", "geojson"] = "json",
+               ctx: ServerContext = Depends(get_ctx)) -> Response:
+    """Components in a map viewport, as column arrays (compact, fast) or GeoJSON."""
+    box = _checked(ref.parse_bbox, bbox, max_deg=0.5)
+    codes = _checked(ref.parse_class_codes, class_code)
+    with ctx.db.session() as s:
+        data = ref.components_in_bbox(s, box, codes, limit)
+    if format == "geojson":
+        return _json(ref.components_geojson(data), "application/geo+json")
+    return _json(data)
+
+
+@router.get("/components/nearest", response_model=list[NearComponentOut])
+def nearest_components(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, le=100),
+                       class_code: str | None = None, max_m: float = Query(2000.0, gt=0, le=20_000),
+                       ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """The n components nearest the point (within max_m metres), nearest first."""
+    codes = _checked(ref.parse_class_codes, class_code)
+    with ctx.db.session() as s:
+        return ref.nearest_components(s, lon, lat, n, codes, max_m)
+
+
+@router.get("/components/{comp_id}", response_model=ComponentOut)
+def component(comp_id: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """One component by its 16-digit id."""
+    cid = str(_checked(ComponentId.parse, comp_id))
+    with ctx.db.session() as s:
+        return _found(ref.component(s, cid), f"component {cid}")
+
+
+# ---------------------------------------------------------------- inspectors and cameras
+@router.get("/inspectors", response_model=list[InspectorOut], response_model_exclude_none=True)
+def inspectors(online: bool = False, ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Inspectors with their last position; online = a fix within the last 5 minutes."""
+    with ctx.db.session() as s:
+        return ref.inspectors(s, online_only=online)
+
+
+@router.get("/inspectors/nearest", response_model=list[InspectorOut], response_model_exclude_none=True)
+def nearest_inspectors(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, le=100),
+                       online: bool = False, ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Active inspectors by distance of their last position (only online ones with ?online=1)."""
+    with ctx.db.session() as s:
+        return ref.nearest_inspectors(s, lon, lat, n, online_only=online)
+
+
+@router.get("/cameras", response_model=list[CameraOut], response_model_exclude_none=True)
+def cameras(bbox: str | None = Query(None, description=BBOX_DOC), ctx: ServerContext = Depends(get_ctx)
+            ) -> list[dict]:
+    """Cameras (all, or in a box), with stream_url and view direction."""
+    box = _checked(ref.parse_bbox, bbox, required=False)
+    with ctx.db.session() as s:
+        return ref.cameras(s, box)
+
+
+@router.get("/cameras/nearest", response_model=list[CameraOut], response_model_exclude_none=True)
+def nearest_cameras(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, le=100),
+                    max_m: float = Query(2000.0, gt=0, le=20_000),
+                    ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    with ctx.db.session() as s:
+        return ref.nearest_cameras(s, lon, lat, n, max_m)
+
+
+@router.get("/cameras/{cam_id}", response_model=CameraOut, response_model_exclude_none=True)
+def camera(cam_id: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """One camera by its 20-digit GB/T 28181 id."""
+    cid = _checked(ref.check_camera_id, cam_id)
+    with ctx.db.session() as s:
+        return _found(ref.camera(s, cid), f"camera {cid}")
