@@ -1,0 +1,43 @@
+"""Monthly evaluation (综合评价) answers: per subject the counts, every indicator with its numerator
+and denominator, the composite score and grade."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+
+class CountOut(BaseModel):
+    key: str
+    name_zh: str
+    value: int
+
+
+class IndicatorOut(BaseModel):
+    key: str
+    name_zh: str
+    value: float | None  # None: nothing to measure (zero denominator)
+    numerator: float
+    denominator: float
+    lower_is_better: bool = False  # the composite uses 1 - value
+    weight: float | None = None  # its weight in the composite, None when not part of it
+
+
+class SubjectOut(BaseModel):
+    key: str  # department code, user id, or region code
+    name: str
+    role: str | None = None  # posts: inspector | acceptor | shift_leader | dispatcher
+    level: str | None = None  # regions: district | street
+    counts: list[CountOut]
+    indicators: list[IndicatorOut]
+    score: float | None  # 0-100
+    grade: str | None  # A-E
+
+
+class EvaluationOut(BaseModel):
+    month: str  # YYYY-MM, a calendar month in the city's time zone
+    subject: str  # departments | posts | regions
+    start: datetime
+    end: datetime
+    as_of: datetime  # facts after the month (later filing, feedback, closing) are counted up to here
+    rows: list[SubjectOut]
