@@ -1,0 +1,710 @@
+"""MapCanvas: the map widget. Layers render on a thread pool; the GUI thread only composes images.
+
+How a frame is made (after QGIS's map canvas and napari):
+
+- every layer has its own cached QImage, rendered by ``layer.render(viewport, cancel)`` on the
+  canvas's render threads (a small pool), together with the viewport it was rendered for;
+- the GUI thread composes the cached images into one *frame* image for the current viewport; an
+  image rendered for another viewport (the user panned or zoomed since) is drawn moved and scaled,
+  so dragging and wheel-zooming never show a blank or flashing map;
+- while the user drags or wheel-zooms nothing is rendered: ``paintEvent`` draws the frame moved or
+  scaled (one drawImage); re-rendering starts when the interaction pauses (debounce);
+- a layer that changes (a case update) re-renders alone, and its new image is composed with the
+  others' cached ones; a layer flagged ``volatile`` (cases, inspectors, selection) never forces the
+  static layers below it to be re-composed: consecutive static layers are composed once into a
+  group image;
+- each render job carries a generation number; results older than what is shown are dropped, and
+  jobs made stale by a viewport change are cancelled (their cancel flag is set).
+
+Signals: ``cursorMoved(x, y)`` (canvas CRS), ``scaleChanged(denominator)``,
+``extentChanged(xmin, ymin, xmax, ymax)``, ``crsChanged(str)``, ``renderStarted()``,
+``renderFinished(seconds)``, ``layerRendered(name, seconds)``, ``layersChanged()``,
+``toolChanged(object)``.
+"""
+from __future__ import annotations
+
+import math
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QWidget
+
+from app.layers.base import CancelFlag, Feature, Layer
+
+from .crs import transform_xy
+from .overlays import paint_attribution, paint_north_arrow, paint_scale_bar
+from .painting import FORMAT
+from .viewport import Viewport
+
+__all__ = ["MapCanvas", "STANDARD_SCALES"]
+
+STANDARD_SCALES = (500, 1000, 2000, 5000, 10000, 25000, 50000, 100000, 250000)
+BACKGROUND = QColor(242, 239, 233)
+
+
+class _Bridge(QObject):
+    done = Signal(object)  # (uid, gen, viewport, image|None, seconds)
+
+
+class _Job:
+    """One layer render for one viewport, run on the canvas's render threads."""
+
+    def __init__(self, layer: Layer, viewport: Viewport, gen: int, cancel: CancelFlag, bridge: _Bridge):
+        self.layer, self.viewport, self.gen, self.cancel, self.bridge = layer, viewport, gen, cancel, bridge
+
+    def run(self) -> None:
+        t0 = time.perf_counter()
+        img = None
+        err = None
+        try:
+            if not self.cancel.is_set():
+                img = self.layer.render(self.viewport, self.cancel)
+        except Exception as e:  # a failing layer must not take the canvas down
+            err = e
+        secs = time.perf_counter() - t0
+        try:
+            self.bridge.done.emit((self.layer.uid, self.gen, self.viewport, img, secs, err))
+        except RuntimeError:  # canvas deleted meanwhile
+            pass
+
+
+@dataclass
+class _State:
+    layer: Layer
+    image: QImage | None = None
+    image_vp: Viewport | None = None
+    image_gen: int = -1
+    gen: int = 0  # generation of the latest job started
+    running: CancelFlag | None = None
+    running_vp: Viewport | None = None
+    rerun: bool = False
+    t_request: float = 0.0
+    times: list = field(default_factory=list)
+
+
+class MapCanvas(QWidget):
+    cursorMoved = Signal(float, float)
+    scaleChanged = Signal(float)
+    extentChanged = Signal(float, float, float, float)
+    crsChanged = Signal(str)
+    renderStarted = Signal()
+    renderFinished = Signal(float)
+    layerRendered = Signal(str, float)
+    layersChanged = Signal()
+    toolChanged = Signal(object)
+    frameReady = Signal()  # a new composed frame (one per layer image accepted)
+
+    _layerEvent = Signal(object, str)  # marshals layer callbacks to the GUI thread
+
+    def __init__(self, parent: QWidget | None = None, *, crs: str = "EPSG:4527", dpi: float | None = None,
+                 background: QColor | None = None, threads: int | None = None, settle_ms: int = 160):
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setMinimumSize(64, 64)
+        self._fixed_dpi = dpi
+        self._vp = Viewport(crs=crs, cx=0.0, cy=0.0, mupp=1.0, width=max(self.width(), 1),
+                            height=max(self.height(), 1), dpi=dpi or 96.0)
+        self._has_view = False
+        self.background = QColor(background) if background is not None else QColor(BACKGROUND)
+        self._layers: list[Layer] = []
+        self._states: dict[str, _State] = {}
+        # Render threads are Python threads (a ThreadPoolExecutor), not a QThreadPool: PySide gives a
+        # QThreadPool thread a fresh Python thread state for every job, which drops pyproj's
+        # per-thread PROJ context while pyproj still points at it -> segfault on the next job
+        # (pyproj issue #1509). Python threads keep their state, their pyproj contexts and caches.
+        self._pool = ThreadPoolExecutor(max_workers=threads or max(2, min(6, os.cpu_count() or 2)),
+                                        thread_name_prefix="map-render")
+        self._bridge = _Bridge()
+        self._bridge.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        self._layerEvent.connect(self._on_layer_event, Qt.ConnectionType.QueuedConnection)
+        self._gen = 0
+        self._frame: QImage | None = None
+        self._frame_vp: Viewport | None = None
+        self._frame_dirty = True
+        self._groups: dict[tuple, tuple[QImage, Viewport, tuple]] = {}
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(settle_ms)
+        self._settle.timeout.connect(self._render_all)
+        self._interacting = False
+        self._pass_t0: float | None = None
+        self._pass_pending: set[str] = set()
+        self._anim = QTimer(self)
+        self._anim.setInterval(33)
+        self._anim.timeout.connect(self._on_anim)
+        self._anim_t0 = time.monotonic()
+        self._zoom_anim = QTimer(self)
+        self._zoom_anim.setInterval(15)
+        self._zoom_anim.timeout.connect(self._on_zoom_anim)
+        self._zoom_from: Viewport | None = None
+        self._zoom_to: Viewport | None = None
+        self._zoom_t0 = 0.0
+        self._zoom_ms = 200.0
+        self.show_scale_bar = True
+        self.show_north_arrow = True
+        self.show_attribution = True
+        self.identify_tolerance_px = 6.0
+        self.frames_painted = 0
+        self.last_render_times: dict[str, float] = {}
+        self._tool = None
+        from .tools.pan import PanTool
+
+        self.set_tool(PanTool(self))
+
+    # ================================================================== layers
+    def layers(self) -> list[Layer]:
+        """Layers bottom to top."""
+        return list(self._layers)
+
+    def layer(self, name: str) -> Layer | None:
+        return next((l for l in self._layers if l.name == name or l.uid == name), None)
+
+    def add_layer(self, layer: Layer, index: int | None = None, zoom: bool | None = None) -> Layer:
+        """Add a layer (on top, or at ``index`` counting from the bottom)."""
+        if layer.uid in self._states:
+            return layer
+        if index is None:
+            self._layers.append(layer)
+        else:
+            self._layers.insert(index, layer)
+        self._states[layer.uid] = _State(layer)
+        layer.changed.connect(self._layer_callback)
+        if (zoom or (zoom is None and not self._has_view)) and layer.extent(self._vp.crs) is not None:
+            self.zoom_to_extent(layer.extent(self._vp.crs), render=False)
+        self._frame_dirty = True
+        self._start_job(layer)
+        self.layersChanged.emit()
+        return layer
+
+    def remove_layer(self, layer: Layer) -> None:
+        st = self._states.pop(layer.uid, None)
+        if st is None:
+            return
+        if st.running is not None:
+            st.running.set()
+        layer.changed.disconnect(self._layer_callback)
+        self._layers.remove(layer)
+        self._groups.clear()
+        self._frame_dirty = True
+        self.update()
+        self.layersChanged.emit()
+
+    def move_layer(self, layer: Layer, index: int) -> None:
+        self._layers.remove(layer)
+        self._layers.insert(index, layer)
+        self._groups.clear()
+        self._frame_dirty = True
+        self.update()
+        self.layersChanged.emit()
+
+    def clear_layers(self) -> None:
+        for l in list(self._layers):
+            self.remove_layer(l)
+
+    def _layer_callback(self, layer: Layer, what: str) -> None:
+        # may run on any thread: hop to the GUI thread (queued) before touching the canvas
+        self._layerEvent.emit(layer, what)
+
+    def _on_layer_event(self, layer: Layer, what: str) -> None:
+        if layer.uid not in self._states:
+            return
+        if what == "opacity":
+            self._groups.clear()
+            self._frame_dirty = True
+            self.update()
+            return
+        if what == "visibility":
+            self._groups.clear()
+            self._frame_dirty = True
+        self._start_job(layer, coalesce=True)
+
+    # ================================================================== viewport
+    @property
+    def viewport(self) -> Viewport:
+        return self._vp
+
+    @property
+    def crs(self) -> str:
+        return self._vp.crs
+
+    @property
+    def scale(self) -> float:
+        return self._vp.scale
+
+    def extent(self) -> tuple[float, float, float, float]:
+        return self._vp.extent
+
+    def screen_dpi(self) -> float:
+        if self._fixed_dpi:
+            return float(self._fixed_dpi)
+        scr = self.screen()
+        if scr is not None:
+            d = float(scr.physicalDotsPerInch())
+            if 72.0 <= d <= 400.0:
+                return d
+        return 96.0
+
+    def set_viewport(self, vp: Viewport, render: bool = True, delay_ms: int | None = None) -> None:
+        old = self._vp
+        vp = vp.with_size(max(self.width(), 1), max(self.height(), 1)).with_dpr(self.devicePixelRatioF())
+        if vp.dpi != self.screen_dpi():
+            vp = vp.with_dpi(self.screen_dpi())
+        self._vp = vp
+        self._has_view = True
+        self.update()
+        if vp.key() == old.key():
+            return
+        if str(vp.crs) != str(old.crs):
+            self._groups.clear()
+            for st in self._states.values():
+                if st.image_vp is not None and st.image_vp.image_transform_from(vp) is None:
+                    st.image = None
+            self._frame = None
+            self.crsChanged.emit(str(vp.crs))
+        if abs(vp.scale - old.scale) > 1e-9 * max(vp.scale, 1):
+            self.scaleChanged.emit(vp.scale)
+        self.extentChanged.emit(*vp.extent)
+        if render:
+            self.refresh(delay_ms=delay_ms)
+
+    def set_crs(self, crs: str) -> None:
+        """Change the display CRS, keeping the same place and about the same scale."""
+        from dataclasses import replace
+
+        if not self._has_view:  # nothing shown yet: no place to keep
+            self._vp = replace(self._vp, crs=str(crs))
+            self._groups.clear()
+            self.crsChanged.emit(str(crs))
+            return
+        self.set_viewport(self._vp.to_crs(str(crs)), delay_ms=0)
+
+    def zoom_to_extent(self, extent, crs: str | None = None, margin: float = 0.03, render: bool = True,
+                       animate: bool = False) -> None:
+        if extent is None:
+            return
+        if crs is not None and str(crs) != str(self._vp.crs):
+            extent = _reproject_extent(extent, crs, self._vp.crs)
+        vp = self._vp.with_size(max(self.width(), 1), max(self.height(), 1)).fit(extent, margin)
+        self._go(vp, animate, render)
+
+    def zoom_full(self, animate: bool = False) -> None:
+        """Zoom to all layers."""
+        boxes = [l.extent(self._vp.crs) for l in self._layers if l.visible]
+        boxes = [b for b in boxes if b is not None and all(math.isfinite(v) for v in b)]
+        if boxes:
+            self.zoom_to_extent((min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                                 max(b[3] for b in boxes)), animate=animate)
+
+    def zoom_to_scale(self, scale: float, anchor_px: tuple[float, float] | None = None, animate: bool = False) -> None:
+        """Zoom to 1:``scale`` (e.g. 500), around the centre or the pixel ``anchor_px``."""
+        self._go(self._vp.with_scale(scale, anchor_px), animate)
+
+    def zoom_by(self, factor: float, anchor_px: tuple[float, float] | None = None, animate: bool = False,
+                delay_ms: int | None = None) -> None:
+        self._go(self._vp.zoomed(factor, anchor_px), animate, delay_ms=delay_ms)
+
+    def zoom_in(self) -> None:
+        self.zoom_by(2.0, animate=True)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(0.5, animate=True)
+
+    def pan_by_pixels(self, dx: float, dy: float, render: bool = True, delay_ms: int | None = None) -> None:
+        self.set_viewport(self._vp.panned(dx, dy), render=render, delay_ms=delay_ms)
+
+    def center_on(self, x: float, y: float, crs: str | None = None, scale: float | None = None,
+                  animate: bool = False) -> None:
+        if crs is not None:
+            x, y = transform_xy(x, y, crs, self._vp.crs)
+        vp = self._vp.with_center(x, y)
+        if scale:
+            vp = vp.with_scale(scale)
+        self._go(vp, animate)
+
+    def _go(self, vp: Viewport, animate: bool, render: bool = True, delay_ms: int | None = None) -> None:
+        if animate and self.isVisible() and self._has_view:
+            self._zoom_from, self._zoom_to = self._vp, vp
+            self._zoom_t0 = time.monotonic()
+            self._zoom_anim.start()
+        else:
+            self._zoom_anim.stop()
+            self.set_viewport(vp, render=render, delay_ms=0 if delay_ms is None else delay_ms)
+
+    def _on_zoom_anim(self) -> None:
+        a, b = self._zoom_from, self._zoom_to
+        if a is None or b is None:
+            self._zoom_anim.stop()
+            return
+        t = min(1.0, (time.monotonic() - self._zoom_t0) * 1000.0 / self._zoom_ms)
+        e = 1 - (1 - t) ** 3  # ease out
+        mupp = math.exp(math.log(a.mupp) + (math.log(b.mupp) - math.log(a.mupp)) * e)
+        vp = Viewport(crs=b.crs, cx=a.cx + (b.cx - a.cx) * e, cy=a.cy + (b.cy - a.cy) * e, mupp=mupp,
+                      width=b.width, height=b.height, dpi=b.dpi, dpr=b.dpr)
+        if t >= 1.0:
+            self._zoom_anim.stop()
+            self.set_viewport(b, render=True, delay_ms=0)
+        else:
+            self.set_viewport(vp, render=False)
+
+    # ================================================================== rendering
+    def refresh(self, layers: list[Layer] | None = None, delay_ms: int | None = None) -> None:
+        """Re-render (all layers, or ``layers``) after ``delay_ms`` (default: the settle delay)."""
+        if layers is not None:
+            for l in layers:
+                self._start_job(l)
+            return
+        if delay_ms == 0:
+            self._settle.stop()
+            self._render_all()
+        else:
+            self._settle.start(self._settle.interval() if delay_ms is None else delay_ms)
+
+    def _render_all(self) -> None:
+        if self._interacting:
+            self._settle.start()
+            return
+        self._pass_t0 = time.perf_counter()
+        self._pass_pending = set()
+        self.renderStarted.emit()
+        for l in self._layers:
+            self._start_job(l, in_pass=True)
+        if not self._pass_pending:
+            self._finish_pass()
+
+    def _start_job(self, layer: Layer, coalesce: bool = False, in_pass: bool = False) -> None:
+        st = self._states.get(layer.uid)
+        if st is None or not self._has_view:
+            return
+        vp = self._vp
+        if st.running is not None:
+            same_view = st.running_vp is not None and st.running_vp.key() == vp.key()
+            if coalesce and same_view:
+                st.rerun = True  # a data change: let the running job finish, then run once more
+                return
+            st.running.set()  # stale: cancel
+        st.gen = self._gen = self._gen + 1
+        cancel = CancelFlag()
+        st.running, st.running_vp, st.rerun = cancel, vp, False
+        st.t_request = time.perf_counter()
+        if in_pass:
+            self._pass_pending.add(layer.uid)
+        self._pool.submit(_Job(layer, vp, st.gen, cancel, self._bridge).run)
+
+    def _on_done(self, payload) -> None:
+        uid, gen, vp, img, secs, err = payload
+        st = self._states.get(uid)
+        if st is None:
+            return
+        if err is not None:
+            import logging
+            logging.getLogger(__name__).error("layer %s failed to render: %r", st.layer.name, err)
+        if gen == st.gen:
+            st.running = None
+            st.running_vp = None
+        if img is not None and gen > st.image_gen:
+            st.image, st.image_vp, st.image_gen = img, vp, gen
+            self.last_render_times[st.layer.name] = secs
+            self.layerRendered.emit(st.layer.name, secs)
+            self._frame_dirty = True
+            self.update()
+        if gen == st.gen:
+            self._pass_pending.discard(uid)
+            if st.rerun:
+                self._start_job(st.layer)
+            if not self._pass_pending and self._pass_t0 is not None:
+                self._finish_pass()
+
+    def _finish_pass(self) -> None:
+        secs = time.perf_counter() - (self._pass_t0 or time.perf_counter())
+        self._pass_t0 = None
+        self.renderFinished.emit(secs)
+
+    def is_rendering(self) -> bool:
+        return self._settle.isActive() or any(st.running is not None for st in self._states.values())
+
+    def wait_for_render(self, timeout: float = 10.0) -> bool:
+        """Process events until every layer has rendered the current viewport (tests, benchmarks)."""
+        from PySide6.QtCore import QCoreApplication, QEventLoop
+
+        t_end = time.monotonic() + timeout
+        if self._settle.isActive():
+            self._settle.stop()
+            self._render_all()
+        while time.monotonic() < t_end:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+            if not self.is_rendering():
+                QCoreApplication.processEvents()
+                if not self.is_rendering():
+                    return True
+            else:
+                time.sleep(0.001)
+        return False
+
+    # ================================================================== composition
+    def _runs(self) -> list[tuple[bool, list[Layer]]]:
+        """Consecutive static layers form one group; each volatile layer stands alone."""
+        runs: list[tuple[bool, list[Layer]]] = []
+        for l in self._layers:
+            if not l.visible:
+                continue
+            if l.volatile:
+                runs.append((True, [l]))
+            elif runs and not runs[-1][0]:
+                runs[-1][1].append(l)
+            else:
+                runs.append((False, [l]))
+        return runs
+
+    def _draw_image(self, p: QPainter, img: QImage, img_vp: Viewport, vp: Viewport, opacity: float = 1.0) -> None:
+        tr = vp.image_transform_from(img_vp)
+        if tr is None:
+            return
+        s, dx, dy = tr
+        p.setOpacity(opacity)
+        if abs(s - 1.0) < 1e-9 and img_vp.width == vp.width and img_vp.height == vp.height:
+            p.drawImage(QPointF(dx, dy), img)
+        else:
+            p.drawImage(QRectF(dx, dy, img_vp.width * s, img_vp.height * s), img)
+        p.setOpacity(1.0)
+
+    def _group_image(self, layers: list[Layer], vp: Viewport) -> tuple[QImage, Viewport] | None:
+        states = [self._states[l.uid] for l in layers]
+        sig = tuple((st.layer.uid, st.image_gen, round(st.layer.opacity, 3)) for st in states)
+        key = tuple(l.uid for l in layers)
+        got = self._groups.get(key)
+        if got is not None and got[2] == sig:
+            return got[0], got[1]
+        have = [st for st in states if st.image is not None]
+        if not have:
+            return None
+        if len(have) == 1 and have[0].layer.opacity >= 1.0:
+            img, ivp = have[0].image, have[0].image_vp
+        else:
+            # compose in the viewport of the newest image in the group
+            ivp = max(have, key=lambda st: st.image_gen).image_vp
+            w, h = ivp.device_size
+            img = QImage(w, h, FORMAT)
+            img.setDevicePixelRatio(ivp.dpr)
+            img.fill(0)
+            p = QPainter(img)
+            for st in have:
+                self._draw_image(p, st.image, st.image_vp, ivp, st.layer.opacity)
+            p.end()
+        self._groups[key] = (img, ivp, sig)
+        return img, ivp
+
+    def _compose_frame(self) -> None:
+        vp = self._vp
+        w, h = vp.device_size
+        if self._frame is None or self._frame.width() != w or self._frame.height() != h:
+            self._frame = QImage(w, h, QImage.Format.Format_RGB32)
+        self._frame.setDevicePixelRatio(vp.dpr)
+        self._frame.fill(self.background)
+        p = QPainter(self._frame)
+        for volatile, layers in self._runs():
+            if volatile:
+                st = self._states[layers[0].uid]
+                if st.image is not None:
+                    self._draw_image(p, st.image, st.image_vp, vp, st.layer.opacity)
+            else:
+                got = self._group_image(layers, vp)
+                if got is not None:
+                    self._draw_image(p, got[0], got[1], vp)
+        p.end()
+        self._frame_vp = vp
+        self._frame_dirty = False
+        self.frameReady.emit()
+
+    def compose_image(self) -> QImage:
+        """The current frame with overlays, as a QImage (for export / printing)."""
+        self._compose_frame()
+        img = self._frame.copy()
+        p = QPainter(img)
+        self._paint_overlays(p)
+        p.end()
+        return img
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        vp = self._vp
+        if self._frame_dirty or self._frame is None or self._frame_vp is None:
+            self._compose_frame()
+        tr = vp.image_transform_from(self._frame_vp)
+        if tr is not None and not (abs(tr[0] - 1) < 1e-9 and abs(tr[1]) < 1e-9 and abs(tr[2]) < 1e-9):
+            s, dx, dy = tr
+            fw, fh = self._frame_vp.width * s, self._frame_vp.height * s
+            p.fillRect(self.rect(), self.background)
+            p.drawImage(QRectF(dx, dy, fw, fh), self._frame)
+        else:
+            p.drawImage(QPointF(0, 0), self._frame)
+        self._paint_overlays(p)
+        p.end()
+        self.frames_painted += 1
+
+    def _paint_overlays(self, p: QPainter) -> None:
+        vp = self._vp
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        t = time.monotonic() - self._anim_t0
+        animating = False
+        for l in self._layers:
+            if l.visible and l.has_animation(vp):
+                animating = True
+                l.paint_animation(p, vp, t)
+        if animating and not self._anim.isActive():
+            self._anim.start()
+        elif not animating and self._anim.isActive():
+            self._anim.stop()
+        if self._tool is not None:
+            self._tool.paint(p)
+        if self.show_scale_bar:
+            paint_scale_bar(p, vp)
+        if self.show_north_arrow:
+            paint_north_arrow(p, vp)
+        if self.show_attribution:
+            texts = [l.attribution for l in self._layers if l.attribution and l.visible_at(vp)]
+            paint_attribution(p, vp, texts)
+
+    def _on_anim(self) -> None:
+        self.update()
+
+    # ================================================================== queries
+    def map_to_pixel(self, x: float, y: float) -> tuple[float, float]:
+        return self._vp.map_to_pixel(x, y)
+
+    def pixel_to_map(self, px: float, py: float) -> tuple[float, float]:
+        return self._vp.pixel_to_map(px, py)
+
+    def identify_at(self, px: float, py: float, tolerance_px: float | None = None,
+                    layers: list[Layer] | None = None) -> list[Feature]:
+        """Features under the pixel from every visible layer, top layer first."""
+        tol = self.identify_tolerance_px if tolerance_px is None else tolerance_px
+        out: list[Feature] = []
+        for l in reversed(layers or self._layers):
+            if l.visible_at(self._vp):
+                out.extend(l.identify(self._vp, px, py, tol))
+        return out
+
+    def select_in_rect(self, rect_px: QRectF, layers: list[Layer] | None = None) -> dict[str, list[Feature]]:
+        """Features inside a pixel rectangle, per layer name."""
+        x0, y0 = self._vp.pixel_to_map(rect_px.left(), rect_px.bottom())
+        x1, y1 = self._vp.pixel_to_map(rect_px.right(), rect_px.top())
+        return self.select_in_extent((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), layers)
+
+    def select_in_extent(self, extent, layers: list[Layer] | None = None) -> dict[str, list[Feature]]:
+        out = {}
+        for l in layers or self._layers:
+            if l.visible_at(self._vp):
+                got = l.select_in_extent(extent, self._vp.crs)
+                if got:
+                    out[l.name] = got
+        return out
+
+    # ================================================================== tools and input
+    @property
+    def tool(self):
+        return self._tool
+
+    def set_tool(self, tool) -> None:
+        if tool is self._tool:
+            return
+        if self._tool is not None:
+            self._tool.deactivate()
+        self._tool = tool
+        if tool is not None:
+            tool.activate()
+            self.setCursor(tool.cursor)
+        self.update()
+        self.toolChanged.emit(tool)
+
+    def begin_interaction(self) -> None:
+        """While the user drags: no rendering, the cached frame follows the mouse."""
+        self._interacting = True
+        self._settle.stop()
+
+    def end_interaction(self, delay_ms: int = 0) -> None:
+        self._interacting = False
+        self.refresh(delay_ms=delay_ms)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.set_viewport(self._vp, render=self._has_view, delay_ms=120)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.set_viewport(self._vp, render=self._has_view, delay_ms=0)
+
+    def mousePressEvent(self, e) -> None:  # noqa: N802
+        if self._tool is not None:
+            self._tool.mouse_press(e)
+
+    def mouseMoveEvent(self, e) -> None:  # noqa: N802
+        pos = e.position()
+        x, y = self._vp.pixel_to_map(pos.x(), pos.y())
+        self.cursorMoved.emit(x, y)
+        if self._tool is not None:
+            self._tool.mouse_move(e)
+
+    def mouseReleaseEvent(self, e) -> None:  # noqa: N802
+        if self._tool is not None:
+            self._tool.mouse_release(e)
+
+    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
+        if self._tool is not None and self._tool.mouse_double_click(e):
+            return
+        pos = e.position()
+        self.zoom_by(2.0, (pos.x(), pos.y()), animate=True)
+
+    def wheelEvent(self, e) -> None:  # noqa: N802
+        steps = e.angleDelta().y() / 120.0
+        if steps == 0:
+            steps = e.pixelDelta().y() / 60.0
+        if steps == 0:
+            return
+        pos = e.position()
+        self.zoom_by(2 ** (steps / 2), (pos.x(), pos.y()), delay_ms=self._settle.interval())
+        e.accept()
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802
+        if self._tool is not None and self._tool.key_press(e):
+            return
+        k = e.key()
+        step_x, step_y = self.width() / 4, self.height() / 4
+        moves = {Qt.Key.Key_Left: (step_x, 0), Qt.Key.Key_Right: (-step_x, 0), Qt.Key.Key_Up: (0, step_y),
+                 Qt.Key.Key_Down: (0, -step_y)}
+        if k in moves:
+            self.pan_by_pixels(*moves[k], delay_ms=120)
+        elif k in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif k == Qt.Key.Key_Minus:
+            self.zoom_out()
+        elif k == Qt.Key.Key_Home:
+            self.zoom_full(animate=True)
+        else:
+            super().keyPressEvent(e)
+
+    def closeEvent(self, e) -> None:  # noqa: N802
+        for st in self._states.values():
+            if st.running is not None:
+                st.running.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        super().closeEvent(e)
+
+
+def _reproject_extent(extent, src: str, dst: str):
+    """A box in ``src`` as the bounding box of its densified edges in ``dst``."""
+    import numpy as np
+
+    xmin, ymin, xmax, ymax = extent
+    t = np.linspace(0.0, 1.0, 17)
+    xs = np.concatenate([xmin + (xmax - xmin) * t, np.full_like(t, xmax), xmin + (xmax - xmin) * t,
+                         np.full_like(t, xmin)])
+    ys = np.concatenate([np.full_like(t, ymin), ymin + (ymax - ymin) * t, np.full_like(t, ymax),
+                         ymin + (ymax - ymin) * t])
+    ox, oy = transform_xy(xs, ys, src, dst)
+    return (float(np.nanmin(ox)), float(np.nanmin(oy)), float(np.nanmax(ox)), float(np.nanmax(oy)))
