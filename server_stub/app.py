@@ -13,7 +13,7 @@ from .settings import Settings
 log = logging.getLogger("occ.server")
 
 # Router modules (each defines `router`); order is the order in /docs.
-ROUTER_MODULES = ["auth", "reference", "cases", "photos", "positions", "open311", "evaluation",
+ROUTER_MODULES = ["auth", "city", "reference", "cases", "photos", "positions", "open311", "evaluation",
                   "events", "tiles"]
 
 

@@ -134,6 +134,10 @@ class ApiClient:
     def city(self) -> dict:
         return self.get("/api/ref/city")
 
+    def city_package(self) -> bytes:
+        """The city's reference GeoPackage (basemap, unit grids, components), for local drawing."""
+        return self.request("GET", "/api/ref/city/package.gpkg", raw=True)
+
     def classes(self, kind: str | None = None) -> list[dict]:
         return self.get("/api/ref/classes", kind=kind)
 

@@ -1,0 +1,79 @@
+"""`python -m app`: the command-centre client.
+
+    python -m app --demo                      start the built-in demo city's server and log in to it
+    python -m app --server http://host:8000   log in to a running server
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m app", description="OpenCityCommand command-centre client")
+    p.add_argument("--server", default=None, help="server URL (default http://127.0.0.1:8000)")
+    p.add_argument("--demo", action="store_true", help="start the demo city's server and log in to it")
+    p.add_argument("--user", default=None, help="user name (the demo uses 'dispatcher')")
+    p.add_argument("--password", default=None)
+    p.add_argument("--lang", default="zh_CN", help="UI language: zh_CN (default) or en")
+    p.add_argument("--screenshot", default=None, help="save a screenshot of the main window there and exit")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+    from app.i18n import install_translator
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("OpenCityCommand")
+    app.setOrganizationName("OpenCityCommand")
+    install_translator(app, args.lang)
+
+    demo = None
+    server = args.server or "http://127.0.0.1:8000"
+    user, password = args.user or "", args.password or ""
+    if args.demo:
+        from app.demo_server import DemoServer
+        demo = DemoServer()
+        print("starting the demo server (the first start builds the demo city, which takes a while)…", flush=True)
+        try:
+            demo.start()
+        except RuntimeError as e:
+            QMessageBox.critical(None, "OpenCityCommand", str(e))
+            return 2
+        server = demo.url
+        user, password = user or "dispatcher", password or "demo"
+        print(f"demo server at {server}; log in as {user} / {password}", flush=True)
+    try:
+        from app.api.client import ApiClient
+        from app.widgets.login_dialog import LoginDialog
+        from app.widgets.main_window import MainWindow
+
+        if user and password and (args.screenshot or args.demo):
+            client = ApiClient(server)
+            session = client.login(user, password)
+        else:
+            dlg = LoginDialog(server, user, password)
+            if dlg.exec() != QDialog.Accepted:
+                return 1
+            client, session = dlg.client, dlg.session
+        profile = client.city()
+        win = MainWindow(client, session, profile)
+        win.show()
+        if args.screenshot:
+            win.wait_until_loaded()
+            win.grab().save(args.screenshot)
+            win.close()
+            return 0
+        return app.exec()
+    finally:
+        if demo:
+            demo.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

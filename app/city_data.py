@@ -1,0 +1,202 @@
+"""Loads the city into the map layers and keeps them live.
+
+The reference city (basemap, unit grids, responsibility grids, components) comes as the server's
+GeoPackage, downloaded once and cached by content; cases, inspectors and cameras come from the API
+and then from the live event stream, which moves markers and changes colours in place. All network
+and file work runs on worker threads; only layer updates happen on the UI thread.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QStandardPaths, Signal
+
+from app.api.client import ApiClient
+from app.api.worker import run_async
+from app.layers import (CameraLayer, CaseLayer, ComponentLayer, InspectorLayer, Layer, ResponsibilityGridLayer,
+                        UnitGridLayer, VectorBasemapLayer)
+from app.search_index import SearchHit, SearchIndex
+
+log = logging.getLogger("occ.client")
+
+OPEN_STATES = ("reported", "verifying", "pending_filing", "pending_dispatch", "handling", "suspended",
+               "pending_check", "checking")
+# Layer names in the city GeoPackage written by server_stub.citydata.
+GPKG_GRIDS, GPKG_RESP, GPKG_COMPONENTS = "unit_grids", "responsibility_grids", "components"
+
+
+def cache_dir() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.CacheLocation) or str(Path.home() / ".cache")
+    d = Path(base) / "opencitycommand" / "cities"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@dataclass
+class CityLayers:
+    basemap: VectorBasemapLayer | None = None
+    grids: UnitGridLayer | None = None
+    responsibility: ResponsibilityGridLayer | None = None
+    components: ComponentLayer | None = None
+    extra: dict = field(default_factory=dict)
+
+    def all(self) -> list[Layer]:
+        return [lyr for lyr in (self.basemap, self.responsibility, self.grids, self.components) if lyr]
+
+
+def read_city_package(path: Path, crs: str, names: dict[str, str]) -> tuple[CityLayers, SearchIndex]:
+    """Runs on a worker thread: reads the GeoPackage into layer models and a search index."""
+    import pyogrio
+
+    available = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
+    out = CityLayers()
+    index = SearchIndex()
+    out.basemap = VectorBasemapLayer.from_file(path, crs=crs, name=names["basemap"])
+    if GPKG_GRIDS in available:
+        out.grids = UnitGridLayer.from_file(path, layer=GPKG_GRIDS, crs=crs, name=names["grids"])
+        for code, geom in zip(out.grids.codes, out.grids.geometries):
+            c = geom.centroid
+            index.add(SearchHit("grid", str(code), str(code), c.x, c.y))
+    if GPKG_RESP in available:
+        out.responsibility = ResponsibilityGridLayer.from_file(path, layer=GPKG_RESP, crs=crs,
+                                                               name=names["responsibility"], visible=False)
+    if GPKG_COMPONENTS in available:
+        cols = [c for c in ("state", "address", "data_source") if c in
+                pyogrio.read_info(path, layer=GPKG_COMPONENTS)["fields"]]
+        comp = ComponentLayer.from_file(path, layer=GPKG_COMPONENTS, class_field="class_code", id_field="id",
+                                        columns=cols, name=names["components"])
+        if comp.crs != crs:
+            from app.map.crs import transform_xy
+            comp.x, comp.y = transform_xy(comp.x, comp.y, comp.crs, crs)
+            comp.crs = crs
+        out.components = comp
+        for cid, x, y in zip(comp.ids, comp.x, comp.y):
+            index.add(SearchHit("component", str(cid), str(cid), float(x), float(y)))
+    for lname, kind in (("roads", "street"), ("poi_labels", "poi")):
+        if lname not in available:
+            continue
+        df = pyogrio.read_dataframe(path, layer=lname, columns=["name"])
+        if df.crs is not None and df.crs.to_string() != crs:
+            df = df.to_crs(crs)
+        df = df[df["name"].notna() & (df["name"] != "")]
+        for name, group in df.groupby("name"):
+            c = group.geometry.iloc[len(group) // 2].representative_point()
+            index.add(SearchHit(kind, str(name), str(name), c.x, c.y), name=True)
+    return out, index
+
+
+class CityData(QObject):
+    """The controller between the API and the layer models (which know nothing of the network)."""
+
+    cityLoaded = Signal(object)  # CityLayers
+    failed = Signal(str)
+    casesLoaded = Signal(int)
+    caseChanged = Signal(dict)
+
+    def __init__(self, client: ApiClient, crs: str, names: dict[str, str], parent: QObject | None = None):
+        super().__init__(parent)
+        self.client = client
+        self.crs = crs
+        self.names = names
+        self.index = SearchIndex()
+        self.cases = CaseLayer(crs="EPSG:4490", name=names["cases"])
+        self.inspectors = InspectorLayer(crs="EPSG:4490", name=names["inspectors"])
+        self.cameras = CameraLayer(crs="EPSG:4490", name=names["cameras"])
+        self.city = CityLayers()
+        self.case_props: dict[int, dict] = {}  # open cases as the server last described them
+
+    # ------------------------------------------------------------------ loading
+    def load(self, profile: dict) -> None:
+        def work() -> tuple[CityLayers, SearchIndex]:
+            data = self.client.city_package()
+            digest = hashlib.sha256(data).hexdigest()[:16]
+            path = cache_dir() / f"{profile.get('name', 'city')}-{digest}.gpkg"
+            if not path.exists():
+                tmp = path.with_suffix(".part")
+                tmp.write_bytes(data)
+                tmp.replace(path)
+            return read_city_package(path, self.crs, self.names)
+
+        run_async(work, self._city_ready, lambda e: self.failed.emit(str(e)))
+        self.reload_live()
+
+    def _city_ready(self, result: tuple[CityLayers, SearchIndex]) -> None:
+        self.city, index = result
+        self.index = index
+        self._index_cases()
+        self.cityLoaded.emit(self.city)
+
+    def reload_live(self) -> None:
+        """Cases, inspectors and cameras: at start and after the event stream asks for a resync."""
+        run_async(lambda: self.client.cases(state=",".join(OPEN_STATES), limit=50000), self._cases_ready,
+                  lambda e: self.failed.emit(str(e)))
+        run_async(self.client.inspectors, self._inspectors_ready, lambda e: self.failed.emit(str(e)))
+        run_async(self.client.cameras, self._cameras_ready, lambda e: self.failed.emit(str(e)))
+
+    def _cases_ready(self, page: dict) -> None:
+        items = page["items"] if isinstance(page, dict) else page
+        self.cases.set_cases([c["id"] for c in items], np.array([c["lon"] for c in items], float),
+                             np.array([c["lat"] for c in items], float), kinds=[c["kind"] for c in items],
+                             bands=[c.get("band") or "green" for c in items],
+                             urgent=[c.get("urge_count", 0) > 0 for c in items], properties=items)
+        self.case_props = {c["id"]: c for c in items}
+        self._index_cases()
+        self.casesLoaded.emit(len(items))
+
+    def _index_cases(self) -> None:
+        """Case numbers in the search index (projected once, in bulk)."""
+        from app.map.crs import transform_xy
+        self.index.remove_kind("case")
+        items = list(self.case_props.values())
+        if not items:
+            return
+        x, y = transform_xy(np.array([c["lon"] for c in items], float), np.array([c["lat"] for c in items], float),
+                            "EPSG:4490", self.crs)
+        for c, cx, cy in zip(items, x, y):
+            label = f"{c['number']}  {(c.get('description') or '')[:24]}"
+            self.index.add(SearchHit("case", c["number"], label, float(cx), float(cy), ref=c["id"]))
+
+    def _inspectors_ready(self, items: list[dict]) -> None:
+        for i in items:
+            if i.get("lon") is None:
+                continue
+            self.inspectors.update_position(i["user_id"], i["lon"], i["lat"], heading=i.get("bearing"),
+                                            online=bool(i.get("online")), name=i.get("display_name"),
+                                            properties=i)
+
+    def _cameras_ready(self, items: list[dict]) -> None:
+        if not items:
+            return
+        self.cameras.set_cameras([c["id"] for c in items], np.array([c["lon"] for c in items], float),
+                                 np.array([c["lat"] for c in items], float),
+                                 azimuth=np.array([c.get("direction") or np.nan for c in items], float),
+                                 properties=items)
+
+    # ------------------------------------------------------------------ live events
+    def on_event(self, msg: dict) -> None:
+        kind, data = msg.get("type"), msg.get("data") or {}
+        if kind == "case.changed":
+            if data.get("state") in OPEN_STATES:
+                self.cases.update_case(data["id"], data["lon"], data["lat"], kind=data["kind"],
+                                       band=data.get("band") or "green", urgent=data.get("urge_count", 0) > 0,
+                                       properties=data)
+                self.case_props[data["id"]] = data
+            else:
+                self.cases.remove_case(data["id"])
+                self.case_props.pop(data["id"], None)
+            self.caseChanged.emit(data)
+        elif kind == "case.band":
+            if data.get("id") in self.case_props:
+                self.cases.update_case(data["id"], band=data["band"], new=False)
+                self.case_props[data["id"]]["band"] = data["band"]
+        elif kind == "inspector.position":
+            self.inspectors.update_position(data["user_id"], data["lon"], data["lat"], heading=data.get("bearing"),
+                                            online=True, speed=data.get("speed_kn"))
+
+    def find(self, text: str) -> list[SearchHit]:
+        return self.index.search(text)
+

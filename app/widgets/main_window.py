@@ -1,0 +1,249 @@
+"""The main window: the map in the centre, dock panels around it, tools, search and status bar.
+
+Which docks appear depends on the logged-in user's role; the dock layout is saved per user and can
+be reset. The window owns no data: CityData loads it into layer models, the canvas draws them.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QCompleter, QDockWidget, QLineEdit, QMainWindow, QMenu, QMessageBox, QToolBar,
+                               QWidget)
+
+from app.api.client import ApiClient, Session
+from app.api.events import EventStream
+from app.api.worker import run_async
+from app.city_data import CityData, CityLayers
+from app.layers import Feature, SelectionLayer
+from app.map.canvas import MapCanvas
+from app.map.tools.identify import IdentifyTool
+from app.map.tools.measure import MeasureTool
+from app.map.tools.pan import PanTool
+from app.map.tools.select import RectSelectTool
+from app.search_index import SearchHit
+
+from .identify_panel import IdentifyPanel
+from .layer_panel import LayerPanel
+from .status_bar import MapStatusBar
+
+LAYOUT_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, client: ApiClient, session: Session, profile: dict, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.client, self.session, self.profile = client, session, profile
+        self.setObjectName("MainWindow")
+        city_name = profile.get("name_zh") or profile.get("name") or ""
+        self.setWindowTitle(self.tr("OpenCityCommand — %1 — %2 (%3)").replace("%1", city_name)
+                            .replace("%2", session.user.get("display_name", "")).replace("%3", self.role_label()))
+        crs = profile.get("crs") or "EPSG:4490"
+        self.canvas = MapCanvas()
+        self.canvas.set_crs(crs)
+        self.setCentralWidget(self.canvas)
+        self.selection = SelectionLayer(crs=crs, name=self.tr("Selection"))
+        self.data = CityData(client, crs, {
+            "basemap": self.tr("Basemap"), "grids": self.tr("Unit grids"),
+            "responsibility": self.tr("Responsibility grids"), "components": self.tr("Components"),
+            "cases": self.tr("Cases"), "inspectors": self.tr("Inspectors"), "cameras": self.tr("Cameras")}, self)
+        self.status = MapStatusBar(crs, self)
+        self.setStatusBar(self.status)
+        self._make_docks()
+        self._make_tools()
+        self._wire()
+        self.resize(1600, 950)
+        self._restore_layout()
+        extent = profile.get("extent_projected")
+        if extent:
+            self.canvas.zoom_to_extent(tuple(extent), crs=crs)
+        self.status.set_basemap_message(self.tr("Loading the city…"))
+        self.data.load(profile)
+        self.events = EventStream(client.ws_url, session.token, self)
+        self.events.event.connect(self.data.on_event)
+        self.events.resync.connect(self.data.reload_live)
+        self.events.connected.connect(lambda: self.status.set_connected(True))
+        self.events.disconnected.connect(lambda why: self.status.set_connected(False, why))
+        self.events.start()
+
+    def role_label(self) -> str:
+        labels = {"inspector": self.tr("Inspector"), "acceptor": self.tr("Acceptor"),
+                  "shift_leader": self.tr("Shift leader"), "dispatcher": self.tr("Dispatcher"),
+                  "department": self.tr("Department"), "leader": self.tr("Leader"), "admin": self.tr("Administrator")}
+        return labels.get(self.session.role, self.session.role)
+
+    # ------------------------------------------------------------------ construction
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState needs it
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def _make_docks(self) -> None:
+        self.view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.layer_panel = LayerPanel(self.canvas)
+        self.identify_panel = IdentifyPanel()
+        self.layers_dock = self._dock("layers", self.tr("Layers"), self.layer_panel, Qt.LeftDockWidgetArea)
+        self.identify_dock = self._dock("identify", self.tr("Identify"), self.identify_panel, Qt.LeftDockWidgetArea)
+        self.view_menu.addSeparator()
+        reset = self.view_menu.addAction(self.tr("Reset layout"))
+        reset.triggered.connect(self.reset_layout)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+
+    def _make_tools(self) -> None:
+        tb = QToolBar(self.tr("Map tools"), self)
+        tb.setObjectName("map_tools")
+        self.addToolBar(tb)
+        group = QActionGroup(self)
+        self.pan_tool = PanTool(self.canvas)
+        self.identify_tool = IdentifyTool(self.canvas, selection_layer=self.selection)
+        self.distance_tool = MeasureTool(self.canvas, "distance")
+        self.area_tool = MeasureTool(self.canvas, "area")
+        self.select_tool = RectSelectTool(self.canvas, selection_layer=self.selection)
+        self.tool_actions: dict[str, QAction] = {}
+        for key, label, tool, shortcut in (
+                ("pan", self.tr("Pan"), self.pan_tool, "P"),
+                ("identify", self.tr("Identify"), self.identify_tool, "I"),
+                ("distance", self.tr("Measure distance"), self.distance_tool, "M"),
+                ("area", self.tr("Measure area"), self.area_tool, "Shift+M"),
+                ("select", self.tr("Select by rectangle"), self.select_tool, "S")):
+            act = QAction(label, self, checkable=True)
+            act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(lambda _=False, t=tool: self.canvas.set_tool(t))
+            group.addAction(act)
+            tb.addAction(act)
+            self.tool_actions[key] = act
+        tb.addSeparator()
+        full = tb.addAction(self.tr("Whole city"))
+        full.setShortcut(QKeySequence("Home"))
+        full.triggered.connect(lambda: self.canvas.zoom_full())
+        s500 = tb.addAction(self.tr("1:500"))
+        s500.triggered.connect(lambda: self.canvas.zoom_to_scale(500))
+        tb.addSeparator()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search: grid code, component ID, case number, street, place (pinyin initials too)"))
+        self.search.setMinimumWidth(380)
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self._search_go)
+        self.search.textEdited.connect(self._search_suggest)
+        self._completer = QCompleter([], self)
+        self._completer.setCaseSensitivity(Qt.CaseInsensitive)
+        self._completer.setFilterMode(Qt.MatchContains)
+        self._completer.activated.connect(lambda text: self._search_go(text))
+        self.search.setCompleter(self._completer)
+        self._hits: dict[str, SearchHit] = {}
+        tb.addWidget(self.search)
+        self.tool_actions["identify"].setChecked(True)
+        self.canvas.set_tool(self.identify_tool)
+
+    def _wire(self) -> None:
+        self.canvas.cursorMoved.connect(self.status.set_cursor)
+        self.canvas.scaleChanged.connect(self.status.set_scale)
+        self.status.scale_requested.connect(lambda s: self.canvas.zoom_to_scale(s))
+        self.identify_tool.identified.connect(self._identified)
+        self.select_tool.selected.connect(self._selected)
+        self.distance_tool.measured.connect(self._measured)
+        self.distance_tool.measuring.connect(self._measured)
+        self.area_tool.measured.connect(self._measured)
+        self.area_tool.measuring.connect(self._measured)
+        self.canvas.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.canvas.customContextMenuRequested.connect(self._context_menu)
+        self.data.cityLoaded.connect(self._city_loaded)
+        self.data.failed.connect(lambda msg: self.status.showMessage(self.tr("Server: %1").replace("%1", msg), 10000))
+        for layer in (self.data.cameras, self.data.inspectors, self.data.cases, self.selection):
+            self.canvas.add_layer(layer, zoom=False)
+
+    def _city_loaded(self, city: CityLayers) -> None:
+        for i, layer in enumerate(city.all()):
+            self.canvas.add_layer(layer, index=i, zoom=False)
+        self.status.set_basemap_message(self.tr("City loaded: %1 unit grids, %2 components")
+                                        .replace("%1", str(len(city.grids.codes) if city.grids else 0))
+                                        .replace("%2", str(len(city.components) if city.components else 0)))
+
+    # ------------------------------------------------------------------ tools' results
+    def _identified(self, features: list[Feature]) -> None:
+        self.identify_panel.show_features(features)
+
+    def _selected(self, by_layer: dict) -> None:
+        feats = [f for fs in by_layer.values() for f in fs]
+        self.identify_panel.show_features(feats[:200])
+        self.status.showMessage(self.tr("%1 features selected").replace("%1", str(len(feats))), 5000)
+
+    def _measured(self, result: dict) -> None:
+        self.status.showMessage(result.get("text", ""), 15000)
+
+    def _search_suggest(self, text: str) -> None:
+        hits = self.data.find(text)
+        self._hits = {h.label: h for h in hits}
+        self._completer.model().setStringList(list(self._hits))
+
+    def _search_go(self, text: str | None = None) -> None:
+        text = text or self.search.text()
+        hit = self._hits.get(text) or next(iter(self.data.find(text)), None)
+        if hit is None:
+            self.status.showMessage(self.tr("Nothing found for “%1”").replace("%1", text), 5000)
+            return
+        scale = 500 if hit.kind in ("component", "case") else 1000
+        self.canvas.center_on(hit.x, hit.y, scale=scale)
+        feats = self.canvas.identify_at(*self.canvas.map_to_pixel(hit.x, hit.y))
+        self.selection.set_features(feats[:1], self.canvas.crs)
+        self.identify_panel.show_features(feats[:5])
+
+    def _context_menu(self, pos) -> None:  # noqa: ANN001
+        feats = [f for f in self.canvas.identify_at(pos.x(), pos.y()) if f.kind == "case"]
+        if not feats:
+            return
+        case = feats[0]
+        menu = QMenu(self)
+        menu.addAction(self.tr("Case details"), lambda: self.identify_panel.show_features([case]))
+        menu.addAction(self.tr("Zoom to case"), lambda: self._zoom_case(case))
+        menu.addAction(self.tr("Nearest cameras"), lambda: self._nearest(case, "cameras"))
+        menu.addAction(self.tr("Nearest inspectors"), lambda: self._nearest(case, "inspectors"))
+        menu.exec(self.canvas.mapToGlobal(pos))
+
+    def _zoom_case(self, case: Feature) -> None:
+        p = case.properties
+        self.canvas.center_on(p["lon"], p["lat"], crs="EPSG:4490", scale=500)
+
+    def _nearest(self, case: Feature, what: str) -> None:
+        p = case.properties
+        call = self.client.nearest_cameras if what == "cameras" else self.client.nearest_inspectors
+        run_async(lambda: call(p["lon"], p["lat"], 5), self._show_nearest,
+                  lambda e: QMessageBox.warning(self, self.tr("Server"), str(e)))
+
+    def _show_nearest(self, items: list[dict]) -> None:
+        feats = [Feature(layer=self.tr("Nearest"), kind="nearest", id=i.get("name") or i.get("display_name") or i.get("id"),
+                         properties=i) for i in items]
+        self.identify_panel.show_features(feats)
+
+    # ------------------------------------------------------------------ layout
+    def _settings(self) -> QSettings:
+        return QSettings("OpenCityCommand", "client")
+
+    def _restore_layout(self) -> None:
+        st = self._settings().value(f"layout/{self.session.user['username']}")
+        if isinstance(st, QByteArray):
+            self.restoreState(st, LAYOUT_VERSION)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.findChildren(QDockWidget):
+            dock.show()
+
+    def closeEvent(self, e) -> None:  # noqa: N802, ANN001
+        self._settings().setValue(f"layout/{self.session.user['username']}", self.saveState(LAYOUT_VERSION))
+        self.events.stop()
+        super().closeEvent(e)
+
+    def wait_until_loaded(self, timeout_ms: int = 60000) -> bool:
+        """For tests and screenshots: process events until the city is on the map."""
+        from PySide6.QtCore import QCoreApplication, QElapsedTimer
+        t = QElapsedTimer()
+        t.start()
+        while t.elapsed() < timeout_ms:
+            QCoreApplication.processEvents()
+            if self.data.city.grids is not None and not self.canvas.is_rendering():
+                return True
+            QTimer.singleShot(10, lambda: None)
+        return False
