@@ -107,7 +107,9 @@ class Component(Base):
     change_date: Mapped[str | None] = mapped_column(String(10))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
-    cell: Mapped[int] = mapped_column(BigInteger, index=True)
+    cell: Mapped[int] = mapped_column(BigInteger)
+    # Covering index: a viewport query reads cell ranges and filters lon/lat without the table.
+    __table_args__ = (Index("ix_components_cell_lonlat", "cell", "lon", "lat"),)
 
 
 class ClassResponsibility(Base):
@@ -211,7 +213,8 @@ class Case(Base):
     close_type: Mapped[str | None] = mapped_column(String(10))
     external_id: Mapped[str | None] = mapped_column(String(64), index=True)  # Open311 token etc.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow,
+                                                 index=True)  # the band watcher polls by it
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every action
 

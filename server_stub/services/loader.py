@@ -28,7 +28,7 @@ from .users import create_user
 
 COMPONENT_STATES = {"intact", "damaged", "missing", "occupied"}
 CURRENCIES = {"in_use", "void"}
-DATA_SOURCES = {"measured", "topographic", "surveyed", "other"}
+DATA_SOURCES = {"measured", "topographic", "surveyed", "other", "synthesized"}  # 实测/地形图/调绘/其它; synthesized = demo filler
 REGION_LEVELS = {6: "district", 9: "street", 12: "community"}
 CHUNK = 10_000
 

@@ -97,9 +97,7 @@ def server(city_dir, qgis, tmp_path_factory):
 
 def pixel(png: bytes, i: float, j: float) -> tuple[int, int, int, int]:
     """(r, g, b, a) of the pixel at column i, row j of a PNG."""
-    from app.map._compat import pin_none  # PySide6 on CPython 3.11 (see that module)
     from PySide6.QtGui import QImage
-    pin_none()
     img = QImage.fromData(png, "PNG")
     assert not img.isNull(), "not a PNG"
     c = img.pixelColor(int(i), int(j))

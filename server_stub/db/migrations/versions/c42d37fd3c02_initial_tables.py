@@ -1,15 +1,15 @@
 """initial tables
 
-Revision ID: 4ae84b4a0c2d
+Revision ID: c42d37fd3c02
 Revises: 
-Create Date: 2026-11-23 09:17:58.850116
+Create Date: 2026-11-23 10:30:50.270533
 """
 from alembic import op
 import sqlalchemy as sa
 import server_stub.db.types
 
 
-revision = '4ae84b4a0c2d'
+revision = 'c42d37fd3c02'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -117,7 +117,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('components', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_components_cell'), ['cell'], unique=False)
+        batch_op.create_index('ix_components_cell_lonlat', ['cell', 'lon', 'lat'], unique=False)
         batch_op.create_index(batch_op.f('ix_components_class_code'), ['class_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_components_grid_code'), ['grid_code'], unique=False)
 
@@ -194,6 +194,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_external_id'), ['external_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_grid_code'), ['grid_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_cases_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('photos',
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -351,6 +352,7 @@ def downgrade() -> None:
     op.drop_table('responsibility_grids')
     op.drop_table('photos')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_cases_updated_at'))
         batch_op.drop_index(batch_op.f('ix_cases_state'))
         batch_op.drop_index(batch_op.f('ix_cases_grid_code'))
         batch_op.drop_index(batch_op.f('ix_cases_external_id'))
@@ -365,7 +367,7 @@ def downgrade() -> None:
     with op.batch_alter_table('components', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_components_grid_code'))
         batch_op.drop_index(batch_op.f('ix_components_class_code'))
-        batch_op.drop_index(batch_op.f('ix_components_cell'))
+        batch_op.drop_index('ix_components_cell_lonlat')
 
     op.drop_table('components')
     with op.batch_alter_table('class_responsibility', schema=None) as batch_op:
