@@ -18,6 +18,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--password", default=None)
     p.add_argument("--lang", default="zh_CN", help="UI language: zh_CN (default) or en")
     p.add_argument("--screenshot", default=None, help="save a screenshot of the main window there and exit")
+    p.add_argument("--scale", type=float, default=None, help="with --screenshot: map scale denominator, e.g. 500")
+    p.add_argument("--settle", type=float, default=6.0, help="with --screenshot: seconds to let tiles arrive")
     return p.parse_args(argv)
 
 
@@ -66,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         win.show()
         if args.screenshot:
             win.wait_until_loaded()
+            if args.scale:
+                win.canvas.zoom_to_scale(args.scale)
+            win.settle(args.settle)
             win.grab().save(args.screenshot)
             win.close()
             return 0

@@ -49,43 +49,40 @@ class CityLayers:
 
 
 def read_city_package(path: Path, crs: str, names: dict[str, str]) -> tuple[CityLayers, SearchIndex]:
-    """Runs on a worker thread: reads the GeoPackage into layer models and a search index."""
+    """Runs on a worker thread: the package's layers (app.layers.city) and a search index of grid codes,
+    component IDs, street and place names."""
     import pyogrio
+    import shapely
 
-    available = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
-    out = CityLayers()
+    from app.layers.city import city_layers
+    from app.map.crs import transform_xy
+
+    got = city_layers(path)
+    out = CityLayers(basemap=got.get("basemap"), grids=got.get("unit_grids"),
+                     responsibility=got.get("resp_grids"), components=got.get("components"))
+    for layer, key in ((out.basemap, "basemap"), (out.grids, "grids"), (out.responsibility, "responsibility"),
+                       (out.components, "components")):
+        if layer is not None:
+            layer.name = names[key]
+    if out.responsibility is not None:
+        out.responsibility.visible = False
     index = SearchIndex()
-    out.basemap = VectorBasemapLayer.from_file(path, crs=crs, name=names["basemap"])
-    if GPKG_GRIDS in available:
-        out.grids = UnitGridLayer.from_file(path, layer=GPKG_GRIDS, crs=crs, name=names["grids"])
-        for code, geom in zip(out.grids.codes, out.grids.geometries):
-            c = geom.centroid
-            index.add(SearchHit("grid", str(code), str(code), c.x, c.y))
-    if GPKG_RESP in available:
-        out.responsibility = ResponsibilityGridLayer.from_file(path, layer=GPKG_RESP, crs=crs,
-                                                               name=names["responsibility"], visible=False)
-    if GPKG_COMPONENTS in available:
-        cols = [c for c in ("state", "address", "data_source") if c in
-                pyogrio.read_info(path, layer=GPKG_COMPONENTS)["fields"]]
-        comp = ComponentLayer.from_file(path, layer=GPKG_COMPONENTS, class_field="class_code", id_field="id",
-                                        columns=cols, name=names["components"])
-        if comp.crs != crs:
-            from app.map.crs import transform_xy
-            comp.x, comp.y = transform_xy(comp.x, comp.y, comp.crs, crs)
-            comp.crs = crs
-        out.components = comp
-        for cid, x, y in zip(comp.ids, comp.x, comp.y):
-            index.add(SearchHit("component", str(cid), str(cid), float(x), float(y)))
-    for lname, kind in (("roads", "street"), ("poi_labels", "poi")):
+    available = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
+    for lname, kind, field, is_name in ((GPKG_GRIDS, "grid", "code", False), (GPKG_COMPONENTS, "component", "id", False),
+                                        ("roads", "street", "name", True), ("poi_labels", "poi", "name", True)):
         if lname not in available:
             continue
-        df = pyogrio.read_dataframe(path, layer=lname, columns=["name"])
-        if df.crs is not None and df.crs.to_string() != crs:
-            df = df.to_crs(crs)
-        df = df[df["name"].notna() & (df["name"] != "")]
-        for name, group in df.groupby("name"):
-            c = group.geometry.iloc[len(group) // 2].representative_point()
-            index.add(SearchHit(kind, str(name), str(name), c.x, c.y), name=True)
+        df = pyogrio.read_dataframe(path, layer=lname, columns=[field])
+        df = df[df[field].notna() & (df[field] != "")]
+        pts = shapely.get_coordinates(shapely.point_on_surface(df.geometry.values))
+        src = df.crs.to_string() if df.crs is not None else crs
+        x, y = transform_xy(pts[:, 0], pts[:, 1], src, crs) if src != crs else (pts[:, 0], pts[:, 1])
+        seen: set[str] = set()
+        for key, px, py in zip(df[field].astype(str), x, y):
+            if is_name and key in seen:  # one hit per street name
+                continue
+            seen.add(key)
+            index.add(SearchHit(kind, key, key, float(px), float(py)), name=is_name)
     return out, index
 
 
@@ -132,13 +129,12 @@ class CityData(QObject):
 
     def reload_live(self) -> None:
         """Cases, inspectors and cameras: at start and after the event stream asks for a resync."""
-        run_async(lambda: self.client.cases(state=",".join(OPEN_STATES), limit=50000), self._cases_ready,
+        run_async(lambda: self.client.all_cases(state=",".join(OPEN_STATES)), self._cases_ready,
                   lambda e: self.failed.emit(str(e)))
         run_async(self.client.inspectors, self._inspectors_ready, lambda e: self.failed.emit(str(e)))
         run_async(self.client.cameras, self._cameras_ready, lambda e: self.failed.emit(str(e)))
 
-    def _cases_ready(self, page: dict) -> None:
-        items = page["items"] if isinstance(page, dict) else page
+    def _cases_ready(self, items: list[dict]) -> None:
         self.cases.set_cases([c["id"] for c in items], np.array([c["lon"] for c in items], float),
                              np.array([c["lat"] for c in items], float), kinds=[c["kind"] for c in items],
                              bands=[c.get("band") or "green" for c in items],

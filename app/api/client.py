@@ -182,6 +182,15 @@ class ApiClient:
     def cases(self, **filters: Any) -> dict:
         return self.get("/api/cases", **filters)
 
+    def all_cases(self, page_size: int = 1000, **filters: Any) -> list[dict]:
+        """Every case matching the filters, page by page (the server caps a page at 1,000)."""
+        items: list[dict] = []
+        while True:
+            page = self.cases(limit=page_size, offset=len(items), **filters)
+            items.extend(page["items"])
+            if not page["items"] or len(items) >= page["total"]:
+                return items
+
     def case(self, case_id: int) -> dict:
         return self.get(f"/api/cases/{int(case_id)}")
 
@@ -196,11 +205,14 @@ class ApiClient:
     def deadline_preview(self, case_id: int, **choice: Any) -> dict:
         return self.get(f"/api/cases/{int(case_id)}/deadline-preview", **choice)
 
-    def duplicates(self, lon: float, lat: float, kind: str, class_code: str) -> list[dict]:
-        return self.get("/api/cases/duplicates", lon=lon, lat=lat, kind=kind, class_code=class_code)
+    def duplicates(self, lon: float, lat: float, kind: str, class_code: str,
+                   exclude_id: int | None = None) -> list[dict]:
+        return self.get("/api/cases/duplicates", lon=lon, lat=lat, kind=kind, class_code=class_code,
+                        exclude_id=exclude_id)
 
-    def merge(self, case_id: int, into_case_id: int) -> dict:
-        return self.post(f"/api/cases/{int(case_id)}/merge", {"into_case_id": into_case_id})
+    def merge(self, case_id: int, into_case_id: int, idempotency_key: str | None = None) -> dict:
+        return self.post(f"/api/cases/{int(case_id)}/merge", {"into_case_id": into_case_id},
+                         idempotency_key=idempotency_key)
 
     def upload_photo(self, filename: str, data: bytes, content_type: str) -> dict:
         return self.request("POST", "/api/photos", files={"file": (filename, data, content_type)})
@@ -215,6 +227,15 @@ class ApiClient:
 
     def evaluation(self, month: str, subject: str = "departments", **params: Any) -> Any:
         return self.get(f"/api/evaluation/{month}/{subject}", **params)
+
+    def tile_status(self) -> dict:
+        """Whether the server renders the QGIS basemap (and why not)."""
+        return self.get("/tiles/status")
+
+    def tile_source(self, style: str = "day"):
+        """The server's QGIS basemap as a tile source for app.layers.tiles.TileLayer (Web Mercator XYZ)."""
+        from app.map.tiles import ServerTileSource
+        return ServerTileSource(self.base_url, style, attribution="© OpenStreetMap contributors")
 
     def tile_url_template(self, style: str = "day") -> str:
         """For the tile fetcher: the server's own QGIS-rendered basemap as XYZ."""

@@ -1,24 +1,26 @@
-"""Run blocking API calls off the UI thread and get the answer back on it.
+"""Run blocking calls (HTTP, file IO) off the UI thread and get the answer back on it.
 
     run_async(lambda: client.case(42), on_done=self.show_case, on_error=self.show_error)
 
-The callbacks run on the UI thread (queued signal delivery), so they may touch widgets.
+The callbacks run on the UI thread (queued signal delivery), so they may touch widgets. The jobs run
+on a Python ThreadPoolExecutor, not QThreadPool: pyproj keeps per-thread state that QThreadPool's
+short-lived Python thread states free under it (pyproj issue #1509), and jobs here read GeoPackages.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
-_POOL: QThreadPool | None = None
+_POOL: ThreadPoolExecutor | None = None
 _LIVE: set["_Relay"] = set()  # keeps relays alive until their answer has been delivered
 
 
-def pool() -> QThreadPool:
+def pool() -> ThreadPoolExecutor:
     global _POOL
     if _POOL is None:
-        _POOL = QThreadPool()
-        _POOL.setMaxThreadCount(6)
+        _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="occ-api")
     return _POOL
 
 
@@ -27,25 +29,9 @@ class _Relay(QObject):
     failed = Signal(object)
 
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay):
-        super().__init__()
-        self.fn = fn
-        self.relay = relay
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except Exception as e:  # noqa: BLE001 - delivered to the caller's error handler
-            self.relay.failed.emit(e)
-        else:
-            self.relay.done.emit(result)
-
-
 def run_async(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
               on_error: Callable[[Exception], None] | None = None) -> None:
-    relay = _Relay()  # created on the calling (UI) thread: its slots run there
+    relay = _Relay()  # created on the calling (UI) thread: its connections deliver there
     _LIVE.add(relay)
 
     def finish(cb: Callable | None, value: Any) -> None:
@@ -55,4 +41,13 @@ def run_async(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = Non
 
     relay.done.connect(lambda v: finish(on_done, v))
     relay.failed.connect(lambda e: finish(on_error, e))
-    pool().start(_Job(fn, relay))
+
+    def job() -> None:
+        try:
+            result = fn()
+        except Exception as e:  # noqa: BLE001 - delivered to the caller's error handler
+            relay.failed.emit(e)
+        else:
+            relay.done.emit(result)
+
+    pool().submit(job)

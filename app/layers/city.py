@@ -4,8 +4,7 @@
     for layer in layers.values():
         canvas.add_layer(layer)
 
-Field names follow the citydata pipeline (grid_code, resp_code, component_id / class_code,
-camera_id / direction_deg, inspector_id / name); pass ``fields`` to override any of them and
+Field names follow the citydata pipeline (code, id / class_code, direction, username / display_name); pass ``fields`` to override any of them and
 ``layer_names`` to map roles to other GeoPackage layer names. Layers missing from the file are
 skipped. Cases come from the server (CaseLayer.set_cases / update_case), so the case layer starts
 empty.
@@ -24,11 +23,12 @@ from .vector_basemap import VectorBasemapLayer, guess_mapping
 
 __all__ = ["city_layers", "DEFAULT_FIELDS", "DEFAULT_LAYER_NAMES"]
 
-DEFAULT_LAYER_NAMES = {"unit_grids": "unit_grids", "resp_grids": "resp_grids", "components": "components",
+# As server_stub.citydata writes them (resources/city/README.md).
+DEFAULT_LAYER_NAMES = {"unit_grids": "unit_grids", "resp_grids": "responsibility_grids", "components": "components",
                        "cameras": "cameras", "inspectors": "inspectors"}
-DEFAULT_FIELDS = {"grid_code": "grid_code", "resp_code": "resp_code", "resp_name": "name",
-                  "component_id": "component_id", "class_code": "class_code", "camera_id": "camera_id",
-                  "camera_direction": "direction_deg", "inspector_id": "inspector_id", "inspector_name": "name"}
+DEFAULT_FIELDS = {"grid_code": "code", "resp_code": "code", "resp_name": "name",
+                  "component_id": "id", "class_code": "class_code", "camera_id": "id",
+                  "camera_direction": "direction", "inspector_id": "username", "inspector_name": "display_name"}
 
 
 def city_layers(path, *, layer_names: dict | None = None, fields: dict | None = None, basemap: bool = True,

@@ -46,6 +46,13 @@ class TileLayer(Layer):
         self._quad = self._is_quadtree()
         self.missing = 0  # tiles not available at the last render (for tests and the status bar)
 
+    def set_source(self, source) -> None:
+        """Switch to another source of the same grid (e.g. the night style): decoded tiles are dropped."""
+        with self._dlock:
+            self._decoded.clear()
+        self.source = source
+        self.notify("style")
+
     def _is_quadtree(self) -> bool:
         levels = self.tms.levels
         return all(b.matrix_width == 2 * a.matrix_width and b.matrix_height == 2 * a.matrix_height

@@ -29,15 +29,23 @@ from .status_bar import MapStatusBar
 LAYOUT_VERSION = 1
 
 
+def profile_crs(profile: dict) -> str:
+    """The city's projected CRS from its profile (an authority code when it has one, else WKT)."""
+    crs = profile.get("crs") or "EPSG:4490"
+    if isinstance(crs, dict):
+        return crs.get("authority") or crs.get("wkt") or "EPSG:4490"
+    return str(crs)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, client: ApiClient, session: Session, profile: dict, parent: QWidget | None = None):
         super().__init__(parent)
         self.client, self.session, self.profile = client, session, profile
         self.setObjectName("MainWindow")
-        city_name = profile.get("name_zh") or profile.get("name") or ""
+        city_name = profile.get("name") or ""
         self.setWindowTitle(self.tr("OpenCityCommand — %1 — %2 (%3)").replace("%1", city_name)
                             .replace("%2", session.user.get("display_name", "")).replace("%3", self.role_label()))
-        crs = profile.get("crs") or "EPSG:4490"
+        crs = profile_crs(profile)
         self.canvas = MapCanvas()
         self.canvas.set_crs(crs)
         self.setCentralWidget(self.canvas)
@@ -53,7 +61,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.resize(1600, 950)
         self._restore_layout()
-        extent = profile.get("extent_projected")
+        extent = (profile.get("extent") or {}).get("projected")
         if extent:
             self.canvas.zoom_to_extent(tuple(extent), crs=crs)
         self.status.set_basemap_message(self.tr("Loading the city…"))
@@ -157,9 +165,47 @@ class MainWindow(QMainWindow):
     def _city_loaded(self, city: CityLayers) -> None:
         for i, layer in enumerate(city.all()):
             self.canvas.add_layer(layer, index=i, zoom=False)
+        run_async(self.client.tile_status, self._tiles_ready,
+                  lambda e: self.status.set_basemap_message(self.tr("Vector basemap (server tiles unavailable: %1)")
+                                                            .replace("%1", str(e))))
+        extent = city.grids.extent(self.canvas.crs) if city.grids else None
+        if extent:
+            self.canvas.zoom_to_extent(extent, crs=self.canvas.crs)
         self.status.set_basemap_message(self.tr("City loaded: %1 unit grids, %2 components")
-                                        .replace("%1", str(len(city.grids.codes) if city.grids else 0))
+                                        .replace("%1", str(len(city.grids.store) if city.grids else 0))
                                         .replace("%2", str(len(city.components) if city.components else 0)))
+
+    # ------------------------------------------------------------------ basemap
+    def _tiles_ready(self, status: dict) -> None:
+        """The QGIS-rendered basemap is the default when the server has it; the vector basemap the
+        client draws itself stays as the fallback for an unreachable or QGIS-less server."""
+        if not status.get("available"):
+            self.status.set_basemap_message(self.tr("Vector basemap (the server has no QGIS basemap)"))
+            return
+        from app.layers.tiles import TileLayer
+        from app.map.tiles import TileFetcher
+        self.fetcher = TileFetcher()
+        self.fetcher.add_status_listener(self._tile_status_changed)  # called on a worker thread
+        self.tile_layer = TileLayer(self.client.tile_source("day"), self.fetcher, name=self.tr("QGIS basemap"))
+        self.canvas.add_layer(self.tile_layer, index=0, zoom=False)
+        if self.data.city.basemap is not None:
+            self.data.city.basemap.visible = False
+        self.status.set_basemap_message(self.tr("QGIS basemap from the server"))
+        night = self.view_menu.addAction(self.tr("Night basemap"))
+        night.setCheckable(True)
+        night.toggled.connect(self._set_night)
+
+    def _set_night(self, on: bool) -> None:
+        self.tile_layer.set_source(self.client.tile_source("dark" if on else "day"))
+
+    def _tile_status_changed(self, st) -> None:  # noqa: ANN001 - fetcher thread: hop to the UI thread
+        QTimer.singleShot(0, self, lambda: self._tile_state_ui(st.ok, st.message_zh or st.message))
+
+    def _tile_state_ui(self, ok: bool, message: str) -> None:
+        basemap = self.data.city.basemap
+        if basemap is not None:
+            basemap.visible = not ok  # fall back to drawing the city ourselves
+        self.status.set_basemap_message(self.tr("QGIS basemap from the server") if ok else message)
 
     # ------------------------------------------------------------------ tools' results
     def _identified(self, features: list[Feature]) -> None:
@@ -234,7 +280,18 @@ class MainWindow(QMainWindow):
     def closeEvent(self, e) -> None:  # noqa: N802, ANN001
         self._settings().setValue(f"layout/{self.session.user['username']}", self.saveState(LAYOUT_VERSION))
         self.events.stop()
+        if getattr(self, "fetcher", None) is not None:
+            self.fetcher.shutdown()
         super().closeEvent(e)
+
+    def settle(self, seconds: float) -> None:
+        """For screenshots: let tiles and live data arrive, then wait for the last render."""
+        from PySide6.QtCore import QCoreApplication, QElapsedTimer
+        t = QElapsedTimer()
+        t.start()
+        while t.elapsed() < seconds * 1000:
+            QCoreApplication.processEvents()
+        self.canvas.wait_for_render()
 
     def wait_until_loaded(self, timeout_ms: int = 60000) -> bool:
         """For tests and screenshots: process events until the city is on the map."""

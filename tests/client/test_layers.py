@@ -278,10 +278,10 @@ def test_city_layers_from_a_city_package(qapp, tmp_path):
     g = [shapely.box(CX, CY, CX + 100, CY + 100)]
     gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.LineString([(CX, CY), (CX + 99, CY)])], crs=CRS).to_file(
         path, layer="roads")
-    gpd.GeoDataFrame({"grid_code": ["360102001001001"]}, geometry=g, crs=CRS).to_file(path, layer="unit_grids")
-    gpd.GeoDataFrame({"resp_code": ["R1"], "name": ["第1责任网格"]}, geometry=g, crs=CRS).to_file(
-        path, layer="resp_grids")
-    gpd.GeoDataFrame({"component_id": ["3601020101000001"], "class_code": ["0101"]},
+    gpd.GeoDataFrame({"code": ["360102001001001"]}, geometry=g, crs=CRS).to_file(path, layer="unit_grids")
+    gpd.GeoDataFrame({"code": ["R1"], "name": ["第1责任网格"]}, geometry=g, crs=CRS).to_file(
+        path, layer="responsibility_grids")
+    gpd.GeoDataFrame({"id": ["3601020101000001"], "class_code": ["0101"]},
                      geometry=[shapely.Point(CX + 5, CY + 5)], crs=CRS).to_file(path, layer="components")
     layers = city_layers(path)
     assert list(layers) == ["basemap", "unit_grids", "resp_grids", "components", "cases", "inspectors",

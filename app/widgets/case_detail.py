@@ -1,0 +1,671 @@
+"""The case detail: header, clock, the whole history as a timeline, photos before and after, the
+location, and the action buttons the user's role may take now (exactly the server's
+allowed_actions). Each button opens the minimal input its action needs and calls client.act with an
+Idempotency-Key kept across retries of the same input; a failure shows a plain message and keeps
+everything typed.
+
+    detail = CaseDetail(client, session.role)
+    detail.show_case(42); stream.event.connect(detail.on_event)
+    detail.zoomToCase.connect(lambda lon, lat: ...)
+"""
+from __future__ import annotations
+
+import json
+import mimetypes
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from app.api.worker import run_async
+from app.domain.workflow import DEFAULT_WORKFLOW, Action
+
+from .photo_strip import PhotoStrip
+from .timing_panel import (BAND_BG, BAND_FG, CaseTimer, band_label, fmt_local, fmt_remaining, limit_type_label,
+                           source_label, stage_label, state_label)
+from app.domain.clocks import WorkClock
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("CaseLabels", text)
+
+
+def action_label(action: str) -> str:
+    try:
+        return DEFAULT_WORKFLOW.transition(action).label_zh
+    except (KeyError, ValueError):
+        return {"report": "上报", "merge": "合并"}.get(action, action)
+
+
+def role_label(role: str | None) -> str:
+    names = {"inspector": "Inspector", "acceptor": "Acceptor", "shift_leader": "Shift leader",
+             "dispatcher": "Dispatcher", "department": "Department", "leader": "Leader", "admin": "Administrator"}
+    return _t(names[role]) if role in names else (role or "")
+
+
+def needs_reason(action: str) -> bool:
+    try:
+        return DEFAULT_WORKFLOW.transition(action).needs_reason
+    except (KeyError, ValueError):
+        return False
+
+
+PHOTO_ACTIONS = {Action.FEEDBACK.value, Action.ANSWER_VERIFY.value, Action.ANSWER_CHECK.value}
+INPUT_ACTIONS = {Action.DISPATCH.value, Action.FILE.value, Action.REQUEST_EXTENSION.value, Action.CLOSE.value,
+                 Action.ANSWER_VERIFY.value, Action.ANSWER_CHECK.value, Action.FEEDBACK.value, Action.URGE.value}
+BEFORE_STAGES, AFTER_STAGES = ("report", "verify"), ("feedback", "check")
+
+
+class IdempotencyKeys:
+    """One key per (case, action, input): a retry of the same input reuses it (the server answers
+    the first result again); changed input or a definite refusal gets a fresh key."""
+
+    def __init__(self):
+        self._keys: dict[tuple, tuple[str, str]] = {}
+
+    def key(self, case_id: int, action: str, user_input) -> str:
+        sig = json.dumps(user_input, sort_keys=True, default=str)
+        k = self._keys.get((case_id, action))
+        if k and k[0] == sig:
+            return k[1]
+        key = uuid.uuid4().hex
+        self._keys[(case_id, action)] = (sig, key)
+        return key
+
+    def finished(self, case_id: int, action: str, error: Exception | None = None) -> None:
+        if error is None or getattr(error, "status", 0) is not None:
+            self._keys.pop((case_id, action), None)  # done, or a definite answer: next try is new
+
+
+def error_text(e: Exception) -> str:
+    status = getattr(e, "status", 0)
+    if status is None:
+        return _t("The server cannot be reached. Nothing was lost: try again.")
+    if status == 409:
+        return _t("The case has changed (someone may have acted first): %1").replace("%1", str(e))
+    if status == 403:
+        return _t("Your role may not do this: %1").replace("%1", str(e))
+    return str(e)
+
+
+def upload_files(client, paths: list[str]) -> list[str]:
+    """Worker thread: uploads image files, returns their hashes."""
+    out = []
+    for p in paths:
+        data = Path(p).read_bytes()
+        ctype = mimetypes.guess_type(p)[0] or "image/jpeg"
+        out.append(client.upload_photo(Path(p).name, data, ctype)["sha256"])
+    return out
+
+
+class PhotoPicker(QWidget):
+    """Choose image files to attach (uploaded when the action is sent)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.paths: list[str] = []
+        self.label = QLabel(self.tr("No photos chosen"), self)
+        self.button = QPushButton(self.tr("Choose photos…"), self)
+        self.button.clicked.connect(self.choose)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.button)
+
+    def choose(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, self.tr("Choose photos"), "",
+                                                self.tr("Images (*.jpg *.jpeg *.png *.webp)"))
+        if paths:
+            self.set_paths(paths)
+
+    def set_paths(self, paths: list[str]) -> None:
+        self.paths = list(paths)
+        self.label.setText(", ".join(Path(p).name for p in self.paths) if self.paths else self.tr("No photos chosen"))
+
+
+class ActionDialog(QDialog):
+    """The minimal input of one action. `values()` is what the user typed; `body()` the act body
+    (photo paths are uploaded by the sender). Stays open on failure with the message shown."""
+
+    def __init__(self, client, case: dict, action: str, parent: QWidget | None = None, draft: dict | None = None,
+                 units=("work_day", "work_hour", "natural_day")):
+        super().__init__(parent)
+        self.client, self.case, self.action = client, case, action
+        self.setWindowTitle(f"{action_label(action)} — {case.get('number', '')}")
+        self.setMinimumWidth(380)
+        form = QFormLayout()
+        self.reason = self.comment = self.department = self.condition = None
+        self.amount = self.unit = self.close_type = self.result_box = self.photos = None
+        if action == Action.DISPATCH:
+            self.department = QComboBox(self)
+            self.department.addItem(self.tr("Loading…"), None)
+            form.addRow(self.tr("Department"), self.department)
+            run_async(self._load_departments, self._departments_ready, lambda e: self._show_error(e))
+        if action == Action.FILE:
+            self.condition = QComboBox(self)
+            self.condition.addItem(self.tr("Loading…"), None)
+            form.addRow(self.tr("Filing condition"), self.condition)
+            run_async(lambda: client.classes(case.get("kind")), self._classes_ready, lambda e: self._show_error(e))
+        if action == Action.REQUEST_EXTENSION:
+            self.amount = QDoubleSpinBox(self)
+            self.amount.setRange(0.5, 1000)
+            self.amount.setDecimals(1)
+            self.amount.setValue(1)
+            self.unit = QComboBox(self)
+            for u in units:
+                self.unit.addItem(limit_type_label(u), u)
+            row = QHBoxLayout()
+            row.addWidget(self.amount)
+            row.addWidget(self.unit)
+            form.addRow(self.tr("Extension"), row)
+        if action == Action.CLOSE:
+            self.close_type = QComboBox(self)
+            for ct, text in (("normal", "Normal"), ("overdue", "Overdue"), ("error", "Error"), ("special", "Special")):
+                self.close_type.addItem(_t(text), ct)
+            if case.get("handling_overdue"):
+                self.close_type.setCurrentIndex(1)
+            form.addRow(self.tr("Close type"), self.close_type)
+        if action in (Action.ANSWER_VERIFY, Action.ANSWER_CHECK):
+            self.result_box = QComboBox(self)
+            opts = ((("confirmed", "Confirmed"), ("not_found", "Not found")) if action == Action.ANSWER_VERIFY
+                    else (("fixed", "Fixed"), ("not_fixed", "Not fixed")))
+            for val, text in opts:
+                self.result_box.addItem(_t(text), val)
+            form.addRow(self.tr("Result"), self.result_box)
+        if needs_reason(action):
+            self.reason = QPlainTextEdit(self)
+            self.reason.setPlaceholderText(self.tr("Reason (required)"))
+            self.reason.setFixedHeight(70)
+            form.addRow(self.tr("Reason"), self.reason)
+        elif action in INPUT_ACTIONS:
+            self.comment = QPlainTextEdit(self)
+            self.comment.setPlaceholderText(self.tr("Comment"))
+            self.comment.setFixedHeight(70)
+            form.addRow(self.tr("Comment"), self.comment)
+        if action in PHOTO_ACTIONS:
+            self.photos = PhotoPicker(self)
+            form.addRow(self.tr("Photos"), self.photos)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b71c1c;")
+        self.error.setVisible(False)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        self.buttons.button(QDialogButtonBox.Ok).setText(action_label(action))
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        self._pending_draft = dict(draft or {})
+        self.restore(self._pending_draft)
+
+    # -- reference lists
+    def _load_departments(self):
+        c = self.case
+        try:
+            sugg = self.client.suggest_department(c["kind"], c["class_code"], c["lon"], c["lat"],
+                                                  c.get("component_id"))
+        except Exception:  # noqa: BLE001 - suggestions are a help, not a need
+            sugg = []
+        return self.client.departments(), sugg
+
+    def _departments_ready(self, result) -> None:
+        depts, sugg = result
+        self.department.clear()
+        first = [s["department"]["id"] for s in sugg or []]
+        order = sorted(depts, key=lambda d: (first.index(d["id"]) if d["id"] in first else 999, d["name"]))
+        for d in order:
+            mark = " ★" if first and d["id"] == first[0] else ""
+            self.department.addItem(d["name"] + mark, d["id"])
+        self.restore(self._pending_draft)
+
+    def _classes_ready(self, classes) -> None:
+        self.condition.clear()
+        for cl in classes or []:
+            if cl.get("code") != self.case.get("class_code"):
+                continue
+            for cond in cl.get("conditions", []):
+                lim = f"{cond['limit_value']:g} {limit_type_label(cond['limit_type'])}"
+                self.condition.addItem(f"{cond['text']} ({lim})", cond["id"])
+        if self.condition.count() == 0:
+            self.condition.addItem(self.tr("No filing condition for this class"), None)
+        cur = self.case.get("condition_id")
+        if cur:
+            self.condition.setCurrentIndex(max(0, self.condition.findData(cur)))
+        self.restore(self._pending_draft)
+
+    # -- values
+    def values(self) -> dict:
+        v = {}
+        if self.reason is not None:
+            v["reason"] = self.reason.toPlainText().strip()
+        if self.comment is not None:
+            v["comment"] = self.comment.toPlainText().strip()
+        if self.department is not None:
+            v["department_id"] = self.department.currentData()
+        if self.condition is not None:
+            v["condition_id"] = self.condition.currentData()
+        if self.amount is not None:
+            v["amount"] = self.amount.value()
+            v["limit_type"] = self.unit.currentData()
+        if self.close_type is not None:
+            v["close_type"] = self.close_type.currentData()
+        if self.result_box is not None:
+            v["result"] = self.result_box.currentData()
+        if self.photos is not None:
+            v["photo_paths"] = list(self.photos.paths)
+        return v
+
+    def restore(self, d: dict) -> None:
+        if not d:
+            return
+        if self.reason is not None and d.get("reason"):
+            self.reason.setPlainText(d["reason"])
+        if self.comment is not None and d.get("comment"):
+            self.comment.setPlainText(d["comment"])
+        for combo, k in ((self.department, "department_id"), (self.condition, "condition_id"),
+                         (self.close_type, "close_type"), (self.result_box, "result"), (self.unit, "limit_type")):
+            if combo is not None and d.get(k) is not None and combo.findData(d[k]) >= 0:
+                combo.setCurrentIndex(combo.findData(d[k]))
+        if self.amount is not None and d.get("amount"):
+            self.amount.setValue(float(d["amount"]))
+        if self.photos is not None and d.get("photo_paths"):
+            self.photos.set_paths(d["photo_paths"])
+
+    def missing(self) -> str | None:
+        v = self.values()
+        if self.reason is not None and not v["reason"]:
+            return self.tr("Please give a reason.")
+        if self.department is not None and v["department_id"] is None:
+            return self.tr("Please choose a department.")
+        if self.condition is not None and v["condition_id"] is None:
+            return self.tr("Please choose a filing condition.")
+        return None
+
+    def _show_error(self, e) -> None:
+        self.error.setText(e if isinstance(e, str) else error_text(e))
+        self.error.setVisible(True)
+
+    def set_busy(self, busy: bool) -> None:
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(not busy)
+        if busy:
+            self.error.setVisible(False)
+
+
+def act_body(values: dict) -> dict:
+    return {k: v for k, v in values.items() if k != "photo_paths" and v not in (None, "")}
+
+
+class CaseDetail(QWidget):
+    zoomToCase = Signal(float, float)
+    caseLoaded = Signal(dict)
+    actionDone = Signal(str, dict)  # action, the case after it
+
+    def __init__(self, client, session_role: str, parent: QWidget | None = None, clock: WorkClock | None = None):
+        super().__init__(parent)
+        self.client = client
+        self.role = session_role
+        self.clock = clock or WorkClock()
+        self.case_id: int | None = None
+        self.case: dict | None = None
+        self.departments: dict[int, str] = {}
+        self.keys = IdempotencyKeys()
+        self.drafts: dict[tuple[int, str], dict] = {}
+        self.action_buttons: dict[str, QPushButton] = {}
+        self._gen = 0
+        self._busy = False
+        self._timer_obj: CaseTimer | None = None
+        self._dialog: ActionDialog | None = None
+        self._build()
+        self.tick = QTimer(self)
+        self.tick.setInterval(1000)
+        self.tick.timeout.connect(self._tick)
+        self.tick.start()
+        self.reload_timer = QTimer(self)
+        self.reload_timer.setSingleShot(True)
+        self.reload_timer.setInterval(150)
+        self.reload_timer.timeout.connect(self.reload)
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        self.placeholder = QLabel(self.tr("Select a case to see its detail."), self)
+        self.placeholder.setAlignment(Qt.AlignCenter)
+        self.placeholder.setStyleSheet("color: #78909c;")
+
+        body = QWidget()
+        v = QVBoxLayout(body)
+        v.setContentsMargins(6, 6, 6, 6)
+        # header
+        head = QHBoxLayout()
+        self.number = QLabel(body)
+        self.number.setStyleSheet("font-size: 16px; font-weight: bold;")
+        self.number.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.state_badge = QLabel(body)
+        self.state_badge.setStyleSheet("padding: 2px 8px; border-radius: 3px; background: #1565c0; color: white;")
+        head.addWidget(self.number)
+        head.addWidget(self.state_badge)
+        head.addStretch(1)
+        v.addLayout(head)
+        self.info = QFormLayout()
+        self.info.setLabelAlignment(Qt.AlignRight)
+        self.f_class, self.f_source, self.f_dept, self.f_addr, self.f_desc = (QLabel(body) for _ in range(5))
+        for w in (self.f_addr, self.f_desc):
+            w.setWordWrap(True)
+        self.info.addRow(self.tr("Class"), self.f_class)
+        self.info.addRow(self.tr("Source"), self.f_source)
+        self.info.addRow(self.tr("Department"), self.f_dept)
+        self.info.addRow(self.tr("Address"), self.f_addr)
+        self.info.addRow(self.tr("Description"), self.f_desc)
+        v.addLayout(self.info)
+        # actions
+        self.actions_box = QGroupBox(self.tr("Actions"), body)
+        self.actions_grid = QGridLayout(self.actions_box)
+        self.no_actions = QLabel(self.tr("No action for your role at this stage."), self.actions_box)
+        self.no_actions.setStyleSheet("color: #78909c;")
+        self.actions_grid.addWidget(self.no_actions, 0, 0)
+        self.message = QLabel(body)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b71c1c;")
+        self.message.setVisible(False)
+        v.addWidget(self.actions_box)
+        v.addWidget(self.message)
+        # clock
+        clock_box = QGroupBox(self.tr("Clock"), body)
+        cf = QFormLayout(clock_box)
+        self.c_stage, self.c_deadline, self.c_remaining, self.c_counters, self.c_pending = (
+            QLabel(clock_box) for _ in range(5))
+        self.c_remaining.setStyleSheet("font-weight: bold;")
+        self.c_pending.setWordWrap(True)
+        cf.addRow(self.tr("Stage"), self.c_stage)
+        cf.addRow(self.tr("Deadline"), self.c_deadline)
+        cf.addRow(self.tr("Remaining"), self.c_remaining)
+        cf.addRow(self.tr("Counters"), self.c_counters)
+        cf.addRow(self.tr("Request"), self.c_pending)
+        v.addWidget(clock_box)
+        # photos
+        photos_box = QGroupBox(self.tr("Photos"), body)
+        pf = QFormLayout(photos_box)
+        self.photos_before = PhotoStrip(self.client, photos_box)
+        self.photos_after = PhotoStrip(self.client, photos_box)
+        pf.addRow(self.tr("Before"), self.photos_before)
+        pf.addRow(self.tr("After"), self.photos_after)
+        v.addWidget(photos_box)
+        # location
+        loc_box = QGroupBox(self.tr("Location"), body)
+        lf = QHBoxLayout(loc_box)
+        self.l_text = QLabel(loc_box)
+        self.l_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.zoom_button = QPushButton(self.tr("Show on map"), loc_box)
+        self.zoom_button.clicked.connect(self._zoom)
+        lf.addWidget(self.l_text, 1)
+        lf.addWidget(self.zoom_button)
+        v.addWidget(loc_box)
+        # timeline
+        tl_box = QGroupBox(self.tr("History"), body)
+        tv = QVBoxLayout(tl_box)
+        self.timeline = QTreeWidget(tl_box)
+        self.timeline.setHeaderLabels([self.tr("Time"), self.tr("By"), self.tr("Action"), self.tr("Comment")])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setWordWrap(True)
+        self.timeline.setUniformRowHeights(False)
+        self.timeline.setMinimumHeight(160)
+        hh = self.timeline.header()
+        for i in range(3):
+            hh.setSectionResizeMode(i, QHeaderView.ResizeToContents)
+        hh.setStretchLastSection(True)
+        tv.addWidget(self.timeline)
+        v.addWidget(tl_box, 1)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(body)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setVisible(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.placeholder)
+        lay.addWidget(self.scroll)
+
+    # ------------------------------------------------------------------ loading
+    def show_case(self, case_id: int) -> None:
+        if self.case_id != int(case_id):
+            self.message.setVisible(False)
+        self.case_id = int(case_id)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.case_id is None:
+            return
+        self._gen += 1
+        gen, cid, client = self._gen, self.case_id, self.client
+        need_depts = not self.departments
+
+        def work():
+            detail = client.case(cid)
+            depts = None
+            if need_depts:
+                try:
+                    depts = client.departments()
+                except Exception:  # noqa: BLE001
+                    depts = None
+            return detail, depts
+
+        run_async(work, lambda r: self._loaded(gen, r), lambda e: self._load_failed(gen, e))
+
+    def _load_failed(self, gen: int, e: Exception) -> None:
+        if gen != self._gen:
+            return
+        self._show_message(self.tr("Cannot load the case: %1").replace("%1", error_text(e)))
+
+    def _loaded(self, gen: int, result) -> None:
+        if gen != self._gen:
+            return
+        detail, depts = result
+        if depts:
+            self.departments = {int(d["id"]): d["name"] for d in depts}
+        self.case = detail
+        self.placeholder.setVisible(False)
+        self.scroll.setVisible(True)
+        self._fill(detail)
+        self.caseLoaded.emit(detail)
+
+    def _fill(self, c: dict) -> None:
+        self.number.setText(c["number"])
+        self.state_badge.setText(state_label(c["state"]) + (" · " + self.tr("urged") if c.get("urge_count") else ""))
+        band = "paused" if c["state"] == "suspended" else (c.get("band") or "")
+        self.state_badge.setStyleSheet("padding: 2px 8px; border-radius: 3px; color: white; background: %s;"
+                                       % (BAND_FG[band].name() if band in BAND_FG else "#1565c0"))
+        kind = self.tr("Component") if c.get("kind") == "component" else self.tr("Event")
+        self.f_class.setText(f"{kind} · {c.get('class_code', '')} {c.get('class_name') or ''}")
+        self.f_source.setText(source_label(c.get("source")) + (f" · {c['reporter_name']}" if c.get("reporter_name")
+                                                               else ""))
+        d = c.get("department_id")
+        self.f_dept.setText(self.departments.get(d, str(d)) if d else "—")
+        self.f_addr.setText(c.get("address") or "—")
+        self.f_desc.setText(c.get("description") or "—")
+        # clock
+        self._timer_obj = CaseTimer(c) if (c.get("deadline_at") or c["state"] == "suspended") else None
+        self.c_stage.setText(stage_label(c.get("stage")) + (
+            f" · {c['limit_value']:g} {limit_type_label(c.get('limit_type'))}" if c.get("limit_value") else ""))
+        self.c_deadline.setText(fmt_local(c.get("deadline_at")) or "—")
+        self.c_counters.setText(self.tr("returns %1 · extensions %2 · reworks %3 · urges %4")
+                                .replace("%1", str(c.get("return_count", 0)))
+                                .replace("%2", str(c.get("extension_count", 0)))
+                                .replace("%3", str(c.get("rework_count", 0)))
+                                .replace("%4", str(c.get("urge_count", 0))))
+        self.c_pending.setText(pending_text(c))
+        self._tick()
+        # actions
+        self._fill_actions(c.get("allowed_actions") or [])
+        # photos
+        ph = c.get("photos") or {}
+        self.photos_before.set_photos([p for s in BEFORE_STAGES for p in ph.get(s, [])])
+        self.photos_after.set_photos([p for s in AFTER_STAGES for p in ph.get(s, [])])
+        # location
+        self.l_text.setText(f"{c['lon']:.6f}, {c['lat']:.6f}" + (
+            f"   {self.tr('Grid')} {c['grid_code']}" if c.get("grid_code") else ""))
+        # timeline
+        self.timeline.clear()
+        for ev in c.get("events") or []:
+            who = ev.get("actor_name") or ""
+            if ev.get("actor_role"):
+                who = f"{who} ({role_label(ev['actor_role'])})" if who else role_label(ev["actor_role"])
+            what = action_label(ev["action"])
+            if ev.get("from_state") and ev.get("to_state") and ev["from_state"] != ev["to_state"]:
+                what += f"  {state_label(ev['from_state'])} → {state_label(ev['to_state'])}"
+            item = QTreeWidgetItem([fmt_local(ev.get("at"), True), who, what, ev.get("comment") or ""])
+            item.setToolTip(3, ev.get("comment") or "")
+            self.timeline.addTopLevelItem(item)
+
+    def _fill_actions(self, allowed: list[str]) -> None:
+        for b in self.action_buttons.values():
+            self.actions_grid.removeWidget(b)
+            b.deleteLater()
+        self.action_buttons = {}
+        self.no_actions.setVisible(not allowed)
+        for i, a in enumerate(allowed):
+            b = QPushButton(action_label(a), self.actions_box)
+            b.setObjectName(f"action_{a}")
+            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+            b.clicked.connect(lambda _=False, act=a: self.start_action(act))
+            self.actions_grid.addWidget(b, 1 + i // 3, i % 3)
+            self.action_buttons[a] = b
+        self._set_busy(self._busy)
+
+    def _tick(self) -> None:
+        t = self._timer_obj
+        if t is None or self.case is None:
+            if self.case is not None:
+                self.c_remaining.setText("—")
+            return
+        t.tick(self.clock, datetime.now(timezone.utc))
+        self.c_remaining.setText(f"{fmt_remaining(t.remaining, t.paused)}  ({band_label(t.band)})")
+        self.c_remaining.setStyleSheet(f"font-weight: bold; padding: 1px 6px; color: {BAND_FG[t.band].name()};"
+                                       f" background: {BAND_BG[t.band].name()};")
+
+    def _zoom(self) -> None:
+        if self.case:
+            self.zoomToCase.emit(float(self.case["lon"]), float(self.case["lat"]))
+
+    # ------------------------------------------------------------------ events
+    def on_event(self, msg: dict) -> None:
+        if self.case_id is None:
+            return
+        data = msg.get("data") or {}
+        if msg.get("type") in ("case.changed", "case.band") and data.get("id") == self.case_id:
+            self.reload_timer.start()
+        elif msg.get("type") == "resync":
+            self.reload_timer.start()
+
+    # ------------------------------------------------------------------ acting
+    def start_action(self, action: str) -> None:
+        if self.case is None:
+            return
+        if action not in INPUT_ACTIONS and not needs_reason(action):
+            self.send(action, {})
+            return
+        key = (self.case["id"], action)
+        dlg = ActionDialog(self.client, self.case, action, self, draft=self.drafts.get(key))
+        self._dialog = dlg
+        dlg.buttons.accepted.connect(lambda: self._dialog_ok(dlg))
+        dlg.finished.connect(lambda _r: self._dialog_closed(dlg))
+        dlg.open()
+
+    def _dialog_ok(self, dlg: ActionDialog) -> None:
+        miss = dlg.missing()
+        if miss:
+            dlg._show_error(miss)
+            return
+        self.drafts[(dlg.case["id"], dlg.action)] = dlg.values()
+        dlg.set_busy(True)
+        self.send(dlg.action, dlg.values(), dlg)
+
+    def _dialog_closed(self, dlg: ActionDialog) -> None:
+        if dlg.result() != QDialog.Accepted:
+            self.drafts[(dlg.case["id"], dlg.action)] = dlg.values()  # cancelled: keep what was typed
+        if self._dialog is dlg:
+            self._dialog = None
+
+    def send(self, action: str, values: dict, dlg: ActionDialog | None = None) -> None:
+        """Uploads chosen photos (if any), then client.act with a key kept across retries."""
+        if self.case is None:
+            return
+        cid = int(self.case["id"])
+        key = self.keys.key(cid, action, values)
+        client = self.client
+        paths = list(values.get("photo_paths") or [])
+        body = act_body(values)
+
+        def work():
+            if paths:
+                body["photo_hashes"] = upload_files(client, paths)
+            return client.act(cid, action, body, idempotency_key=key)
+
+        self._set_busy(True)
+        self.message.setVisible(False)
+        run_async(work, lambda out: self._acted(cid, action, out, dlg),
+                  lambda e: self._act_failed(cid, action, e, dlg))
+
+    def _acted(self, cid: int, action: str, out: dict, dlg: ActionDialog | None) -> None:
+        self._set_busy(False)
+        self.keys.finished(cid, action)
+        self.drafts.pop((cid, action), None)
+        if dlg is not None:
+            dlg.accept()
+        self.actionDone.emit(action, out or {})
+        if cid == self.case_id:
+            self.reload()
+
+    def _act_failed(self, cid: int, action: str, e: Exception, dlg: ActionDialog | None) -> None:
+        self._set_busy(False)
+        self.keys.finished(cid, action, e)
+        text = error_text(e)
+        if dlg is not None and dlg.isVisible():
+            dlg.set_busy(False)
+            dlg._show_error(text)  # the dialog stays open with everything typed
+        else:
+            self._show_message(f"{action_label(action)}: {text}")
+        if getattr(e, "status", 0) == 409 and cid == self.case_id:
+            self.reload()  # show what the case is now
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(True)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        for b in self.action_buttons.values():
+            b.setEnabled(not busy)
+
+    # ------------------------------------------------------------------ for tests and callers
+    def allowed_buttons(self) -> list[str]:
+        return list(self.action_buttons)
+
+    def timeline_actions(self) -> list[str]:
+        return [(self.case or {}).get("events", [])[i]["action"] for i in range(self.timeline.topLevelItemCount())]
+
+    def after_photos(self) -> list[str]:
+        return list(self.photos_after.hashes)
+
+
+def pending_text(c: dict) -> str:
+    p = c.get("pending")
+    if not p:
+        return "—"
+    d = c.get("pending_data") or {}
+    if p == "extension":
+        amt = d.get("amount")
+        extra = f" {amt:g} {limit_type_label(d.get('limit_type'))}" if isinstance(amt, (int, float)) else ""
+        text = _t("Extension requested, awaiting approval") + extra
+    elif p == "suspension":
+        text = _t("Suspension requested, awaiting approval")
+    else:
+        text = p
+    if d.get("reason"):
+        text += f" — {d['reason']}"
+    return text

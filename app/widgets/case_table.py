@@ -1,0 +1,611 @@
+"""A reusable case list, and what the case-flow panels (accept, file, dispatch) share.
+
+CaseTable: a QAbstractTableModel + QSortFilterProxyModel over CaseOut dicts in a QTableView, with a
+filter box. Rows are updated in place from live events (case.changed, case.band) by case id, never by
+reloading. Selecting a row emits caseSelected(int).
+
+FlowPanel: the base of the panels: a message line, role-aware buttons, and `run_action`, which runs a
+workflow step off the UI thread with an Idempotency-Key kept for the user's attempt (a retry of the
+same step with the same input reuses it, so the step never happens twice) and turns failures into
+plain messages (409: the case changed, its row is reloaded; offline: nothing was lost).
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDateTime, QModelIndex,
+                            QSortFilterProxyModel, Qt, Signal)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QPlainTextEdit, QTableView, QVBoxLayout, QWidget)
+
+from app.api.client import ApiClient, ApiError
+from app.api.worker import run_async
+from app.domain.workflow import DEFAULT_WORKFLOW, Workflow
+
+
+def _t(context: str, text: str) -> str:
+    return QCoreApplication.translate(context, text)
+
+
+# Labels are translated where they are shown (the source strings are English; the UI ships in Chinese).
+STATE_LABELS = {
+    "reported": "Reported", "verifying": "Verifying", "pending_filing": "Pending filing",
+    "pending_dispatch": "Pending dispatch", "handling": "Handling", "suspended": "Suspended",
+    "pending_check": "Pending check", "checking": "Checking", "closed": "Closed", "void": "Void",
+}
+SOURCE_LABELS = {
+    "inspector": "Inspector", "hotline": "Hotline", "citizen": "Citizen app", "open311": "Open311",
+    "video": "Video patrol", "leader": "Leader", "media": "Media",
+}
+LIMIT_LABELS = {
+    "urgent_hour": "{n} urgent hours", "work_hour": "{n} work hours", "work_day": "{n} working days",
+    "natural_day": "{n} calendar days",
+}
+PENDING_LABELS = {"extension": "Extension requested", "suspension": "Suspension requested"}
+BAND_COLOURS = {"green": QColor(46, 160, 67), "yellow": QColor(230, 180, 0), "red": QColor(215, 48, 39)}
+BAND_TINTS = {"green": QColor(46, 160, 67, 40), "yellow": QColor(240, 190, 0, 70), "red": QColor(215, 48, 39, 70)}
+
+
+def state_label(state: str | None) -> str:
+    return _t("CaseState", STATE_LABELS.get(state or "", state or ""))
+
+
+def source_label(source: str | None) -> str:
+    return _t("CaseSource", SOURCE_LABELS.get(source or "", source or ""))
+
+
+def number_text(v: float) -> str:
+    return f"{v:g}"
+
+
+def limit_label(value: float | None, limit_type: str | None) -> str:
+    if value is None or not limit_type:
+        return ""
+    return _t("TimeLimit", LIMIT_LABELS.get(limit_type, "{n} " + limit_type)).replace("{n}", number_text(value))
+
+
+def condition_label(cond: dict) -> str:
+    """'4 工作时 — 破损超过25平方厘米 → 更换或修复'."""
+    return (f"{limit_label(cond.get('limit_value'), cond.get('limit_type'))} — {cond.get('text', '')}"
+            f" → {cond.get('closing_condition', '')}")
+
+
+def local_time(iso: str | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    """An ISO 8601 instant from the server, shown in the workstation's local time."""
+    if not iso:
+        return ""
+    dt = QDateTime.fromString(iso.replace("Z", "+00:00"), Qt.ISODateWithMs)
+    if not dt.isValid():
+        dt = QDateTime.fromString(iso, Qt.ISODate)
+    return dt.toLocalTime().toString(fmt) if dt.isValid() else iso
+
+
+def remaining_text(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(round(seconds))
+    sign = "-" if s < 0 else ""
+    s = abs(s)
+    d, rem = divmod(s, 86400)
+    h, rem = divmod(rem, 3600)
+    m = rem // 60
+    if d:
+        return sign + _t("Remaining", "{d}d {h}h").replace("{d}", str(d)).replace("{h}", str(h))
+    return f"{sign}{h}:{m:02d}"
+
+
+# ---------------------------------------------------------------------- the model
+COLUMNS = ("number", "class", "source", "state", "where", "department", "deadline", "remaining", "band")
+COLUMN_TITLES = ("Number", "Class", "Source", "State", "Address / grid", "Department", "Deadline",
+                 "Remaining", "Band")
+SORT_ROLE = Qt.UserRole + 1
+ID_ROLE = Qt.UserRole + 2
+
+
+class CaseTableModel(QAbstractTableModel):
+    """CaseOut dicts by id; `upsert` and `apply_band` change one row in place."""
+
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self._rows: list[dict] = []
+        self._row_of: dict[int, int] = {}
+        self.departments: dict[int, str] = {}
+
+    # -- data access
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.DisplayRole):  # noqa: N802, ANN001
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return _t("CaseTable", COLUMN_TITLES[section])
+        return None
+
+    def case(self, case_id: int) -> dict | None:
+        i = self._row_of.get(int(case_id))
+        return None if i is None else self._rows[i]
+
+    def case_at(self, row: int) -> dict:
+        return self._rows[row]
+
+    def ids(self) -> list[int]:
+        return [c["id"] for c in self._rows]
+
+    def _text(self, c: dict, col: str) -> str:
+        if col == "number":
+            return c.get("number", "")
+        if col == "class":
+            return c.get("class_name") or c.get("class_code", "")
+        if col == "source":
+            return source_label(c.get("source"))
+        if col == "state":
+            s = state_label(c.get("state"))
+            if c.get("pending"):
+                s += " · " + _t("CaseState", PENDING_LABELS.get(c["pending"], c["pending"]))
+            return s
+        if col == "where":
+            return c.get("address") or c.get("grid_code") or f"{c.get('lon', 0):.5f}, {c.get('lat', 0):.5f}"
+        if col == "department":
+            d = c.get("department_id")
+            return "" if d is None else self.departments.get(d, f"#{d}")
+        if col == "deadline":
+            return local_time(c.get("deadline_at"), "MM-dd HH:mm")
+        if col == "remaining":
+            return remaining_text(c.get("remaining_seconds"))
+        if col == "band":
+            return {"green": "●", "yellow": "●", "red": "●"}.get(c.get("band") or "", "")
+        return ""
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):  # noqa: ANN001
+        if not index.isValid():
+            return None
+        c = self._rows[index.row()]
+        col = COLUMNS[index.column()]
+        if role == Qt.DisplayRole:
+            return self._text(c, col)
+        if role == SORT_ROLE:
+            if col == "remaining":
+                r = c.get("remaining_seconds")
+                return float("inf") if r is None else float(r)
+            if col == "band":
+                return {"red": 0, "yellow": 1, "green": 2}.get(c.get("band") or "", 3)
+            if col == "deadline":
+                return c.get("deadline_at") or "~"
+            return self._text(c, col)
+        if role == ID_ROLE:
+            return c["id"]
+        if role == Qt.ForegroundRole and col == "band":
+            colour = BAND_COLOURS.get(c.get("band") or "")
+            return QBrush(colour) if colour else None
+        if role == Qt.BackgroundRole and col in ("remaining", "band"):
+            tint = BAND_TINTS.get(c.get("band") or "")
+            return QBrush(tint) if tint else None
+        if role == Qt.ToolTipRole:
+            return c.get("description") or None
+        if role == Qt.TextAlignmentRole and col == "band":
+            return int(Qt.AlignCenter)
+        return None
+
+    # -- changes
+    def set_cases(self, cases: Iterable[dict]) -> None:
+        self.beginResetModel()
+        self._rows = [dict(c) for c in cases]
+        self._row_of = {c["id"]: i for i, c in enumerate(self._rows)}
+        self.endResetModel()
+
+    def upsert(self, case: dict) -> None:
+        i = self._row_of.get(case["id"])
+        if i is None:
+            n = len(self._rows)
+            self.beginInsertRows(QModelIndex(), n, n)
+            self._rows.append(dict(case))
+            self._row_of[case["id"]] = n
+            self.endInsertRows()
+        else:
+            self._rows[i] = {**self._rows[i], **case}
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def remove(self, case_id: int) -> None:
+        i = self._row_of.get(int(case_id))
+        if i is None:
+            return
+        self.beginRemoveRows(QModelIndex(), i, i)
+        del self._rows[i]
+        self._row_of = {c["id"]: k for k, c in enumerate(self._rows)}
+        self.endRemoveRows()
+
+    def apply_band(self, data: dict) -> bool:
+        i = self._row_of.get(data.get("id"))
+        if i is None:
+            return False
+        keep = ("band", "stage", "state", "deadline_at", "remaining_seconds", "department_id")
+        self._rows[i].update({k: data[k] for k in keep if k in data})
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+        return True
+
+
+class CaseFilterProxy(QSortFilterProxyModel):
+    def __init__(self, parent=None):  # noqa: ANN001
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+        self.setDynamicSortFilter(True)
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
+        needle = self.filterRegularExpression().pattern()
+        if not needle:
+            return True
+        m: CaseTableModel = self.sourceModel()  # type: ignore[assignment]
+        c = m.case_at(row)
+        hay = " ".join(m._text(c, col) for col in COLUMNS) + " " + (c.get("description") or "") + " " + \
+            (c.get("grid_code") or "") + " " + (c.get("reporter_name") or "")
+        return needle.lower() in hay.lower()
+
+
+class CaseTable(QWidget):
+    """A filter box over a sortable case table. `accepts(case)` decides which cases belong here: an
+    event for a case that no longer belongs removes its row; a new one that does is added."""
+
+    caseSelected = Signal(int)
+    selectionChangedIds = Signal(list)
+
+    def __init__(self, accepts: Callable[[dict], bool] | None = None, multi: bool = False,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.accepts = accepts or (lambda c: True)
+        self.model = CaseTableModel(self)
+        self.proxy = CaseFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.filter = QLineEdit(self)
+        self.filter.setPlaceholderText(self.tr("Filter: number, class, address, grid…"))
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter)
+        self.view = QTableView(self)
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(COLUMNS.index("number"), Qt.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.ExtendedSelection if multi else
+                                   QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        h = self.view.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.Interactive)
+        h.setStretchLastSection(False)
+        for col, w in zip(COLUMNS, (132, 110, 64, 92, 150, 80, 86, 64, 40)):
+            self.view.setColumnWidth(COLUMNS.index(col), w)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.filter)
+        lay.addWidget(self.view)
+        self._last_selected: int | None = None
+
+    # -- content
+    def set_departments(self, departments: Iterable[dict]) -> None:
+        self.model.departments = {d["id"]: d["name"] for d in departments}
+        if self.model.rowCount():
+            self.model.dataChanged.emit(self.model.index(0, 0),
+                                        self.model.index(self.model.rowCount() - 1, len(COLUMNS) - 1))
+
+    def set_cases(self, cases: Iterable[dict]) -> None:
+        keep = self.selected_ids()
+        self.model.set_cases(c for c in cases if self.accepts(c))
+        self.select_ids(keep, emit=False)
+
+    def upsert(self, case: dict) -> None:
+        """A case as the server describes it now: updated in place, added, or removed (no longer here)."""
+        if self.accepts(case):
+            self.model.upsert(case)
+        else:
+            self.model.remove(case["id"])
+
+    def remove(self, case_id: int) -> None:
+        self.model.remove(case_id)
+
+    def case(self, case_id: int) -> dict | None:
+        return self.model.case(case_id)
+
+    def ids(self) -> list[int]:
+        return self.model.ids()
+
+    def apply_event(self, msg: dict) -> None:
+        t, data = msg.get("type"), msg.get("data") or {}
+        if t == "case.changed" and "id" in data:
+            self.upsert(data)
+        elif t == "case.band" and "id" in data:
+            self.model.apply_band(data)
+
+    # -- selection
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+
+    def selected_ids(self) -> list[int]:
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        return [int(self.proxy.data(r, ID_ROLE)) for r in rows]
+
+    def current_id(self) -> int | None:
+        ids = self.selected_ids()
+        return ids[0] if ids else None
+
+    def select_ids(self, ids: Iterable[int], emit: bool = True) -> None:
+        sm = self.view.selectionModel()
+        ids = set(ids)
+        if not ids:
+            return
+        sm.blockSignals(not emit)
+        sm.clearSelection()
+        first = None
+        for r in range(self.proxy.rowCount()):
+            idx = self.proxy.index(r, 0)
+            if self.proxy.data(idx, ID_ROLE) in ids:
+                sm.select(idx, sm.SelectionFlag.Select | sm.SelectionFlag.Rows)
+                first = first or idx
+        if first is not None:
+            sm.setCurrentIndex(first, sm.SelectionFlag.NoUpdate)
+            self.view.scrollTo(first)
+        sm.blockSignals(False)
+        if emit:
+            self._selection_changed()
+
+    def select(self, case_id: int) -> None:
+        self.select_ids([case_id])
+
+    def _selection_changed(self, *_: Any) -> None:
+        ids = self.selected_ids()
+        self.selectionChangedIds.emit(ids)
+        cid = ids[0] if ids else None
+        if cid is not None and cid != self._last_selected:
+            self.caseSelected.emit(cid)
+        self._last_selected = cid
+
+
+# ---------------------------------------------------------------------- reasons
+class ReasonDialog(QDialog):
+    """Asks for a required reason; OK stays disabled until something is typed."""
+
+    def __init__(self, title: str, prompt: str, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.edit = QPlainTextEdit(self)
+        self.edit.setPlainText(text)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.edit.textChanged.connect(self._check)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(prompt, self))
+        lay.addWidget(self.edit)
+        lay.addWidget(self.buttons)
+        self._check()
+
+    def _check(self) -> None:
+        self.buttons.button(QDialogButtonBox.Ok).setEnabled(bool(self.edit.toPlainText().strip()))
+
+    def reason(self) -> str:
+        return self.edit.toPlainText().strip()
+
+
+# ---------------------------------------------------------------------- the panels' base
+class FlowPanel(QWidget):
+    """Shared by the accept, file and dispatch panels. Subclasses set STATES and build their UI."""
+
+    caseSelected = Signal(int)
+    actionDone = Signal(str, dict)  # action, the case as the server answered
+    messageShown = Signal(str)
+
+    STATES: tuple[str, ...] = ()
+
+    def __init__(self, client: ApiClient, data: Any = None, parent: QWidget | None = None,
+                 workflow: Workflow = DEFAULT_WORKFLOW):
+        super().__init__(parent)
+        self.client = client
+        self.data = data
+        self.workflow = workflow
+        self._keys: dict[str, str] = {}  # attempt signature -> Idempotency-Key
+        self._reasons: dict[str, str] = {}  # what the user typed for an attempt that has not succeeded
+        self._busy: set[str] = set()
+        self.classes: list[dict] = []
+        self.departments: list[dict] = []
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message.hide()
+        self.loading = 0
+
+    # -- role
+    @property
+    def role(self) -> str | None:
+        s = self.client.session
+        return s.role if s else None
+
+    def may(self, case: dict | None, action: str) -> bool:
+        if not case or not self.role:
+            return False
+        try:
+            return action in self.workflow.allowed(case["state"], self.role, case.get("pending"))
+        except ValueError:
+            return False
+
+    # -- messages
+    def show_message(self, text: str, error: bool = True) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;" if error else "color: #1b5e20;")
+        self.message.setVisible(bool(text))
+        self.messageShown.emit(text)
+
+    def clear_message(self) -> None:
+        self.message.clear()
+        self.message.hide()
+
+    # -- loading
+    def load_reference(self, on_done: Callable[[], None] | None = None) -> None:
+        def work() -> tuple[list, list]:
+            return self.client.classes(), self.client.departments()
+
+        def done(res: tuple[list, list]) -> None:
+            self.classes, self.departments = res
+            self.reference_loaded()
+            if on_done:
+                on_done()
+
+        run_async(work, done, lambda e: self.show_message(self.error_text(e)))
+
+    def reference_loaded(self) -> None:
+        """Subclasses fill their pickers; the tables learn department names."""
+        for t in self.tables():
+            t.set_departments(self.departments)
+
+    def tables(self) -> list[CaseTable]:
+        return []
+
+    def class_of(self, kind: str | None, code: str | None) -> dict | None:
+        for c in self.classes:
+            if c["kind"] == kind and c["code"] == code:
+                return c
+        return None
+
+    def refresh(self) -> None:
+        """Loads the panel's cases (client.cases(state=…))."""
+        states = ",".join(self.STATES)
+        self.loading += 1
+
+        def done(res: dict) -> None:
+            self.loading -= 1
+            for t in self.tables():
+                t.set_cases(res["items"])
+            self.refreshed()
+
+        def failed(e: Exception) -> None:
+            self.loading -= 1
+            self.show_message(self.error_text(e))
+
+        run_async(lambda: self.client.cases(state=states, limit=1000, sort="created_at"), done, failed)
+
+    def refreshed(self) -> None:
+        pass
+
+    def on_event(self, msg: dict) -> None:
+        """Live events (connect EventStream.event here): rows change in place."""
+        for t in self.tables():
+            t.apply_event(msg)
+        if msg.get("type") == "case.changed":
+            self.case_changed(msg.get("data") or {})
+
+    def case_changed(self, case: dict) -> None:
+        pass
+
+    def upsert(self, case: dict) -> None:
+        for t in self.tables():
+            t.upsert(case)
+        self.case_changed(case)
+
+    # -- errors
+    def error_text(self, e: Exception, state: str | None = None) -> str:
+        if isinstance(e, ApiError):
+            if e.is_offline:
+                return self.tr("Cannot reach the server; nothing was lost, try again.")
+            if e.status == 409:
+                return self.tr("This case was changed by someone else (now: {state}); the list is refreshed.") \
+                    .replace("{state}", state_label(state) if state else self.tr("unknown"))
+            if e.status == 403:
+                return self.tr("Your role may not do this: {msg}").replace("{msg}", str(e))
+            return str(e)
+        return self.tr("Unexpected error: {msg}").replace("{msg}", str(e))
+
+    def reload_case(self, case_id: int, then: Callable[[dict | None], None] | None = None) -> None:
+        def done(case: dict) -> None:
+            self.upsert(case)
+            if then:
+                then(case)
+
+        def failed(e: Exception) -> None:
+            if isinstance(e, ApiError) and e.status == 404:
+                for t in self.tables():
+                    t.remove(case_id)
+            if then:
+                then(None)
+
+        run_async(lambda: self.client.case(case_id), done, failed)
+
+    # -- actions
+    @staticmethod
+    def signature(name: str, case_id: int | None, body: dict | None) -> str:
+        return json.dumps([name, case_id, body or {}], sort_keys=True, ensure_ascii=False, default=str)
+
+    def idempotency_key(self, sig: str) -> str:
+        return self._keys.setdefault(sig, uuid.uuid4().hex)
+
+    def run_action(self, case_id: int | None, action: str, body: dict | None,
+                   call: Callable[[str], Any] | None = None,
+                   on_done: Callable[[Any], None] | None = None,
+                   on_error: Callable[[Exception], None] | None = None) -> str:
+        """Runs one user action off the UI thread. `call(key)` defaults to client.act(case_id, action,
+        body, idempotency_key=key). Returns the Idempotency-Key used (tests check retries reuse it)."""
+        sig = self.signature(action, case_id, body)
+        key = self.idempotency_key(sig)
+        if sig in self._busy:
+            return key
+        self._busy.add(sig)
+        if call is None:
+            def call(k: str) -> Any:
+                return self.client.act(case_id, action, body, idempotency_key=k)
+        self.clear_message()
+
+        def done(result: Any) -> None:
+            self._busy.discard(sig)
+            self._keys.pop(sig, None)
+            self.actionDone.emit(action, result if isinstance(result, dict) else {})
+            if isinstance(result, dict) and "id" in result and "state" in result:
+                self.upsert(result)
+            if on_done:
+                on_done(result)
+
+        def failed(e: Exception) -> None:
+            self._busy.discard(sig)
+            if isinstance(e, ApiError) and e.status == 409 and case_id is not None:
+                # someone else acted first: a later attempt is a new one (the key would replay the 409)
+                self._keys.pop(sig, None)
+                self.reload_case(case_id, lambda c: self.show_message(
+                    self.error_text(e, c.get("state") if c else None)))
+                self.refresh()
+            else:
+                self.show_message(self.error_text(e))
+            if on_error:
+                on_error(e)
+
+        run_async(lambda: call(key), done, failed)
+        return key
+
+    def ask_reason(self, name: str, title: str, prompt: str | None = None) -> str | None:
+        """A required reason from a dialog (pre-filled with what the user typed last time for `name`)."""
+        dlg = ReasonDialog(title, prompt or self.tr("Reason (required):"), self._reasons.get(name, ""), self)
+        if dlg.exec() != QDialog.Accepted:
+            return None
+        self._reasons[name] = dlg.reason()
+        return dlg.reason()
+
+    def forget_reason(self, name: str) -> None:
+        self._reasons.pop(name, None)
+
+
+def hbox(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:
+    lay = QHBoxLayout()
+    for w in widgets:
+        lay.addWidget(w)
+    if stretch:
+        lay.addStretch(1)
+    return lay
+
+
+def parse_iso(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
