@@ -153,7 +153,8 @@ class DynamicPoints:
             i = self.index.get(fid)
             if i is None:
                 return None
-            d = {"id": fid, "x": float(self.x[i]), "y": float(self.y[i])}
+            # The layer's own attributes win over same-named properties (a case's "band" string).
+            d = dict(self.props[i])
+            d.update({"id": fid, "x": float(self.x[i]), "y": float(self.y[i])})
             d.update({k: v[i].item() for k, v in self.attrs.items()})
-            d.update(self.props[i])
             return d

@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import app.map  # noqa: E402,F401  (applies the PySide6 / CPython 3.11 None-refcount work-around)
+
 
 CRS = "EPSG:4527"  # CGCS2000 3-degree GK zone 39
 CX, CY = 39_390_000.0, 3_170_000.0  # near Nanchang
