@@ -1,0 +1,1191 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>AcceptPanel</name>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="142" />
+        <source>&amp;Merge into selected duplicate</source>
+        <translation>合并到所选重复案卷(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="143" />
+        <source>&amp;Accept</source>
+        <translation>受理(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="144" />
+        <source>Send &amp;verification</source>
+        <translation>派发核实(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="145" />
+        <source>&amp;Reject…</source>
+        <translation>不予受理(&amp;R)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="147" />
+        <source>Accept with the corrections (Alt+A, Ctrl+Enter)</source>
+        <translation>按修正内容受理（Alt+A，Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="154" />
+        <source>Corrections</source>
+        <translation>修正</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="156" />
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="157" />
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="158" />
+        <source>Likely duplicates (same class, open, nearby, recent)</source>
+        <translation>疑似重复（同类、未结、附近、近期）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="192" />
+        <source>&amp;Queue</source>
+        <translation>待受理(&amp;Q)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="193" />
+        <source>&amp;Hotline 12319</source>
+        <translation>热线 12319(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="222" />
+        <source>&amp;Submit hotline report</source>
+        <translation>提交热线上报(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="225" />
+        <source>Caller &amp;name</source>
+        <translation>来电人(&amp;N)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="225" />
+        <source>&amp;Phone</source>
+        <translation>电话(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="226" />
+        <source>C&amp;lass</source>
+        <translation>类别(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="226" />
+        <source>Add&amp;ress</source>
+        <translation>地址(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="227" />
+        <source>Locat&amp;ion</source>
+        <translation>位置(&amp;I)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="228" />
+        <source>&amp;Description</source>
+        <translation>问题描述(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="238" />
+        <source>Choose the class of the report.</source>
+        <translation>请选择上报的类别。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="241" />
+        <source>Describe the problem.</source>
+        <translation>请描述问题。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="260" />
+        <source>Reported as {number}.</source>
+        <translation>已上报，编号 {number}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="298" />
+        <source>Reporter: {who}</source>
+        <translation>上报人：{who}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="316" />
+        <source>photo…</source>
+        <translation>照片…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="379" />
+        <source>{number} accepted.</source>
+        <translation>{number} 已受理。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="386" />
+        <source>{number} sent to an inspector for verification.</source>
+        <translation>{number} 已派发监督员核实。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="394" />
+        <source>Reject (不予受理)</source>
+        <translation>不予受理</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="409" />
+        <source>{a} merged into {b}.</source>
+        <translation>{a} 已合并到 {b}。</translation>
+    </message>
+</context>
+<context>
+    <name>ActionDialog</name>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="146" />
+        <location filename="../../app/widgets/case_detail.py" line="151" />
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="147" />
+        <source>Department</source>
+        <translation>处置部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="152" />
+        <source>Filing condition</source>
+        <translation>立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="165" />
+        <source>Extension</source>
+        <translation>延期时长</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="172" />
+        <source>Close type</source>
+        <translation>结案类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="179" />
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="182" />
+        <source>Reason (required)</source>
+        <translation>原因（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="184" />
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="187" />
+        <location filename="../../app/widgets/case_detail.py" line="189" />
+        <source>Comment</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="192" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="236" />
+        <source>No filing condition for this class</source>
+        <translation>该类别没有立案条件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="283" />
+        <source>Please give a reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="285" />
+        <source>Please choose a department.</source>
+        <translation>请选择处置部门。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="287" />
+        <source>Please choose a filing condition.</source>
+        <translation>请选择立案条件。</translation>
+    </message>
+</context>
+<context>
+    <name>AlarmBanner</name>
+    <message>
+        <location filename="../../app/widgets/alarm.py" line="99" />
+        <source>Go to case</source>
+        <translation>查看案卷</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/alarm.py" line="105" />
+        <source>Dismiss</source>
+        <translation>关闭提醒</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetail</name>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="336" />
+        <source>Select a case to see its detail.</source>
+        <translation>请选择案卷查看详情。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="359" />
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="360" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="361" />
+        <source>Department</source>
+        <translation>处置部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="362" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="363" />
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="366" />
+        <source>Actions</source>
+        <translation>可办理操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="368" />
+        <source>No action for your role at this stage.</source>
+        <translation>当前环节您的岗位无可办理操作。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="378" />
+        <source>Clock</source>
+        <translation>计时</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="384" />
+        <source>Stage</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="385" />
+        <source>Deadline</source>
+        <translation>截止时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="386" />
+        <source>Remaining</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="387" />
+        <source>Counters</source>
+        <translation>计数</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="388" />
+        <source>Request</source>
+        <translation>申请</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="391" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="395" />
+        <source>Before</source>
+        <translation>处置前</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="396" />
+        <source>After</source>
+        <translation>处置后</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="399" />
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="403" />
+        <source>Show on map</source>
+        <translation>地图定位</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="409" />
+        <source>History</source>
+        <translation>办理过程</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="412" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="412" />
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="412" />
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="412" />
+        <source>Comment</source>
+        <translation>意见</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="463" />
+        <source>Cannot load the case: %1</source>
+        <translation>无法加载案卷：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="479" />
+        <source>urged</source>
+        <translation>已督办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="483" />
+        <source>Component</source>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="483" />
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="496" />
+        <source>returns %1 · extensions %2 · reworks %3 · urges %4</source>
+        <translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation>
+    </message>
+</context>
+<context>
+    <name>CaseTable</name>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="267" />
+        <source>Filter: number, class, address, grid…</source>
+        <translation>筛选：编号、类别、地址、网格…</translation>
+    </message>
+</context>
+<context>
+    <name>ClassPicker</name>
+    <message>
+        <location filename="../../app/widgets/class_picker.py" line="32" />
+        <source>Major class</source>
+        <translation>大类</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/class_picker.py" line="34" />
+        <source>Search: 中文, code or pinyin initials</source>
+        <translation>搜索：中文、编码或拼音首字母</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/class_picker.py" line="57" />
+        <source>All classes</source>
+        <translation>全部类别</translation>
+    </message>
+</context>
+<context>
+    <name>DepartmentPanel</name>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="136" />
+        <source>Select a case.</source>
+        <translation>请选择案卷。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="174" />
+        <source>Cannot load cases: %1</source>
+        <translation>无法加载案卷：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="250" />
+        <source>Request: %1</source>
+        <translation>申请：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="256" />
+        <source>Last request: %1</source>
+        <translation>最近申请：%1</translation>
+    </message>
+</context>
+<context>
+    <name>DeptModel</name>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <source>Case</source>
+        <translation>案卷</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <source>Remaining</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <source>Request</source>
+        <translation>申请</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchPanel</name>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="56" />
+        <source>&amp;Dispatch</source>
+        <translation>派遣(&amp;D)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="58" />
+        <source>&amp;Batch dispatch selected</source>
+        <translation>批量派遣所选(&amp;B)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="59" />
+        <source>Re&amp;turn to filing…</source>
+        <translation>回退立案(&amp;T)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="67" />
+        <source>D&amp;epartment (suggested first):</source>
+        <translation>处置部门（建议优先）(&amp;E)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="91" />
+        <source>A&amp;pprove</source>
+        <translation>批准(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="92" />
+        <source>Den&amp;y…</source>
+        <translation>驳回(&amp;Y)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="93" />
+        <source>Res&amp;ume handling</source>
+        <translation>恢复处置(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="114" />
+        <source>Send chec&amp;k</source>
+        <translation>派发核查(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="115" />
+        <source>Re&amp;work…</source>
+        <translation>返工(&amp;W)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="119" />
+        <source>&amp;Close case</source>
+        <translation>结案(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="129" />
+        <source>Close t&amp;ype:</source>
+        <translation>结案类型(&amp;Y)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="140" />
+        <source>Waiting for dispatch</source>
+        <translation>待派遣</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="161" />
+        <source>&amp;Requests ({n})</source>
+        <translation>申请审批 ({n})(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="162" />
+        <source>&amp;Fed back ({n})</source>
+        <translation>已反馈 ({n})(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="234" />
+        <source>Suggested: {reason}</source>
+        <translation>建议理由：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="242" />
+        <source>Deadline: …</source>
+        <translation>处置时限：…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="247" />
+        <source>Deadline if dispatched now: {t} ({limit})</source>
+        <translation>现在派遣的处置时限：{t}（{limit}）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="263" />
+        <source>{number} dispatched to {dept}.</source>
+        <translation>{number} 已派遣至{dept}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="275" />
+        <source>{n} cases dispatched to {dept}.</source>
+        <translation>{n} 件案卷已派遣至{dept}。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="286" />
+        <source>Return to filing</source>
+        <translation>回退立案</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="286" />
+        <source>Why is it returned (e.g. wrong class)?</source>
+        <translation>回退原因（如类别错误）？</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="297" />
+        <source>{number} is suspended (挂账); its clock is paused.</source>
+        <translation>{number} 已挂账，计时暂停。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="301" />
+        <source>Extension</source>
+        <translation>延期时长</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="301" />
+        <source>Suspension</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="312" />
+        <source>{number}: request approved.</source>
+        <translation>{number}：申请已批准。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="320" />
+        <source>Deny the request</source>
+        <translation>驳回申请</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="334" />
+        <source>{number} sent to an inspector for checking.</source>
+        <translation>{number} 已派发监督员核查。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="342" />
+        <source>Rework (返工)</source>
+        <translation>返工</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="342" />
+        <source>What is not fixed?</source>
+        <translation>哪些问题未处理好？</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="351" />
+        <source>{number} closed.</source>
+        <translation>{number} 已结案。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="375" />
+        <source>reworked {n}×</source>
+        <translation>返工 {n} 次</translation>
+    </message>
+</context>
+<context>
+    <name>FilePanel</name>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="36" />
+        <source>&amp;File with this condition</source>
+        <translation>按此条件立案(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="38" />
+        <source>Do &amp;not file…</source>
+        <translation>不予立案(&amp;N)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="42" />
+        <source>Filing condition (time limit — condition → closing condition)</source>
+        <translation>立案条件（时限 — 立案条件 → 结案条件）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="44" />
+        <source>&amp;Conditions:</source>
+        <translation>立案条件(&amp;C)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="109" />
+        <source>No filing conditions for this class.</source>
+        <translation>该类别没有立案条件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="123" />
+        <source>Deadline if filed now: …</source>
+        <translation>现在立案的处置时限：…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="127" />
+        <source>Deadline if filed and dispatched now: {t}</source>
+        <translation>现在立案并派遣的处置时限：{t}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="155" />
+        <source>{number} filed.</source>
+        <translation>{number} 已立案。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/file_panel.py" line="162" />
+        <source>Do not file (不予立案)</source>
+        <translation>不予立案</translation>
+    </message>
+</context>
+<context>
+    <name>FlowPanel</name>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="516" />
+        <source>Cannot reach the server; nothing was lost, try again.</source>
+        <translation>无法连接服务器；已填内容未丢失，请重试。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="518" />
+        <source>This case was changed by someone else (now: {state}); the list is refreshed.</source>
+        <translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="519" />
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="521" />
+        <source>Your role may not do this: {msg}</source>
+        <translation>您的角色无权执行此操作：{msg}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="523" />
+        <source>Unexpected error: {msg}</source>
+        <translation>意外错误：{msg}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="591" />
+        <source>Reason (required):</source>
+        <translation>原因（必填）：</translation>
+    </message>
+</context>
+<context>
+    <name>IdentifyPanel</name>
+    <message>
+        <location filename="../../app/widgets/identify_panel.py" line="15" />
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/identify_panel.py" line="15" />
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/identify_panel.py" line="21" />
+        <source>Nothing here</source>
+        <translation>此处无要素</translation>
+    </message>
+</context>
+<context>
+    <name>LayerPanel</name>
+    <message>
+        <location filename="../../app/widgets/layer_panel.py" line="27" />
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/layer_panel.py" line="28" />
+        <source>Style</source>
+        <translation>样式</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/layer_panel.py" line="29" />
+        <source>Tick to show, drag to reorder (top is drawn last).</source>
+        <translation>勾选显示，拖动调整顺序（上方的图层绘制在最上面）。</translation>
+    </message>
+</context>
+<context>
+    <name>LocationEditor</name>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="40" />
+        <source>Lon </source>
+        <translation>经度 </translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="41" />
+        <source>Lat </source>
+        <translation>纬度 </translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="93" />
+        <source>Grid {grid} · {street} · {community}</source>
+        <translation>网格 {grid} · {street} · {community}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="98" />
+        <source>Outside every unit grid</source>
+        <translation>不在任何单元网格内</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="102" />
+        <source>No component</source>
+        <translation>无部件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="111" />
+        <source>Grid lookup failed: {msg}</source>
+        <translation>网格查询失败：{msg}</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="17" />
+        <source>Log in — OpenCityCommand</source>
+        <translation>登录 — 开源数字城管指挥</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="28" />
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="29" />
+        <source>User name</source>
+        <translation>用户名</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="30" />
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="32" />
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="35" />
+        <source>Digital urban management command centre</source>
+        <translation>数字化城市管理指挥中心</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="46" />
+        <source>Logging in…</source>
+        <translation>正在登录…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="60" />
+        <source>Wrong user name or password.</source>
+        <translation>用户名或密码错误。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="62" />
+        <source>Cannot reach the server. Check the address and that it is running.</source>
+        <translation>无法连接服务器，请检查地址并确认服务器正在运行。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="46" />
+        <source>OpenCityCommand — %1 — %2 (%3)</source>
+        <translation>开源数字城管指挥 — %1 — %2（%3）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="52" />
+        <source>Selection</source>
+        <translation>选择集</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="54" />
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="54" />
+        <source>Unit grids</source>
+        <translation>单元网格</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="55" />
+        <source>Responsibility grids</source>
+        <translation>责任网格</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="55" />
+        <source>Components</source>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="56" />
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="56" />
+        <source>Inspectors</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="56" />
+        <source>Cameras</source>
+        <translation>视频监控</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="67" />
+        <source>Loading the city…</source>
+        <translation>正在加载城区…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="77" />
+        <source>Inspector</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="77" />
+        <source>Acceptor</source>
+        <translation>受理员</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="78" />
+        <source>Shift leader</source>
+        <translation>值班长</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="78" />
+        <source>Dispatcher</source>
+        <translation>派遣员</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="79" />
+        <source>Department</source>
+        <translation>处置部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="79" />
+        <source>Leader</source>
+        <translation>领导</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="79" />
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="92" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="95" />
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="96" />
+        <location filename="../../app/widgets/main_window.py" line="115" />
+        <source>Identify</source>
+        <translation>识别</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="98" />
+        <source>Reset layout</source>
+        <translation>重置布局</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="103" />
+        <source>Map tools</source>
+        <translation>地图工具</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="114" />
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="116" />
+        <source>Measure distance</source>
+        <translation>量测距离</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="117" />
+        <source>Measure area</source>
+        <translation>量测面积</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="118" />
+        <source>Select by rectangle</source>
+        <translation>框选</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="126" />
+        <source>Whole city</source>
+        <translation>全城</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="129" />
+        <source>1:500</source>
+        <translation>1:500</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="133" />
+        <source>Search: grid code, component ID, case number, street, place (pinyin initials too)</source>
+        <translation>搜索：网格编码、部件标识码、案卷号、街道、地名（支持拼音首字母）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="161" />
+        <source>Server: %1</source>
+        <translation>服务器：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="169" />
+        <source>Vector basemap (server tiles unavailable: %1)</source>
+        <translation>矢量底图（服务器瓦片不可用：%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="174" />
+        <source>City loaded: %1 unit grids, %2 components</source>
+        <translation>城区已加载：%1 个单元网格，%2 个部件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="183" />
+        <source>Vector basemap (the server has no QGIS basemap)</source>
+        <translation>矢量底图（服务器没有 QGIS 底图）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="189" />
+        <source>QGIS basemap</source>
+        <translation>QGIS 底图</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="193" />
+        <location filename="../../app/widgets/main_window.py" line="208" />
+        <source>QGIS basemap from the server</source>
+        <translation>服务器 QGIS 底图</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="194" />
+        <source>Night basemap</source>
+        <translation>夜间底图</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="217" />
+        <source>%1 features selected</source>
+        <translation>已选中 %1 个要素</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="231" />
+        <source>Nothing found for “%1”</source>
+        <translation>未找到“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="245" />
+        <source>Case details</source>
+        <translation>案件详情</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="246" />
+        <source>Zoom to case</source>
+        <translation>缩放到案件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="247" />
+        <source>Nearest cameras</source>
+        <translation>最近的摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="248" />
+        <source>Nearest inspectors</source>
+        <translation>最近的监督员</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="259" />
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="262" />
+        <source>Nearest</source>
+        <translation>最近</translation>
+    </message>
+</context>
+<context>
+    <name>MapStatusBar</name>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="23" />
+        <source>Map scale: choose or type 1:N</source>
+        <translation>地图比例尺：选择或输入 1:N</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="33" />
+        <source>Scale</source>
+        <translation>比例尺</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="44" />
+        <source>Lon %1  Lat %2   |   X %3  Y %4 m</source>
+        <translation>经度 %1  纬度 %2   |   X %3  Y %4 米</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="53" />
+        <source>● Live</source>
+        <translation>● 实时</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="55" />
+        <source>Connected to the server's live event stream</source>
+        <translation>已连接服务器实时事件流</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="57" />
+        <source>● Offline</source>
+        <translation>● 离线</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="59" />
+        <source>Not connected to the server's live events</source>
+        <translation>未连接服务器实时事件</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoPicker</name>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="112" />
+        <location filename="../../app/widgets/case_detail.py" line="128" />
+        <source>No photos chosen</source>
+        <translation>未选择照片</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="113" />
+        <source>Choose photos…</source>
+        <translation>选择照片…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="121" />
+        <source>Choose photos</source>
+        <translation>选择照片</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="122" />
+        <source>Images (*.jpg *.jpeg *.png *.webp)</source>
+        <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoStrip</name>
+    <message>
+        <location filename="../../app/widgets/photo_strip.py" line="53" />
+        <source>No photos</source>
+        <translation>无照片</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/photo_strip.py" line="116" />
+        <source>?</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>PhotoViewer</name>
+    <message>
+        <location filename="../../app/widgets/photo_strip.py" line="28" />
+        <source>Photo</source>
+        <translation>照片</translation>
+    </message>
+</context>
+<context>
+    <name>TimingModel</name>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="172" />
+        <source>Case</source>
+        <translation>案卷</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="172" />
+        <source>Stage</source>
+        <translation>环节</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="172" />
+        <source>Department</source>
+        <translation>处置部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="172" />
+        <source>Remaining</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="173" />
+        <source>Deadline</source>
+        <translation>截止时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="200" />
+        <source>urged</source>
+        <translation>已督办</translation>
+    </message>
+</context>
+<context>
+    <name>TimingPanel</name>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="271" />
+        <location filename="../../app/widgets/timing_panel.py" line="479" />
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="272" />
+        <source>Mute the overdue alarm sound</source>
+        <translation>关闭超时报警声音</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="275" />
+        <location filename="../../app/widgets/timing_panel.py" line="369" />
+        <source>All departments</source>
+        <translation>全部部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="277" />
+        <source>All stages</source>
+        <translation>全部环节</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="358" />
+        <source>Cannot load cases: %1</source>
+        <translation>无法加载案卷：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="471" />
+        <source>%1 overdue: %2</source>
+        <translation>%1 超时：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="479" />
+        <source>Muted</source>
+        <translation>已静音</translation>
+    </message>
+</context>
+</TS>
