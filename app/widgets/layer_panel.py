@@ -1,7 +1,7 @@
 """The layer panel: visibility, order (drag), opacity, and style presets where a layer has them."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QLabel, QListWidget, QListWidgetItem,
                                QSlider, QVBoxLayout, QWidget)
 
@@ -34,6 +34,7 @@ class LayerPanel(QWidget):
         lay.addLayout(form)
         lay.addWidget(hint)
         canvas.layersChanged.connect(self.rebuild)
+        self._watched: set[str] = set()
         self.rebuild()
 
     def _layer_of(self, item: QListWidgetItem | None) -> Layer | None:
@@ -51,6 +52,23 @@ class LayerPanel(QWidget):
             it.setFlags(it.flags() | Qt.ItemIsUserCheckable | Qt.ItemIsDragEnabled)
             it.setCheckState(Qt.Checked if layer.visible else Qt.Unchecked)
             self.list.addItem(it)
+            if layer.uid not in self._watched:
+                self._watched.add(layer.uid)
+                layer.changed.connect(self._layer_changed)
+        self.list.blockSignals(False)
+
+    def _layer_changed(self, layer: Layer, what: str) -> None:
+        """Visibility changed elsewhere (e.g. the basemap fallback): tick the box to match."""
+        if what == "visibility":  # may come from any thread: update the list on the UI thread
+            QTimer.singleShot(0, self, self._sync_checks)
+
+    def _sync_checks(self) -> None:
+        self.list.blockSignals(True)
+        for i in range(self.list.count()):
+            it = self.list.item(i)
+            layer = self._layer_of(it)
+            if layer is not None:
+                it.setCheckState(Qt.Checked if layer.visible else Qt.Unchecked)
         self.list.blockSignals(False)
 
     def _item_changed(self, item: QListWidgetItem) -> None:
