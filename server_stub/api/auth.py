@@ -11,7 +11,7 @@ from ..context import ServerContext
 from ..db.models import User
 from ..schemas.auth import LoginIn, LoginOut, UserIn, UserOut
 from ..services import users
-from .deps import current_user, get_ctx, require_roles
+from .deps import current_user, forget_token, get_ctx, require_roles
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -31,6 +31,7 @@ def logout(creds: HTTPAuthorizationCredentials = Depends(HTTPBearer()),
            ctx: ServerContext = Depends(get_ctx)) -> None:
     with ctx.db.transaction() as s:
         users.logout(s, creds.credentials)
+    forget_token(creds.credentials)
 
 
 @router.get("/me", response_model=UserOut)

@@ -1,6 +1,7 @@
 """Engine and sessions: SQLite (WAL mode) by default, PostgreSQL by URL."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -46,6 +47,10 @@ class Database:
         self.url = normalize_url(url)
         self.engine = make_engine(self.url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Left to itself, a second writer sleeps in SQLite's busy
+        # handler with growing back-off (tens of ms per wait); queueing writers on a lock in this
+        # process instead hands the database over the moment it is free.
+        self._write_lock = threading.RLock() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -59,7 +64,11 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed on success, rolled back on any error."""
-        with self.sessionmaker() as s, s.begin():
+        if self._write_lock is None:
+            with self.sessionmaker() as s, s.begin():
+                yield s
+            return
+        with self._write_lock, self.sessionmaker() as s, s.begin():
             yield s
 
     def migrate(self) -> None:

@@ -58,6 +58,10 @@ def who(ctx: Any, authorization: str | None) -> tuple[int | None, str]:
     re-login is still the same request), else a hash of the Authorization header."""
     scheme, _, cred = (authorization or "").partition(" ")
     if scheme.lower() == "bearer" and cred.strip():
+        from ..api.deps import cached_user_id  # the login cache answers most requests without a query
+        uid = cached_user_id(cred.strip())
+        if uid is not None:
+            return uid, f"user:{uid}"
         with ctx.db.session() as s:
             tok = s.get(Token, token_hash(cred.strip()))
             if tok is not None:
