@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
                                      "--demo, else resources/city/default_city.json)")
     b.add_argument("--seed", type=int, help="random seed for synthesized data (overrides the profile)")
     b.add_argument("--json", action="store_true", help="print the quality figures as JSON")
+    from . import export, importer  # a city's own survey in and out of a database
+    importer.add_parser(sub)
+    export.add_parser(sub)
     return p
 
 
@@ -53,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
+    if args.command in ("import", "export"):
+        return args.run(args)
     from .package import build_city
     try:
         res = build_city(args.out, args.pbf, demo=args.demo, crs=args.crs, admin=args.admin, name=args.name,
