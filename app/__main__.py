@@ -17,6 +17,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--user", default=None, help="user name (the demo uses 'dispatcher')")
     p.add_argument("--password", default=None)
     p.add_argument("--lang", default="zh_CN", help="UI language: zh_CN (default) or en")
+    p.add_argument("--night", action="store_true", help="start with the night basemap (command hall at night)")
     p.add_argument("--screenshot", default=None, help="save a screenshot of the main window there and exit")
     p.add_argument("--scale", type=float, default=None, help="with --screenshot: map scale denominator, e.g. 500")
     p.add_argument("--settle", type=float, default=6.0, help="with --screenshot: seconds to let tiles arrive")
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             client, session = dlg.client, dlg.session
         profile = client.city()
-        win = MainWindow(client, session, profile)
+        win = MainWindow(client, session, profile, night=args.night)
         win.show()
         if args.screenshot:
             win.wait_until_loaded()

@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from app.api.worker import run_async
+from app.domain.clocks import WorkClock
 from app.domain.workflow import DEFAULT_WORKFLOW, Action
 
 from .photo_strip import PhotoStrip
-from .timing_panel import (BAND_BG, BAND_FG, CaseTimer, band_label, fmt_local, fmt_remaining, limit_type_label,
+from .timing_panel import (BAND_BG, BAND_FG, CaseTimer, band_label, fmt_limit, fmt_local, fmt_remaining,
+                           limit_type_label,
                            source_label, stage_label, state_label)
-from app.domain.clocks import WorkClock
 
 
 def _t(text: str) -> str:
@@ -490,8 +491,8 @@ class CaseDetail(QWidget):
         self.f_desc.setText(c.get("description") or "—")
         # clock
         self._timer_obj = CaseTimer(c) if (c.get("deadline_at") or c["state"] == "suspended") else None
-        self.c_stage.setText(stage_label(c.get("stage")) + (
-            f" · {c['limit_value']:g} {limit_type_label(c.get('limit_type'))}" if c.get("limit_value") else ""))
+        lim = fmt_limit(c.get("limit_value"), c.get("limit_type"))
+        self.c_stage.setText(stage_label(c.get("stage")) + (f" · {lim}" if lim else ""))
         self.c_deadline.setText(fmt_local(c.get("deadline_at")) or "—")
         self.c_counters.setText(self.tr("returns %1 · extensions %2 · reworks %3 · urges %4")
                                 .replace("%1", str(c.get("return_count", 0)))
@@ -516,11 +517,36 @@ class CaseDetail(QWidget):
             if ev.get("actor_role"):
                 who = f"{who} ({role_label(ev['actor_role'])})" if who else role_label(ev["actor_role"])
             what = action_label(ev["action"])
+            move = ""
             if ev.get("from_state") and ev.get("to_state") and ev["from_state"] != ev["to_state"]:
-                what += f"  {state_label(ev['from_state'])} → {state_label(ev['to_state'])}"
-            item = QTreeWidgetItem([fmt_local(ev.get("at"), True), who, what, ev.get("comment") or ""])
-            item.setToolTip(3, ev.get("comment") or "")
+                move = f"{state_label(ev['from_state'])} → {state_label(ev['to_state'])}"
+            at = fmt_local(ev.get("at"), True)
+            note = " · ".join(x for x in (self._event_facts(ev), ev.get("comment") or "") if x)
+            item = QTreeWidgetItem([at[5:], who, what, note])
+            item.setToolTip(0, at)
+            item.setToolTip(2, move or state_label(ev.get("to_state")))
+            item.setToolTip(3, note)
             self.timeline.addTopLevelItem(item)
+
+    def _event_facts(self, ev: dict) -> str:
+        """What an event decided, from its data: the department, the limit, the result ..."""
+        d = ev.get("data") or {}
+        parts = []
+        if d.get("department_id") and ev.get("action") == "dispatch":
+            parts.append("→ " + self.departments.get(d["department_id"], str(d["department_id"])))
+        if ev.get("action") == "file" and d.get("limit_value") and d.get("limit_type"):
+            parts.append(self.tr("limit %1").replace("%1", fmt_limit(d["limit_value"], d["limit_type"])))
+        if d.get("amount") and d.get("limit_type"):
+            parts.append(f"{d['amount']:g} {limit_type_label(d['limit_type'])}")
+        if d.get("result"):
+            parts.append(_t({"confirmed": "Confirmed", "not_found": "Not found", "fixed": "Fixed",
+                             "not_fixed": "Not fixed"}.get(d["result"], d["result"])))
+        if d.get("close_type"):
+            parts.append(_t({"normal": "Normal", "overdue": "Overdue", "error": "Error",
+                             "special": "Special"}.get(d["close_type"], d["close_type"])))
+        if d.get("photo_hashes"):
+            parts.append(self.tr("%1 photo(s)").replace("%1", str(len(d["photo_hashes"]))))
+        return " ".join(parts)
 
     def _fill_actions(self, allowed: list[str]) -> None:
         for b in self.action_buttons.values():

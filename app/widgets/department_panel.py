@@ -19,7 +19,7 @@ from app.domain.clocks import WorkClock
 from app.domain.workflow import Action
 
 from .case_detail import ActionDialog, IdempotencyKeys, act_body, action_label, error_text, pending_text, upload_files
-from .timing_panel import BAND_BG, BAND_FG, CaseTimer, fmt_local, fmt_remaining, state_label
+from .timing_panel import BAND_BG, BAND_FG, CaseTimer, fetch_all, fmt_local, fmt_remaining, state_label
 
 DEPT_STATES = ("handling", "suspended", "pending_check", "checking")
 DEPT_ACTIONS = (Action.FEEDBACK.value, Action.DEPT_RETURN.value, Action.REQUEST_EXTENSION.value,
@@ -170,7 +170,7 @@ class DepartmentPanel(QWidget):
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
         client = self.client
-        run_async(lambda: client.cases(state=",".join(DEPT_STATES), limit=1000, sort="deadline_at"),
+        run_async(lambda: fetch_all(client, state=",".join(DEPT_STATES), sort="deadline_at"),
                   self._loaded, lambda e: self._show_message(self.tr("Cannot load cases: %1")
                                                              .replace("%1", error_text(e))))
 
@@ -239,7 +239,7 @@ class DepartmentPanel(QWidget):
         self.selected = d
         self.sel_label.setText(f"<b>{d['number']}</b> · {state_label(d['state'])} · "
                                f"{d.get('class_name') or ''} · {d.get('address') or ''}"
-                               f"<br>{self.tr('Deadline')}: {fmt_local(d.get('deadline_at')) or '—'}")
+                               "<br>" + self.tr("Deadline: %1").replace("%1", fmt_local(d.get("deadline_at")) or "—"))
         self.request_label.setText(self.request_status(d))
         allowed = set(d.get("allowed_actions") or [])
         for a, b in self.buttons.items():

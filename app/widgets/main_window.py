@@ -38,8 +38,10 @@ def profile_crs(profile: dict) -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, client: ApiClient, session: Session, profile: dict, parent: QWidget | None = None):
+    def __init__(self, client: ApiClient, session: Session, profile: dict, parent: QWidget | None = None,
+                 night: bool = False):
         super().__init__(parent)
+        self.night = night
         self.client, self.session, self.profile = client, session, profile
         self.setObjectName("MainWindow")
         city_name = profile.get("name") or ""
@@ -194,6 +196,7 @@ class MainWindow(QMainWindow):
         night = self.view_menu.addAction(self.tr("Night basemap"))
         night.setCheckable(True)
         night.toggled.connect(self._set_night)
+        night.setChecked(self.night)
 
     def _set_night(self, on: bool) -> None:
         self.tile_layer.set_source(self.client.tile_source("dark" if on else "day"))

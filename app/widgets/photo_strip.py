@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
@@ -61,7 +61,8 @@ class PhotoStrip(QWidget):
         scroll.setWidget(inner)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setFixedHeight(self.THUMB.height() + 22)
+        scroll.setFixedHeight(28)
+        self._scroll = scroll
         scroll.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -80,6 +81,7 @@ class PhotoStrip(QWidget):
         self.hashes = hashes
         self.loaded = 0
         self._empty.setVisible(not hashes)
+        self._scroll.setFixedHeight(self.THUMB.height() + 22 if hashes else 28)
         for i, sha in enumerate(hashes):
             b = QToolButton(self)
             b.setObjectName("photoThumb")
@@ -98,12 +100,15 @@ class PhotoStrip(QWidget):
     def _fetch(self, gen: int, sha: str) -> None:
         client = self.client
 
-        def work() -> QImage:
-            img = QImage()
-            img.loadFromData(client.photo(sha))
-            return img
+        def work() -> bytes:
+            return bytes(client.photo(sha))
 
-        run_async(work, lambda img: self._show(gen, sha, img), lambda e: self._fail(gen, sha, e))
+        def done(data: bytes) -> None:  # decoded on the UI thread (small images, no thread-safety doubts)
+            img = QImage()
+            img.loadFromData(QByteArray(data))
+            self._show(gen, sha, img)
+
+        run_async(work, done, lambda e: self._fail(gen, sha, e))
 
     def _show(self, gen: int, sha: str, img: QImage) -> None:
         if gen != self._generation or sha not in self._buttons:
@@ -128,4 +133,6 @@ class PhotoStrip(QWidget):
         img = _CACHE.get(sha)
         if img is None:
             return
-        PhotoViewer(img, sha[:12], self).show()
+        v = PhotoViewer(img, sha[:12], self)
+        v.setAttribute(Qt.WA_DeleteOnClose)
+        v.show()

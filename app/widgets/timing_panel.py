@@ -80,12 +80,23 @@ def fmt_duration(seconds: float) -> str:
         return _t("%1d %2h").replace("%1", str(d)).replace("%2", str(h))
     if h:
         return _t("%1h %2m").replace("%1", str(h)).replace("%2", str(m))
-    return _t("%1m %2s").replace("%1", str(m)).replace("%2", str(sec))
+    if m:
+        return _t("%1m %2s").replace("%1", str(m)).replace("%2", str(sec))
+    return _t("%1s").replace("%1", str(sec))
+
+
+def fmt_limit(value: float | None, limit_type: str | None) -> str:
+    """A stage limit as written: '4 工作时', '2 工作日', short stage limits in minutes ('30分钟')."""
+    if not value or not limit_type:
+        return ""
+    if limit_type in ("urgent_hour", "work_hour") and value < 1:
+        return _t("%1 min").replace("%1", f"{round(value * 60, 2):g}")
+    return f"{value:g} {limit_type_label(limit_type)}"
 
 
 def fmt_remaining(seconds: float | None, paused: bool = False) -> str:
     if paused:
-        return _t("paused")
+        return _t("paused") + (f" · {fmt_duration(seconds)}" if seconds else "")
     if seconds is None:
         return ""
     if seconds < 0:
@@ -110,6 +121,18 @@ def fmt_local(value: Any, with_seconds: bool = False) -> str:
     if dt is None:
         return ""
     return dt.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+
+
+def fetch_all(client, **filters) -> list[dict]:
+    """Worker thread: every page of client.cases(**filters)."""
+    items: list[dict] = []
+    while True:
+        page = client.cases(limit=1000, offset=len(items), **filters)
+        batch = page["items"] if isinstance(page, dict) else page
+        items.extend(batch)
+        total = page.get("total", 0) if isinstance(page, dict) else 0
+        if not batch or len(items) >= total:
+            return items
 
 
 def running(case: dict) -> bool:
@@ -169,7 +192,7 @@ class TimingModel(QAbstractTableModel):
         self.dept_names: dict[int, str] = {}
 
     def headers(self) -> list[str]:
-        return [self.tr("Case"), self.tr("Stage"), self.tr("Department"), self.tr("Remaining"),
+        return [self.tr("Case"), self.tr("State"), self.tr("Department"), self.tr("Remaining"),
                 self.tr("Deadline")]
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -333,8 +356,7 @@ class TimingPanel(QWidget):
                 depts = client.departments()
             except Exception:  # noqa: BLE001 - a department user may not list them; names are optional
                 depts = []
-            page = client.cases(state=",".join(OPEN_STATES), limit=1000, sort="deadline_at")
-            return depts, page
+            return depts, fetch_all(client, state=",".join(OPEN_STATES), sort="deadline_at")
 
         run_async(work, self._loaded, self._failed)
 
@@ -468,7 +490,7 @@ class TimingPanel(QWidget):
             return
         self._alarmed.add(key)
         c = t.case
-        text = self.tr("%1 overdue: %2").replace("%1", str(c.get("number", c["id"]))).replace(
+        text = self.tr("%1: %2 overdue").replace("%1", str(c.get("number", c["id"]))).replace(
             "%2", stage_label(c.get("stage")))
         self.banner.add(int(c["id"]), text)
         self.sound.play()

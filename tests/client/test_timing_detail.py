@@ -5,8 +5,6 @@ watcher (0.2 s) pushes case.band over the WebSocket.
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
 pytest.importorskip("pytestqt")
