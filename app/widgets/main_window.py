@@ -62,7 +62,6 @@ class MainWindow(QMainWindow):
         self._make_tools()
         self._wire()
         self.resize(1600, 950)
-        self._restore_layout()
         extent = (profile.get("extent") or {}).get("projected")
         if extent:
             self.canvas.zoom_to_extent(tuple(extent), crs=crs)
@@ -71,6 +70,8 @@ class MainWindow(QMainWindow):
         self.events = EventStream(client.ws_url, session.token, self)
         self.events.event.connect(self.data.on_event)
         self.events.resync.connect(self.data.reload_live)
+        self._make_work_docks()
+        self._restore_layout()  # after every dock exists
         self.events.connected.connect(lambda: self.status.set_connected(True))
         self.events.disconnected.connect(lambda why: self.status.set_connected(False, why))
         self.events.start()
@@ -100,6 +101,70 @@ class MainWindow(QMainWindow):
         reset = self.view_menu.addAction(self.tr("Reset layout"))
         reset.triggered.connect(self.reset_layout)
         self._default_state = self.saveState(LAYOUT_VERSION)
+
+    def _make_work_docks(self) -> None:
+        """The command hall's panels for this user's role, all fed by the same event stream."""
+        from .accept_panel import AcceptPanel
+        from .case_detail import CaseDetail
+        from .department_panel import DepartmentPanel
+        from .dispatch_panel import DispatchPanel
+        from .file_panel import FilePanel
+        from .role_docks import docks_for
+        from .timing_panel import TimingPanel
+
+        makers = {
+            "accept": (self.tr("Accept (受理)"), lambda: AcceptPanel(self.client, self.data), Qt.RightDockWidgetArea),
+            "file": (self.tr("File (立案)"), lambda: FilePanel(self.client, self.data), Qt.RightDockWidgetArea),
+            "dispatch": (self.tr("Dispatch (派遣)"), lambda: DispatchPanel(self.client, self.data),
+                         Qt.RightDockWidgetArea),
+            "department": (self.tr("Our cases"), lambda: DepartmentPanel(self.client, self.data),
+                           Qt.RightDockWidgetArea),
+            "timing": (self.tr("Timing (计时)"), lambda: TimingPanel(self.client, self.data), Qt.BottomDockWidgetArea),
+            "detail": (self.tr("Case detail"), lambda: CaseDetail(self.client, self.session.role),
+                       Qt.RightDockWidgetArea),
+        }
+        self.panels: dict[str, QWidget] = {}
+        first_right: QDockWidget | None = None
+        for key in docks_for(self.session.role):
+            title, make, area = makers[key]
+            panel = make()
+            self.panels[key] = panel
+            dock = self._dock(f"dock_{key}", title, panel, area)
+            if area == Qt.RightDockWidgetArea and key != "detail":
+                if first_right is None:
+                    first_right = dock
+                else:
+                    self.tabifyDockWidget(first_right, dock)
+            if hasattr(panel, "on_event"):
+                self.events.event.connect(panel.on_event)
+            if hasattr(panel, "refresh"):
+                self.events.resync.connect(panel.refresh)
+                panel.refresh()
+            if hasattr(panel, "caseSelected"):
+                panel.caseSelected.connect(self.show_case)
+        detail = self.panels.get("detail")
+        if detail is not None:
+            detail.zoomToCase.connect(lambda lon, lat: self.canvas.center_on(lon, lat, crs="EPSG:4490", scale=500))
+        if first_right is not None:
+            first_right.raise_()
+        # The map stays the largest thing on screen: work panels take a column, timing a strip.
+        right = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == Qt.RightDockWidgetArea]
+        if right:
+            self.resizeDocks(right, [560] * len(right), Qt.Horizontal)
+        bottom = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == Qt.BottomDockWidgetArea]
+        if bottom:
+            self.resizeDocks(bottom, [190] * len(bottom), Qt.Vertical)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+
+    def show_case(self, case_id: int) -> None:
+        """A case chosen anywhere (a list, the alarm, the map): its detail, and the map centred on it."""
+        detail = self.panels.get("detail")
+        if detail is not None:
+            detail.show_case(case_id)
+            detail.parentWidget().raise_()
+        props = self.data.case_props.get(case_id)
+        if props:
+            self.canvas.center_on(props["lon"], props["lat"], crs="EPSG:4490", scale=1000)
 
     def _make_tools(self) -> None:
         tb = QToolBar(self.tr("Map tools"), self)
@@ -213,6 +278,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ tools' results
     def _identified(self, features: list[Feature]) -> None:
         self.identify_panel.show_features(features)
+        cases = [f for f in features if f.kind == "case"]
+        if cases and "detail" in getattr(self, "panels", {}):
+            self.panels["detail"].show_case(cases[0].id)
 
     def _selected(self, by_layer: dict) -> None:
         feats = [f for fs in by_layer.values() for f in fs]
@@ -245,7 +313,7 @@ class MainWindow(QMainWindow):
             return
         case = feats[0]
         menu = QMenu(self)
-        menu.addAction(self.tr("Case details"), lambda: self.identify_panel.show_features([case]))
+        menu.addAction(self.tr("Case details"), lambda: self.show_case(case.id))
         menu.addAction(self.tr("Zoom to case"), lambda: self._zoom_case(case))
         menu.addAction(self.tr("Nearest cameras"), lambda: self._nearest(case, "cameras"))
         menu.addAction(self.tr("Nearest inspectors"), lambda: self._nearest(case, "inspectors"))

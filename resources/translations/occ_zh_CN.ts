@@ -93,47 +93,47 @@
         <translation>问题描述(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="238" />
+        <location filename="../../app/widgets/accept_panel.py" line="243" />
         <source>Choose the class of the report.</source>
         <translation>请选择上报的类别。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="241" />
+        <location filename="../../app/widgets/accept_panel.py" line="246" />
         <source>Describe the problem.</source>
         <translation>请描述问题。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="260" />
+        <location filename="../../app/widgets/accept_panel.py" line="265" />
         <source>Reported as {number}.</source>
         <translation>已上报，编号 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="298" />
+        <location filename="../../app/widgets/accept_panel.py" line="306" />
         <source>Reporter: {who}</source>
         <translation>上报人：{who}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="316" />
+        <location filename="../../app/widgets/accept_panel.py" line="324" />
         <source>photo…</source>
         <translation>照片…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="379" />
+        <location filename="../../app/widgets/accept_panel.py" line="387" />
         <source>{number} accepted.</source>
         <translation>{number} 已受理。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="386" />
+        <location filename="../../app/widgets/accept_panel.py" line="394" />
         <source>{number} sent to an inspector for verification.</source>
         <translation>{number} 已派发监督员核实。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="394" />
+        <location filename="../../app/widgets/accept_panel.py" line="402" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="409" />
+        <location filename="../../app/widgets/accept_panel.py" line="417" />
         <source>{a} merged into {b}.</source>
         <translation>{a} 已合并到 {b}。</translation>
     </message>
@@ -141,74 +141,74 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="146" />
-        <location filename="../../app/widgets/case_detail.py" line="151" />
+        <location filename="../../app/widgets/case_detail.py" line="147" />
+        <location filename="../../app/widgets/case_detail.py" line="152" />
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="147" />
+        <location filename="../../app/widgets/case_detail.py" line="148" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="152" />
+        <location filename="../../app/widgets/case_detail.py" line="153" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="165" />
+        <location filename="../../app/widgets/case_detail.py" line="166" />
         <source>Extension</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="172" />
+        <location filename="../../app/widgets/case_detail.py" line="173" />
         <source>Close type</source>
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="179" />
+        <location filename="../../app/widgets/case_detail.py" line="180" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="182" />
+        <location filename="../../app/widgets/case_detail.py" line="183" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="184" />
+        <location filename="../../app/widgets/case_detail.py" line="185" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="187" />
-        <location filename="../../app/widgets/case_detail.py" line="189" />
+        <location filename="../../app/widgets/case_detail.py" line="188" />
+        <location filename="../../app/widgets/case_detail.py" line="190" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="192" />
+        <location filename="../../app/widgets/case_detail.py" line="193" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="236" />
+        <location filename="../../app/widgets/case_detail.py" line="237" />
         <source>No filing condition for this class</source>
         <translation>该类别没有立案条件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="283" />
+        <location filename="../../app/widgets/case_detail.py" line="284" />
         <source>Please give a reason.</source>
         <translation>请填写原因。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="285" />
+        <location filename="../../app/widgets/case_detail.py" line="286" />
         <source>Please choose a department.</source>
         <translation>请选择处置部门。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="287" />
+        <location filename="../../app/widgets/case_detail.py" line="288" />
         <source>Please choose a filing condition.</source>
         <translation>请选择立案条件。</translation>
     </message>
@@ -229,149 +229,159 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="336" />
+        <location filename="../../app/widgets/case_detail.py" line="337" />
         <source>Select a case to see its detail.</source>
         <translation>请选择案卷查看详情。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="359" />
+        <location filename="../../app/widgets/case_detail.py" line="360" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="360" />
+        <location filename="../../app/widgets/case_detail.py" line="361" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="361" />
+        <location filename="../../app/widgets/case_detail.py" line="362" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="362" />
+        <location filename="../../app/widgets/case_detail.py" line="363" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="363" />
+        <location filename="../../app/widgets/case_detail.py" line="364" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="366" />
+        <location filename="../../app/widgets/case_detail.py" line="367" />
         <source>Actions</source>
         <translation>可办理操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="368" />
+        <location filename="../../app/widgets/case_detail.py" line="369" />
         <source>No action for your role at this stage.</source>
         <translation>当前环节您的岗位无可办理操作。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="378" />
+        <location filename="../../app/widgets/case_detail.py" line="379" />
         <source>Clock</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="384" />
+        <location filename="../../app/widgets/case_detail.py" line="385" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="385" />
+        <location filename="../../app/widgets/case_detail.py" line="386" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="386" />
+        <location filename="../../app/widgets/case_detail.py" line="387" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="387" />
+        <location filename="../../app/widgets/case_detail.py" line="388" />
         <source>Counters</source>
         <translation>计数</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="388" />
+        <location filename="../../app/widgets/case_detail.py" line="389" />
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="391" />
+        <location filename="../../app/widgets/case_detail.py" line="392" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="395" />
+        <location filename="../../app/widgets/case_detail.py" line="396" />
         <source>Before</source>
         <translation>处置前</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="396" />
+        <location filename="../../app/widgets/case_detail.py" line="397" />
         <source>After</source>
         <translation>处置后</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="399" />
+        <location filename="../../app/widgets/case_detail.py" line="400" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="403" />
+        <location filename="../../app/widgets/case_detail.py" line="404" />
         <source>Show on map</source>
         <translation>地图定位</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="409" />
+        <location filename="../../app/widgets/case_detail.py" line="410" />
         <source>History</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="412" />
+        <location filename="../../app/widgets/case_detail.py" line="413" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="412" />
+        <location filename="../../app/widgets/case_detail.py" line="413" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="412" />
+        <location filename="../../app/widgets/case_detail.py" line="413" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="412" />
+        <location filename="../../app/widgets/case_detail.py" line="413" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="463" />
+        <location filename="../../app/widgets/case_detail.py" line="464" />
         <source>Cannot load the case: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="479" />
+        <location filename="../../app/widgets/case_detail.py" line="480" />
         <source>urged</source>
         <translation>已督办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="483" />
+        <location filename="../../app/widgets/case_detail.py" line="484" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="483" />
+        <location filename="../../app/widgets/case_detail.py" line="484" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="496" />
+        <location filename="../../app/widgets/case_detail.py" line="497" />
         <source>returns %1 · extensions %2 · reworks %3 · urges %4</source>
         <translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="538" />
+        <source>limit %1</source>
+        <translation>时限 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="548" />
+        <source>%1 photo(s)</source>
+        <translation>%1 张照片</translation>
     </message>
 </context>
 <context>
@@ -385,17 +395,17 @@
 <context>
     <name>ClassPicker</name>
     <message>
-        <location filename="../../app/widgets/class_picker.py" line="32" />
+        <location filename="../../app/widgets/class_picker.py" line="33" />
         <source>Major class</source>
         <translation>大类</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/class_picker.py" line="34" />
+        <location filename="../../app/widgets/class_picker.py" line="35" />
         <source>Search: 中文, code or pinyin initials</source>
         <translation>搜索：中文、编码或拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/class_picker.py" line="57" />
+        <location filename="../../app/widgets/class_picker.py" line="59" />
         <source>All classes</source>
         <translation>全部类别</translation>
     </message>
@@ -411,6 +421,11 @@
         <location filename="../../app/widgets/department_panel.py" line="174" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="242" />
+        <source>Deadline: %1</source>
+        <translation>截止时间：%1</translation>
     </message>
     <message>
         <location filename="../../app/widgets/department_panel.py" line="250" />
@@ -632,27 +647,27 @@
         <translation>立案条件(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="109" />
+        <location filename="../../app/widgets/file_panel.py" line="110" />
         <source>No filing conditions for this class.</source>
         <translation>该类别没有立案条件。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="123" />
+        <location filename="../../app/widgets/file_panel.py" line="124" />
         <source>Deadline if filed now: …</source>
         <translation>现在立案的处置时限：…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="127" />
+        <location filename="../../app/widgets/file_panel.py" line="128" />
         <source>Deadline if filed and dispatched now: {t}</source>
         <translation>现在立案并派遣的处置时限：{t}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="155" />
+        <location filename="../../app/widgets/file_panel.py" line="156" />
         <source>{number} filed.</source>
         <translation>{number} 已立案。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="162" />
+        <location filename="../../app/widgets/file_panel.py" line="163" />
         <source>Do not file (不予立案)</source>
         <translation>不予立案</translation>
     </message>
@@ -810,224 +825,254 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="46" />
+        <location filename="../../app/widgets/main_window.py" line="48" />
         <source>OpenCityCommand — %1 — %2 (%3)</source>
         <translation>开源数字城管指挥 — %1 — %2（%3）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="52" />
+        <location filename="../../app/widgets/main_window.py" line="54" />
         <source>Selection</source>
         <translation>选择集</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="54" />
+        <location filename="../../app/widgets/main_window.py" line="56" />
         <source>Basemap</source>
         <translation>底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="54" />
+        <location filename="../../app/widgets/main_window.py" line="56" />
         <source>Unit grids</source>
         <translation>单元网格</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="55" />
+        <location filename="../../app/widgets/main_window.py" line="57" />
         <source>Responsibility grids</source>
         <translation>责任网格</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="55" />
+        <location filename="../../app/widgets/main_window.py" line="57" />
         <source>Components</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="56" />
+        <location filename="../../app/widgets/main_window.py" line="58" />
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="56" />
+        <location filename="../../app/widgets/main_window.py" line="58" />
         <source>Inspectors</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="56" />
+        <location filename="../../app/widgets/main_window.py" line="58" />
         <source>Cameras</source>
         <translation>视频监控</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="67" />
+        <location filename="../../app/widgets/main_window.py" line="68" />
         <source>Loading the city…</source>
         <translation>正在加载城区…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="77" />
+        <location filename="../../app/widgets/main_window.py" line="80" />
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="77" />
+        <location filename="../../app/widgets/main_window.py" line="80" />
         <source>Acceptor</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="78" />
+        <location filename="../../app/widgets/main_window.py" line="81" />
         <source>Shift leader</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="78" />
+        <location filename="../../app/widgets/main_window.py" line="81" />
         <source>Dispatcher</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="79" />
+        <location filename="../../app/widgets/main_window.py" line="82" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="79" />
+        <location filename="../../app/widgets/main_window.py" line="82" />
         <source>Leader</source>
         <translation>领导</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="79" />
+        <location filename="../../app/widgets/main_window.py" line="82" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="92" />
+        <location filename="../../app/widgets/main_window.py" line="95" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="95" />
+        <location filename="../../app/widgets/main_window.py" line="98" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="96" />
-        <location filename="../../app/widgets/main_window.py" line="115" />
+        <location filename="../../app/widgets/main_window.py" line="99" />
+        <location filename="../../app/widgets/main_window.py" line="182" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="98" />
+        <location filename="../../app/widgets/main_window.py" line="101" />
         <source>Reset layout</source>
         <translation>重置布局</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="103" />
+        <location filename="../../app/widgets/main_window.py" line="116" />
+        <source>Accept (受理)</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="117" />
+        <source>File (立案)</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="118" />
+        <source>Dispatch (派遣)</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="120" />
+        <source>Our cases</source>
+        <translation>本部门案卷</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="122" />
+        <source>Timing (计时)</source>
+        <translation>计时</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="123" />
+        <source>Case detail</source>
+        <translation>案卷详情</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="170" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="114" />
+        <location filename="../../app/widgets/main_window.py" line="181" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="116" />
+        <location filename="../../app/widgets/main_window.py" line="183" />
         <source>Measure distance</source>
         <translation>量测距离</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="117" />
+        <location filename="../../app/widgets/main_window.py" line="184" />
         <source>Measure area</source>
         <translation>量测面积</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="118" />
+        <location filename="../../app/widgets/main_window.py" line="185" />
         <source>Select by rectangle</source>
         <translation>框选</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="126" />
+        <location filename="../../app/widgets/main_window.py" line="193" />
         <source>Whole city</source>
         <translation>全城</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="129" />
+        <location filename="../../app/widgets/main_window.py" line="196" />
         <source>1:500</source>
         <translation>1:500</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="133" />
+        <location filename="../../app/widgets/main_window.py" line="200" />
         <source>Search: grid code, component ID, case number, street, place (pinyin initials too)</source>
         <translation>搜索：网格编码、部件标识码、案卷号、街道、地名（支持拼音首字母）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="161" />
+        <location filename="../../app/widgets/main_window.py" line="228" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="169" />
+        <location filename="../../app/widgets/main_window.py" line="236" />
         <source>Vector basemap (server tiles unavailable: %1)</source>
         <translation>矢量底图（服务器瓦片不可用：%1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="174" />
+        <location filename="../../app/widgets/main_window.py" line="241" />
         <source>City loaded: %1 unit grids, %2 components</source>
         <translation>城区已加载：%1 个单元网格，%2 个部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="183" />
+        <location filename="../../app/widgets/main_window.py" line="250" />
         <source>Vector basemap (the server has no QGIS basemap)</source>
         <translation>矢量底图（服务器没有 QGIS 底图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="189" />
+        <location filename="../../app/widgets/main_window.py" line="256" />
         <source>QGIS basemap</source>
         <translation>QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="193" />
-        <location filename="../../app/widgets/main_window.py" line="208" />
+        <location filename="../../app/widgets/main_window.py" line="260" />
+        <location filename="../../app/widgets/main_window.py" line="276" />
         <source>QGIS basemap from the server</source>
         <translation>服务器 QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="194" />
+        <location filename="../../app/widgets/main_window.py" line="261" />
         <source>Night basemap</source>
         <translation>夜间底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="217" />
+        <location filename="../../app/widgets/main_window.py" line="288" />
         <source>%1 features selected</source>
         <translation>已选中 %1 个要素</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="231" />
+        <location filename="../../app/widgets/main_window.py" line="302" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="245" />
+        <location filename="../../app/widgets/main_window.py" line="316" />
         <source>Case details</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="246" />
+        <location filename="../../app/widgets/main_window.py" line="317" />
         <source>Zoom to case</source>
         <translation>缩放到案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="247" />
+        <location filename="../../app/widgets/main_window.py" line="318" />
         <source>Nearest cameras</source>
         <translation>最近的摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="248" />
+        <location filename="../../app/widgets/main_window.py" line="319" />
         <source>Nearest inspectors</source>
         <translation>最近的监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="259" />
+        <location filename="../../app/widgets/main_window.py" line="330" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="262" />
+        <location filename="../../app/widgets/main_window.py" line="333" />
         <source>Nearest</source>
         <translation>最近</translation>
     </message>
@@ -1073,23 +1118,23 @@
 <context>
     <name>PhotoPicker</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="112" />
-        <location filename="../../app/widgets/case_detail.py" line="128" />
+        <location filename="../../app/widgets/case_detail.py" line="113" />
+        <location filename="../../app/widgets/case_detail.py" line="129" />
         <source>No photos chosen</source>
         <translation>未选择照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="113" />
+        <location filename="../../app/widgets/case_detail.py" line="114" />
         <source>Choose photos…</source>
         <translation>选择照片…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="121" />
+        <location filename="../../app/widgets/case_detail.py" line="122" />
         <source>Choose photos</source>
         <translation>选择照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="122" />
+        <location filename="../../app/widgets/case_detail.py" line="123" />
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
@@ -1102,7 +1147,7 @@
         <translation>无照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/photo_strip.py" line="116" />
+        <location filename="../../app/widgets/photo_strip.py" line="118" />
         <source>?</source>
         <translation type="unfinished" />
     </message>
@@ -1118,32 +1163,32 @@
 <context>
     <name>TimingModel</name>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="172" />
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
         <source>Case</source>
         <translation>案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="172" />
-        <source>Stage</source>
-        <translation>环节</translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/timing_panel.py" line="172" />
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="172" />
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="173" />
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="196" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="200" />
+        <location filename="../../app/widgets/timing_panel.py" line="223" />
         <source>urged</source>
         <translation>已督办</translation>
     </message>
@@ -1151,39 +1196,39 @@
 <context>
     <name>TimingPanel</name>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="271" />
-        <location filename="../../app/widgets/timing_panel.py" line="479" />
+        <location filename="../../app/widgets/timing_panel.py" line="294" />
+        <location filename="../../app/widgets/timing_panel.py" line="501" />
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="272" />
+        <location filename="../../app/widgets/timing_panel.py" line="295" />
         <source>Mute the overdue alarm sound</source>
         <translation>关闭超时报警声音</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="275" />
-        <location filename="../../app/widgets/timing_panel.py" line="369" />
+        <location filename="../../app/widgets/timing_panel.py" line="298" />
+        <location filename="../../app/widgets/timing_panel.py" line="391" />
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="277" />
+        <location filename="../../app/widgets/timing_panel.py" line="300" />
         <source>All stages</source>
         <translation>全部环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="358" />
+        <location filename="../../app/widgets/timing_panel.py" line="380" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="471" />
-        <source>%1 overdue: %2</source>
-        <translation>%1 超时：%2</translation>
+        <location filename="../../app/widgets/timing_panel.py" line="493" />
+        <source>%1: %2 overdue</source>
+        <translation>%1：%2超时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="479" />
+        <location filename="../../app/widgets/timing_panel.py" line="501" />
         <source>Muted</source>
         <translation>已静音</translation>
     </message>

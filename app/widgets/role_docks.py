@@ -1,0 +1,16 @@
+"""Which dock panels each role gets. The main window builds exactly these for the logged-in user."""
+from __future__ import annotations
+
+# dock key -> roles that see it (shared/domain §5: who does what in the command hall)
+DOCK_ROLES: dict[str, frozenset[str]] = {
+    "accept": frozenset({"acceptor", "admin"}),
+    "file": frozenset({"shift_leader", "acceptor_files", "admin"}),
+    "dispatch": frozenset({"dispatcher", "leader", "admin"}),
+    "timing": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),
+    "department": frozenset({"department"}),
+    "detail": frozenset({"inspector", "acceptor", "shift_leader", "dispatcher", "department", "leader", "admin"}),
+}
+
+
+def docks_for(role: str) -> list[str]:
+    return [key for key, roles in DOCK_ROLES.items() if role in roles]
