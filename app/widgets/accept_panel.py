@@ -12,8 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox
                                QTabWidget, QVBoxLayout, QWidget)
 
 from app.api.client import ApiClient
-from app.api.worker import run_async
-from app.widgets.case_table import CaseTable, FlowPanel, source_label, state_label
+from app.widgets.case_table import CaseTable, async_for, FlowPanel, source_label, state_label
 from app.widgets.class_picker import ClassPicker
 
 THUMB = 96
@@ -110,7 +109,7 @@ class LocationEditor(QWidget):
             if seq == self._seq:
                 self.place.setText(self.tr("Grid lookup failed: {msg}").replace("{msg}", str(e)))
 
-        run_async(work, done, failed)
+        async_for(self, work, done, failed)
 
 
 class AcceptPanel(FlowPanel):
@@ -122,6 +121,7 @@ class AcceptPanel(FlowPanel):
         self.detail: dict | None = None
         self._detail_seq = 0
         self.table = CaseTable(lambda c: c.get("state") in self.STATES, parent=self)
+        self.table.hide_columns("department")  # none before dispatch
         self.table.caseSelected.connect(self._selected)
         self.table.caseSelected.connect(self.caseSelected)
 
@@ -133,6 +133,7 @@ class AcceptPanel(FlowPanel):
         self.reporter = QLabel(self)
         self.photos = QHBoxLayout()
         self.photos.setSpacing(4)
+        self.photos.addStretch(1)
         self.photo_labels: list[QLabel] = []
         self.picker = ClassPicker(self)
         self.location = LocationEditor(client, self)
@@ -182,6 +183,7 @@ class AcceptPanel(FlowPanel):
         split.addWidget(scroll)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([620, 480])
 
         # -- the hotline form
         self.hotline = self._hotline_form()
@@ -228,7 +230,12 @@ class AcceptPanel(FlowPanel):
             lbl.setBuddy(field)
             form.addRow(lbl, field)
         form.addRow("", self.h_submit)
-        return w
+        outer = QWidget(self)
+        ol = QVBoxLayout(outer)
+        ol.setContentsMargins(0, 0, 0, 0)
+        ol.addWidget(w)
+        ol.addStretch(1)
+        return outer
 
     def hotline_body(self) -> dict | None:
         c = self.h_class.current()
@@ -286,13 +293,16 @@ class AcceptPanel(FlowPanel):
             self._photos(d)
             self._duplicates(dups)
 
-        run_async(work, done, lambda e: self.show_message(self.error_text(e)))
+        async_for(self, work, done, lambda e: self.show_message(self.error_text(e)))
 
     def _show(self, c: dict) -> None:
         self.header.setText(f"<b>{c['number']}</b> · {source_label(c['source'])} · {state_label(c['state'])}"
                             f" · {c.get('class_name') or c['class_code']}")
         self.description.setText(c.get("description") or "")
         who = " ".join(x for x in (c.get("reporter_name"), c.get("reporter_contact")) if x)
+        if not who and c.get("events"):  # an inspector's report: the reporting actor
+            first = c["events"][0]
+            who = " ".join(x for x in (first.get("actor_name"), f"({source_label(c['source'])})") if x)
         self.reporter.setText(self.tr("Reporter: {who}").replace("{who}", who or "—") +
                               (f" · {c['address']}" if c.get("address") else ""))
         if not self.detail or self.detail.get("id") != c["id"]:
@@ -315,7 +325,7 @@ class AcceptPanel(FlowPanel):
             lbl.setFixedSize(THUMB, THUMB)
             lbl.setAlignment(Qt.AlignCenter)
             lbl.setStyleSheet("border: 1px solid #aaa;")
-            self.photos.addWidget(lbl)
+            self.photos.insertWidget(len(self.photo_labels), lbl)
             self.photo_labels.append(lbl)
             sha = p["sha256"]
 
@@ -325,7 +335,7 @@ class AcceptPanel(FlowPanel):
                     lbl.setPixmap(QPixmap.fromImage(img).scaled(THUMB, THUMB, Qt.KeepAspectRatio,
                                                                 Qt.SmoothTransformation))
 
-            run_async(lambda sha=sha: self.client.photo(sha), done, lambda e: None)
+            async_for(self, lambda sha=sha: self.client.photo(sha), done, lambda e: None)
 
     def _duplicates(self, dups: list[dict]) -> None:
         self.duplicates.clear()

@@ -16,7 +16,8 @@ import uuid
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDateTime, QModelIndex,
+import shiboken6
+from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDateTime, QModelIndex, QObject,
                             QSortFilterProxyModel, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
@@ -25,6 +26,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHB
 from app.api.client import ApiClient, ApiError
 from app.api.worker import run_async
 from app.domain.workflow import DEFAULT_WORKFLOW, Workflow
+
+
+def async_for(owner: QObject, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+              on_error: Callable[[Exception], None] | None = None) -> None:
+    """run_async whose callbacks are dropped when `owner` (a widget) is gone by the time the answer comes."""
+    def guard(cb: Callable | None) -> Callable[[Any], None] | None:
+        if cb is None:
+            return None
+        return lambda v: cb(v) if shiboken6.isValid(owner) else None
+    run_async(fn, guard(on_done), guard(on_error))
 
 
 def _t(context: str, text: str) -> str:
@@ -180,6 +191,8 @@ class CaseTableModel(QAbstractTableModel):
             return self._text(c, col)
         if role == ID_ROLE:
             return c["id"]
+        if role == Qt.DecorationRole and col == "number":  # the band, visible however narrow the table
+            return BAND_COLOURS.get(c.get("band") or "")
         if role == Qt.ForegroundRole and col == "band":
             colour = BAND_COLOURS.get(c.get("band") or "")
             return QBrush(colour) if colour else None
@@ -281,7 +294,7 @@ class CaseTable(QWidget):
         h = self.view.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.Interactive)
         h.setStretchLastSection(False)
-        for col, w in zip(COLUMNS, (132, 110, 64, 92, 150, 80, 86, 64, 40)):
+        for col, w in zip(COLUMNS, (146, 84, 50, 104, 100, 70, 86, 54, 28)):
             self.view.setColumnWidth(COLUMNS.index(col), w)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         lay = QVBoxLayout(self)
@@ -289,6 +302,10 @@ class CaseTable(QWidget):
         lay.addWidget(self.filter)
         lay.addWidget(self.view)
         self._last_selected: int | None = None
+
+    def hide_columns(self, *names: str) -> None:
+        for n in names:
+            self.view.setColumnHidden(COLUMNS.index(n), True)
 
     # -- content
     def set_departments(self, departments: Iterable[dict]) -> None:
@@ -458,7 +475,7 @@ class FlowPanel(QWidget):
             if on_done:
                 on_done()
 
-        run_async(work, done, lambda e: self.show_message(self.error_text(e)))
+        async_for(self, work, done, lambda e: self.show_message(self.error_text(e)))
 
     def reference_loaded(self) -> None:
         """Subclasses fill their pickers; the tables learn department names."""
@@ -489,7 +506,7 @@ class FlowPanel(QWidget):
             self.loading -= 1
             self.show_message(self.error_text(e))
 
-        run_async(lambda: self.client.cases(state=states, limit=1000, sort="created_at"), done, failed)
+        async_for(self, lambda: self.client.cases(state=states, limit=1000, sort="created_at"), done, failed)
 
     def refreshed(self) -> None:
         pass
@@ -535,7 +552,7 @@ class FlowPanel(QWidget):
             if then:
                 then(None)
 
-        run_async(lambda: self.client.case(case_id), done, failed)
+        async_for(self, lambda: self.client.case(case_id), done, failed)
 
     # -- actions
     @staticmethod
@@ -583,7 +600,7 @@ class FlowPanel(QWidget):
             if on_error:
                 on_error(e)
 
-        run_async(lambda: call(key), done, failed)
+        async_for(self, lambda: call(key), done, failed)
         return key
 
     def ask_reason(self, name: str, title: str, prompt: str | None = None) -> str | None:

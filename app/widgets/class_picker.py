@@ -3,7 +3,8 @@ search box that matches Chinese text, the 4-digit code or the pinyin initials ("
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 KIND_LABELS = {"event": "Event", "component": "Component"}
 
@@ -49,6 +50,7 @@ class ClassPicker(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.list)
         self.setFocusProxy(self.search)
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
 
     def set_classes(self, classes: list[dict]) -> None:
         self._classes = list(classes)

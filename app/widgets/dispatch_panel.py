@@ -16,9 +16,11 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
                                QVBoxLayout, QWidget)
 
 from app.api.client import ApiClient
-from app.api.worker import run_async
-from app.widgets.case_table import (CaseTable, FlowPanel, limit_label, local_time, source_label, state_label)
+from app.widgets.case_table import (CaseTable, FlowPanel, async_for, limit_label, local_time, source_label,
+                                    state_label)
 
+BASIS_LABELS = {"owner": "owner", "maintainer": "maintainer", "authority": "authority",
+                "matrix": "responsibility matrix", "locality": "locality"}
 CLOSE_TYPES = (("normal", "Normal"), ("overdue", "Overdue"), ("error", "Error (false report)"),
                ("special", "Special"))
 
@@ -39,6 +41,7 @@ class DispatchPanel(FlowPanel):
 
         # -- dispatch
         self.table = CaseTable(lambda c: c.get("state") == "pending_dispatch", multi=True, parent=self)
+        self.table.hide_columns("department")  # none before dispatch
         self.table.caseSelected.connect(self._selected)
         self.table.caseSelected.connect(self.caseSelected)
         self.table.selectionChangedIds.connect(lambda _: self._buttons())
@@ -78,6 +81,7 @@ class DispatchPanel(FlowPanel):
         top.addWidget(right)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 2)
+        top.setSizes([640, 440])
 
         # -- requests
         self.requests = CaseTable(_is_request, parent=self)
@@ -179,9 +183,9 @@ class DispatchPanel(FlowPanel):
         if not c:
             return
         self.header.setText(f"<b>{c['number']}</b> · {source_label(c['source'])} · "
-                            f"{c['class_code']} {c.get('class_name') or ''} · "
-                            f"{limit_label(c.get('limit_value'), c.get('limit_type'))}"
-                            + (f"<br>{c['address']}" if c.get("address") else ""))
+                            f"{c['class_code']} {c.get('class_name') or ''}"
+                            + (f"<br>{c['address']}" if c.get("address") else "")
+                            + (f"<br>{c['description']}" if c.get("description") else ""))
         self.suggestions = []
         self._fill_departments()
         self._suggest_seq += 1
@@ -196,7 +200,7 @@ class DispatchPanel(FlowPanel):
             if seq == self._suggest_seq:
                 self.reason.setText(self.error_text(e))
 
-        run_async(lambda: self.client.suggest_department(c["kind"], c["class_code"], c["lon"], c["lat"],
+        async_for(self, lambda: self.client.suggest_department(c["kind"], c["class_code"], c["lon"], c["lat"],
                                                          c.get("component_id")), done, failed)
         self._buttons()
 
@@ -207,7 +211,8 @@ class DispatchPanel(FlowPanel):
         for s in self.suggestions:
             d = s["department"]
             seen.add(d["id"])
-            self.department.addItem(f"★ {d['name']} — {s['reason']}", d["id"])
+            basis = self.tr(BASIS_LABELS.get(s.get("basis", ""), s.get("basis", "")))
+            self.department.addItem(f"★ {d['name']} · {basis}", d["id"])
             self.department.setItemData(self.department.count() - 1, s["reason"], Qt.ToolTipRole)
         for d in self.departments:
             if d["id"] not in seen:
@@ -249,7 +254,7 @@ class DispatchPanel(FlowPanel):
             if seq == self._preview_seq:
                 self.preview.setText(self.error_text(e))
 
-        run_async(lambda: self.client.deadline_preview(c["id"], department_id=dept), done, failed)
+        async_for(self, lambda: self.client.deadline_preview(c["id"], department_id=dept), done, failed)
 
     def dispatch_case(self) -> None:
         c, dept = self.current(), self.department_id()
@@ -296,7 +301,8 @@ class DispatchPanel(FlowPanel):
             p = c.get("pending_data") or {}
             what = self.tr("Extension") if c["pending"] == "extension" else self.tr("Suspension")
             extra = limit_label(p.get("amount"), p.get("limit_type")) if p.get("amount") else ""
-            self.request_info.setText(f"<b>{c['number']}</b> · {what} {extra} · {self.dept_name(c.get('department_id'))}"
+            dept = self.dept_name(c.get("department_id"))
+            self.request_info.setText(f"<b>{c['number']}</b> · {what} {extra} · {dept}"
                                       f"<br>{p.get('reason') or p.get('comment') or ''}")
         self._buttons()
 

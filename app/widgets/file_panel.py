@@ -11,8 +11,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QListWidget, QLis
                                QVBoxLayout, QWidget)
 
 from app.api.client import ApiClient
-from app.api.worker import run_async
-from app.widgets.case_table import CaseTable, FlowPanel, condition_label, local_time, source_label
+from app.widgets.case_table import CaseTable, async_for, FlowPanel, condition_label, local_time, source_label
 
 
 class FilePanel(FlowPanel):
@@ -23,6 +22,7 @@ class FilePanel(FlowPanel):
         self.setObjectName("FilePanel")
         self._preview_seq = 0
         self.table = CaseTable(lambda c: c.get("state") in self.STATES, parent=self)
+        self.table.hide_columns("department")  # none before dispatch
         self.table.caseSelected.connect(self._selected)
         self.table.caseSelected.connect(self.caseSelected)
         self.header = QLabel(self)
@@ -61,6 +61,7 @@ class FilePanel(FlowPanel):
         split.addWidget(right)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([600, 420])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(split)
@@ -131,7 +132,7 @@ class FilePanel(FlowPanel):
             if seq == self._preview_seq:
                 self.preview.setText(self.error_text(e))
 
-        run_async(lambda: self.client.deadline_preview(c["id"], condition_id=cond), done, failed)
+        async_for(self, lambda: self.client.deadline_preview(c["id"], condition_id=cond), done, failed)
 
     def _buttons(self) -> None:
         c = self.current()

@@ -5,7 +5,7 @@ from __future__ import annotations
 DOCK_ROLES: dict[str, frozenset[str]] = {
     "accept": frozenset({"acceptor", "admin"}),
     "file": frozenset({"shift_leader", "acceptor_files", "admin"}),
-    "dispatch": frozenset({"dispatcher", "leader", "admin"}),
+    "dispatch": frozenset({"dispatcher", "shift_leader", "leader", "admin"}),  # shift leaders close fed-back cases there
     "timing": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),
     "department": frozenset({"department"}),
     "detail": frozenset({"inspector", "acceptor", "shift_leader", "dispatcher", "department", "leader", "admin"}),

@@ -387,7 +387,7 @@
 <context>
     <name>CaseTable</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="267" />
+        <location filename="../../app/widgets/case_table.py" line="280" />
         <source>Filter: number, class, address, grid…</source>
         <translation>筛选：编号、类别、地址、网格…</translation>
     </message>
@@ -469,157 +469,157 @@
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="56" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="57" />
         <source>&amp;Dispatch</source>
         <translation>派遣(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="58" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="59" />
         <source>&amp;Batch dispatch selected</source>
         <translation>批量派遣所选(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="59" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="60" />
         <source>Re&amp;turn to filing…</source>
         <translation>回退立案(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="67" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="68" />
         <source>D&amp;epartment (suggested first):</source>
         <translation>处置部门（建议优先）(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="91" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="92" />
         <source>A&amp;pprove</source>
         <translation>批准(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="92" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="93" />
         <source>Den&amp;y…</source>
         <translation>驳回(&amp;Y)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="93" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="94" />
         <source>Res&amp;ume handling</source>
         <translation>恢复处置(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="114" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="115" />
         <source>Send chec&amp;k</source>
         <translation>派发核查(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="115" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="116" />
         <source>Re&amp;work…</source>
         <translation>返工(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="119" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="120" />
         <source>&amp;Close case</source>
         <translation>结案(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="129" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="130" />
         <source>Close t&amp;ype:</source>
         <translation>结案类型(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="140" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="141" />
         <source>Waiting for dispatch</source>
         <translation>待派遣</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="161" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="162" />
         <source>&amp;Requests ({n})</source>
         <translation>申请审批 ({n})(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="162" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="163" />
         <source>&amp;Fed back ({n})</source>
         <translation>已反馈 ({n})(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="234" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="235" />
         <source>Suggested: {reason}</source>
         <translation>建议理由：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="242" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="243" />
         <source>Deadline: …</source>
         <translation>处置时限：…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="247" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="248" />
         <source>Deadline if dispatched now: {t} ({limit})</source>
         <translation>现在派遣的处置时限：{t}（{limit}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="263" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="264" />
         <source>{number} dispatched to {dept}.</source>
         <translation>{number} 已派遣至{dept}。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="275" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="276" />
         <source>{n} cases dispatched to {dept}.</source>
         <translation>{n} 件案卷已派遣至{dept}。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="286" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="287" />
         <source>Return to filing</source>
         <translation>回退立案</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="286" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="287" />
         <source>Why is it returned (e.g. wrong class)?</source>
         <translation>回退原因（如类别错误）？</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="297" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="298" />
         <source>{number} is suspended (挂账); its clock is paused.</source>
         <translation>{number} 已挂账，计时暂停。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="301" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="302" />
         <source>Extension</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="301" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="302" />
         <source>Suspension</source>
         <translation>挂账</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="312" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="314" />
         <source>{number}: request approved.</source>
         <translation>{number}：申请已批准。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="320" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="322" />
         <source>Deny the request</source>
         <translation>驳回申请</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="334" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="336" />
         <source>{number} sent to an inspector for checking.</source>
         <translation>{number} 已派发监督员核查。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="342" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="344" />
         <source>Rework (返工)</source>
         <translation>返工</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="342" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="344" />
         <source>What is not fixed?</source>
         <translation>哪些问题未处理好？</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="351" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="353" />
         <source>{number} closed.</source>
         <translation>{number} 已结案。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="375" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="377" />
         <source>reworked {n}×</source>
         <translation>返工 {n} 次</translation>
     </message>
@@ -675,32 +675,32 @@
 <context>
     <name>FlowPanel</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="516" />
+        <location filename="../../app/widgets/case_table.py" line="533" />
         <source>Cannot reach the server; nothing was lost, try again.</source>
         <translation>无法连接服务器；已填内容未丢失，请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="518" />
+        <location filename="../../app/widgets/case_table.py" line="535" />
         <source>This case was changed by someone else (now: {state}); the list is refreshed.</source>
         <translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="519" />
+        <location filename="../../app/widgets/case_table.py" line="536" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="521" />
+        <location filename="../../app/widgets/case_table.py" line="538" />
         <source>Your role may not do this: {msg}</source>
         <translation>您的角色无权执行此操作：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="523" />
+        <location filename="../../app/widgets/case_table.py" line="540" />
         <source>Unexpected error: {msg}</source>
         <translation>意外错误：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="591" />
+        <location filename="../../app/widgets/case_table.py" line="608" />
         <source>Reason (required):</source>
         <translation>原因（必填）：</translation>
     </message>
@@ -744,32 +744,32 @@
 <context>
     <name>LocationEditor</name>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="40" />
+        <location filename="../../app/widgets/accept_panel.py" line="39" />
         <source>Lon </source>
         <translation>经度 </translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="41" />
+        <location filename="../../app/widgets/accept_panel.py" line="40" />
         <source>Lat </source>
         <translation>纬度 </translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="93" />
+        <location filename="../../app/widgets/accept_panel.py" line="92" />
         <source>Grid {grid} · {street} · {community}</source>
         <translation>网格 {grid} · {street} · {community}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="98" />
+        <location filename="../../app/widgets/accept_panel.py" line="97" />
         <source>Outside every unit grid</source>
         <translation>不在任何单元网格内</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="102" />
+        <location filename="../../app/widgets/accept_panel.py" line="101" />
         <source>No component</source>
         <translation>无部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="111" />
+        <location filename="../../app/widgets/accept_panel.py" line="110" />
         <source>Grid lookup failed: {msg}</source>
         <translation>网格查询失败：{msg}</translation>
     </message>

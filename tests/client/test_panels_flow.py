@@ -5,15 +5,15 @@ the same Idempotency-Key and happens once. Also saves screenshots of each panel 
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, Qt, QTranslator
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from app.api.client import ApiClient, ApiError, Session
+from app.api.client import ApiClient, Session
 from app.api.events import EventStream
+from app.i18n import compile_qm
 from app.widgets.accept_panel import AcceptPanel
 from app.widgets.case_table import CaseTable
 from app.widgets.dispatch_panel import DispatchPanel
@@ -303,8 +303,7 @@ def test_offline_attempt_keeps_the_input_and_retries_once(qtbot, server):
         real(body, idempotency_key=idempotency_key)  # as if the first answer had been lost
         return real(body, idempotency_key=idempotency_key)
 
-    monkeypatch_report = report_twice
-    offline.report = monkeypatch_report
+    offline.report = report_twice
     click(qtbot, p.h_submit)
     qtbot.waitUntil(lambda: p.h_description.toPlainText() == "", timeout=5000)
     assert seen == [key1]
@@ -313,23 +312,30 @@ def test_offline_attempt_keeps_the_input_and_retries_once(qtbot, server):
 
 
 # ---------------------------------------------------------------------- screenshots
-class GlossaryTranslator(QTranslator):
-    """The glossary (English source → Chinese) as a translator, to look at the panels as shipped."""
-
-    def __init__(self, path: Path):
-        super().__init__()
-        with path.open(encoding="utf-8") as f:
-            self.map = {row["source"]: row["zh_CN"] for row in csv.DictReader(f)}
-
-    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ANN001
-        return self.map.get(source, "")
-
-    def isEmpty(self) -> bool:  # noqa: N802
-        return False
+CONTEXTS = ("FlowPanel", "AcceptPanel", "FilePanel", "DispatchPanel", "CaseTable", "ClassPicker", "LocationEditor",
+            "ReasonDialog", "CaseState", "CaseSource", "TimeLimit", "Remaining")
 
 
-def test_panel_screenshots(qtbot, server):
-    tr = GlossaryTranslator(GLOSSARY)
+def glossary_translator(tmp_path: Path) -> QTranslator:
+    """The glossary (English source → Chinese) compiled to a .qm, to look at the panels as shipped."""
+    from xml.sax.saxutils import escape
+
+    with GLOSSARY.open(encoding="utf-8") as f:
+        rows = [(r["source"], r["zh_CN"]) for r in csv.DictReader(f)]
+    msgs = "".join(f"<message><source>{escape(s)}</source><translation>{escape(z)}</translation></message>"
+                   for s, z in rows)
+    ts = tmp_path / "glossary_zh_CN.ts"
+    ts.write_text('<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" language="zh_CN">'
+                  + "".join(f"<context><name>{c}</name>{msgs}</context>" for c in CONTEXTS) + "</TS>",
+                  encoding="utf-8")
+    qm = compile_qm(ts)
+    tr = QTranslator()
+    assert qm is not None and tr.load(str(qm))
+    return tr
+
+
+def test_panel_screenshots(qtbot, server, tmp_path):
+    tr = glossary_translator(tmp_path)
     QCoreApplication.installTranslator(tr)
     try:
         _screenshots(qtbot, server)
@@ -359,8 +365,6 @@ def _screenshots(qtbot, server):
         acc.act(cid, "accept")
     for cid in made[4:]:
         sl.act(cid, "file", {"condition_id": f"{sl.case(cid)['kind']}-{sl.case(cid)['class_code']}-1"})
-    for cid in made[5:]:
-        pass
     extra = acc.report({"kind": "event", "class_code": "0102", "lon": LON + 0.0015, "lat": LAT,
                         "description": "绿化带垃圾", "address": "洪都社区"})["id"]
     acc.act(extra, "accept")
@@ -370,9 +374,6 @@ def _screenshots(qtbot, server):
 
     accept = make_panel(qtbot, AcceptPanel, acc, 1100, 640)
     accept.table.select(made[0])
-    qtbot.wait(1500)
-    data = acc.photo(photo)
-    print("DBG", type(data), len(data), QImage.fromData(data).isNull(), [l.pixmap() for l in accept.photo_labels])
     qtbot.waitUntil(lambda: len(accept.photo_labels) == 2 and all(lbl.pixmap() and not lbl.pixmap().isNull()
                                                                   for lbl in accept.photo_labels), timeout=5000)
     qtbot.waitUntil(lambda: accept.duplicates.count() == 1, timeout=3000)
@@ -396,3 +397,85 @@ def _screenshots(qtbot, server):
     dispatch.requests.select(extra)
     qtbot.wait(100)
     dispatch.grab().save("/tmp/panel_dispatch.png")
+
+
+# ---------------------------------------------------------------------- the other actions
+def _report(client: ApiClient, dlon: float = 0.0, **kw) -> int:
+    body = {"kind": "event", "class_code": "0102", "lon": LON + dlon, "lat": LAT, "description": "垃圾", **kw}
+    return client.report(body)["id"]
+
+
+def test_reject_merge_batch_dispatch_and_requests(qtbot, server, monkeypatch):
+    acc, sl, disp = login(server, "acceptor"), login(server, "shift_leader"), login(server, "dispatcher")
+    dept2 = login(server, "department2")
+    sanitation = server.depts["sanitation"]
+    a, b, junk = _report(acc), _report(acc, 0.00005, description="同一堆垃圾"), _report(acc, 0.002)
+
+    accept = make_panel(qtbot, AcceptPanel, acc)
+    assert set(accept.table.ids()) == {a, b, junk}
+    # reject needs a reason (the dialog); cancelling it does nothing
+    accept.table.select(junk)
+    monkeypatch.setattr(accept, "ask_reason", lambda name, title, prompt=None: None)
+    click(qtbot, accept.reject_btn)
+    qtbot.wait(200)
+    assert acc.case(junk)["state"] == "reported"
+    monkeypatch.setattr(accept, "ask_reason", lambda name, title, prompt=None: "重复来电，无效")
+    click(qtbot, accept.reject_btn)
+    qtbot.waitUntil(lambda: junk not in accept.table.ids(), timeout=5000)
+    assert acc.case(junk)["state"] == "void"
+    # the likely duplicate is shown before accepting, and merged
+    accept.table.select(b)
+    qtbot.waitUntil(lambda: accept.duplicates.count() == 1, timeout=5000)
+    assert accept.duplicates.item(0).data(Qt.UserRole) == a
+    click(qtbot, accept.merge_btn)
+    qtbot.waitUntil(lambda: b not in accept.table.ids(), timeout=5000)
+    assert acc.case(b)["state"] == "void"
+
+    # batch dispatch: two filed cases, one department
+    c1, c2 = a, _report(acc, 0.0005)
+    acc.act(c2, "accept")
+    for cid in (c1, c2):
+        if acc.case(cid)["state"] == "reported":
+            acc.act(cid, "accept")
+        sl.act(cid, "file", {"condition_id": "event-0102-1"})
+    c3 = _report(acc, 0.0009)
+    acc.act(c3, "accept")
+    sl.act(c3, "file", {"condition_id": "event-0102-1"})
+    dispatch = make_panel(qtbot, DispatchPanel, disp)
+    assert {c1, c2, c3} <= set(dispatch.table.ids())
+    dispatch.table.select_ids([c1, c2])
+    qtbot.waitUntil(lambda: dispatch.department.count() > 0 and dispatch.department.itemText(0).startswith("★"),
+                    timeout=3000)
+    dispatch.choose_department(sanitation)
+    click(qtbot, dispatch.batch_btn)
+    qtbot.waitUntil(lambda: c1 not in dispatch.table.ids() and c2 not in dispatch.table.ids(), timeout=5000)
+    assert [disp.case(c)["department_id"] for c in (c1, c2)] == [sanitation, sanitation]
+    assert all(disp.case(c)["state"] == "handling" for c in (c1, c2))
+    # return to filing (a reason)
+    monkeypatch.setattr(dispatch, "ask_reason", lambda name, title, prompt=None: "类别错误")
+    dispatch.table.select(c3)
+    click(qtbot, dispatch.return_btn)
+    qtbot.waitUntil(lambda: c3 not in dispatch.table.ids(), timeout=5000)
+    assert disp.case(c3)["state"] == "pending_filing"
+
+    # requests: deny an extension (reason), approve a suspension, resume
+    dept2.act(c1, "request_extension", {"reason": "要调车", "amount": 1, "limit_type": "work_day"})
+    dept2.act(c2, "request_suspension", {"reason": "等待施工许可"})
+    dispatch.refresh()
+    qtbot.waitUntil(lambda: {c1, c2} <= set(dispatch.requests.ids()), timeout=5000)
+    assert dispatch.lower.tabText(0).startswith("&Requests (2)")
+    dispatch.requests.select(c1)
+    monkeypatch.setattr(dispatch, "ask_reason", lambda name, title, prompt=None: "时限足够")
+    click(qtbot, dispatch.deny_btn)
+    qtbot.waitUntil(lambda: c1 not in dispatch.requests.ids(), timeout=5000)
+    c = disp.case(c1)
+    assert (c["state"], c["pending"], c["extension_count"]) == ("handling", None, 0)
+    dispatch.requests.select(c2)
+    click(qtbot, dispatch.approve_btn)
+    qtbot.waitUntil(lambda: (dispatch.requests.case(c2) or {}).get("state") == "suspended", timeout=5000)
+    assert disp.case(c2)["state"] == "suspended"
+    dispatch.requests.select(c2)
+    assert dispatch.resume_btn.isEnabled() and not dispatch.approve_btn.isEnabled()
+    click(qtbot, dispatch.resume_btn)
+    qtbot.waitUntil(lambda: c2 not in dispatch.requests.ids(), timeout=5000)
+    assert disp.case(c2)["state"] == "handling"
