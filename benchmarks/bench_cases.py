@@ -4,18 +4,19 @@ One cycle = report (acceptor) → accept → file (shift leader) → dispatch (d
 (department) → close (shift leader): six POSTs, each with an Idempotency-Key, as the client sends
 them. The server runs as its own process (`python -m server_stub`) on 127.0.0.1.
 
-Two phases: "paced" — 20 workstations that each act every --think seconds (a busy command hall:
-20 × 4 = 80 actions a second by default), which is what the latency goal is about; and
+Two phases: "paced" — 20 workstations that each act on average every --think seconds (a very busy
+command hall: 20 × 2 = 40 actions a second by default), which is what the latency goal is about; and
 "saturated" — the same 20 clients with no pause, which gives the most cycles per second one server
 process sustains (latency there is queueing: 20 waiting clients / throughput). Prints ONE JSON line.
 
-    .venv/bin/python benchmarks/bench_cases.py [--clients 20] [--seconds 15] [--think 0.25]
+    .venv/bin/python benchmarks/bench_cases.py [--clients 20] [--seconds 15] [--think 0.5]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -71,7 +72,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--max-cycles", type=int, default=20_000)
-    ap.add_argument("--think", type=float, default=0.25, help="paced phase: seconds between a client's requests")
+    ap.add_argument("--think", type=float, default=0.5, help="paced phase: seconds between a client's requests")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="occ-bench-cases-"))
     db_url = f"sqlite:///{tmp}/bench.sqlite"
@@ -101,10 +102,11 @@ def main() -> None:
             def client(n: int) -> None:
                 http = requests.Session()
                 lat: list[float] = []
+                rnd = random.Random(n)
 
                 def post(role: str, path: str, body: dict) -> dict:
-                    if think:
-                        time.sleep(think)
+                    if think:  # exponential pauses: workstations do not act in lock step
+                        time.sleep(rnd.expovariate(1.0 / think))
                     t0 = time.perf_counter()
                     r = http.post(base + path, json=body, timeout=30, headers={
                         "Authorization": f"Bearer {tokens[role]}", "Idempotency-Key": uuid.uuid4().hex})
