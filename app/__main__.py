@@ -20,6 +20,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--night", action="store_true", help="start with the night basemap (command hall at night)")
     p.add_argument("--screenshot", default=None, help="save a screenshot of the main window there and exit")
     p.add_argument("--scale", type=float, default=None, help="with --screenshot: map scale denominator, e.g. 500")
+    p.add_argument("--show-case", type=int, default=None, help="with --screenshot: open this case's detail")
     p.add_argument("--settle", type=float, default=6.0, help="with --screenshot: seconds to let tiles arrive")
     return p.parse_args(argv)
 
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         win.show()
         if args.screenshot:
             win.wait_until_loaded()
+            if args.show_case:
+                win.show_case(args.show_case)
             if args.scale:
                 win.canvas.zoom_to_scale(args.scale)
             win.settle(args.settle)

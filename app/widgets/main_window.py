@@ -151,9 +151,12 @@ class MainWindow(QMainWindow):
         right = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == Qt.RightDockWidgetArea]
         if right:
             self.resizeDocks(right, [560] * len(right), Qt.Horizontal)
+        detail_dock = self.findChild(QDockWidget, "dock_detail")
+        if first_right is not None and detail_dock is not None:  # the case detail gets a fair share
+            self.resizeDocks([first_right, detail_dock], [480, 420], Qt.Vertical)
         bottom = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == Qt.BottomDockWidgetArea]
         if bottom:
-            self.resizeDocks(bottom, [190] * len(bottom), Qt.Vertical)
+            self.resizeDocks(bottom, [170] * len(bottom), Qt.Vertical)
         self._default_state = self.saveState(LAYOUT_VERSION)
 
     def show_case(self, case_id: int) -> None:
