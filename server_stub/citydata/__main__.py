@@ -1,4 +1,5 @@
-"""Command line: ``python -m server_stub.citydata build (--pbf PATH | --demo) --out DIR [...]``."""
+"""Command line: ``python -m server_stub.citydata build (--pbf PATH | --demo) --out DIR [...]``, and
+``simulate --server URL [--rate 1] [--speedup 1] [--duration S]`` (a live demo, see simulator.py)."""
 from __future__ import annotations
 
 import argparse
@@ -27,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     from . import export, importer  # a city's own survey in and out of a database
     importer.add_parser(sub)
     export.add_parser(sub)
+    sim = sub.add_parser("simulate", help="drive a running demo server over HTTP: new cases, the "
+                                          "workflow, inspectors walking and sending positions")
+    from .simulator import add_arguments
+    add_arguments(sim)
     return p
 
 
@@ -58,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", category=FutureWarning)
     if args.command in ("import", "export"):
         return args.run(args)
+    if args.command == "simulate":
+        from .simulator import run_from_args
+        return run_from_args(args)
     from .package import build_city
     try:
         res = build_city(args.out, args.pbf, demo=args.demo, crs=args.crs, admin=args.admin, name=args.name,

@@ -1,0 +1,325 @@
+"""`python -m server_stub --demo`: the demo city, loaded into the database once, with a case history
+and a live simulator.
+
+First start: build the demo city package into <data_dir>/city (about 5 s), load its reference data
+through services/loader.py (one transaction per table kind, strict), create the demo accounts
+(password "demo"), render the offline camera test streams, and generate about three months of case
+history through the case service. Later starts find everything in place and only point the server
+at the package (well under a second). Each part is checked on its own, so a start that was
+interrupted half-way completes the rest next time.
+
+The live simulator (simulator.py) then runs in a thread, driving the server over HTTP like any
+client, unless OCC_DEMO_SIMULATOR=0.
+
+Environment: OCC_DEMO_HISTORY_DAYS (default 90; 0 = no history), OCC_DEMO_SIMULATOR (0 = off),
+OCC_DEMO_SIMULATOR_RATE (new cases per simulated minute, default 1), OCC_DEMO_SIMULATOR_SPEEDUP
+(simulated seconds per real second, default 1).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from shapely.geometry import mapping
+from sqlalchemy import func, select
+
+from ..db.models import (Camera, Case, ClassResponsibility, Component, Department, Inspector, Region,
+                         ResponsibilityGrid, UnitGrid, User)
+from ..security import hash_password
+from ..services import city as city_svc
+from ..services import loader
+from . import streams
+from .package import GPKG_NAME, JSON_NAME
+
+log = logging.getLogger("occ.demo")
+
+PASSWORD = "demo"
+LONLAT_CRS = 4490  # CGCS2000 geographic: what the database stores (≈ WGS84 degrees)
+# The centre's posts (username, display name, role); admin is bootstrap's own account.
+STAFF = (("acceptor", "周静（受理员）", "acceptor"), ("shift_leader", "王建国（值班长）", "shift_leader"),
+         ("dispatcher", "刘洋（派遣员）", "dispatcher"), ("leader", "陈志强（领导）", "leader"))
+HISTORY_DAYS = 90
+
+
+# ---------------------------------------------------------------- the package
+def ensure_package(directory: Path) -> bool:
+    """Builds the demo city package into `directory` when it has none; True if it was built."""
+    if (directory / JSON_NAME).exists() and (directory / GPKG_NAME).exists():
+        return False
+    from .package import build_city
+    log.info("building the demo city package into %s (first start, about 5 s)", directory)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_city(directory, demo=True)
+    return True
+
+
+class PackageReader:
+    """Layers of a city package, geometries in lon/lat (EPSG:4490)."""
+
+    def __init__(self, gpkg: Path):
+        self.gpkg = gpkg
+        self._cache: dict[str, Any] = {}
+
+    def layer(self, name: str, lonlat: bool = True):  # noqa: ANN201 - a (Geo)DataFrame
+        key = f"{name}:{lonlat}"
+        if key not in self._cache:
+            import pyogrio
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                df = pyogrio.read_dataframe(self.gpkg, layer=name)
+            if lonlat and hasattr(df, "geometry") and df.crs is not None:
+                df = df.to_crs(LONLAT_CRS)
+            self._cache[key] = df
+        return self._cache[key]
+
+
+def _s(v: Any) -> str | None:
+    """A text cell: None for empty / NaN."""
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    v = str(v).strip()
+    return v or None
+
+
+# ---------------------------------------------------------------- rows for the loader
+def department_rows(pkg: PackageReader) -> list[dict]:
+    return [{"code": r.code, "name": r.name, "kind": r.kind, "region_code": _s(r.region_code)}
+            for r in pkg.layer("departments").itertuples()]
+
+
+def region_rows(pkg: PackageReader) -> list[dict]:
+    rows = []
+    for layer in ("districts", "streets", "communities"):
+        df = pkg.layer(layer)
+        for r in df.itertuples():
+            rows.append({"code": r.code, "name": r.name, "parent_code": _s(getattr(r, "parent_code", None)),
+                         "geometry": mapping(r.geometry)})
+    return rows
+
+
+def responsibility_grid_rows(pkg: PackageReader) -> list[dict]:
+    return [{"code": r.code, "name": r.name} for r in pkg.layer("responsibility_grids").itertuples()]
+
+
+def unit_grid_rows(pkg: PackageReader) -> list[dict]:
+    return [{"code": r.code, "geometry": mapping(r.geometry), "area_m2": float(r.area_m2),
+             "responsibility_grid": _s(r.responsibility_grid)} for r in pkg.layer("unit_grids").itertuples()]
+
+
+def class_responsibility_rows(pkg: PackageReader) -> list[dict]:
+    """Components: owner, maintainer, authority (先属主); events: the emergency utility named
+    `first`, then the owning department. The locality (street office) is not a row: the
+    suggestion puts the street office of the point's street first for events (先属地)."""
+    rows: list[dict] = []
+
+    def add(kind: str, cls: str, codes: list[str | None]) -> None:
+        seen: list[str] = []
+        for c in codes:
+            if c and c != "locality" and c not in seen:
+                seen.append(c)
+        rows.extend({"kind": kind, "class_code": cls, "department": c, "priority": i + 1}
+                    for i, c in enumerate(seen))
+
+    for r in pkg.layer("component_responsibility").itertuples():
+        add("component", r.class_code, [_s(r.owner), _s(r.maintainer), _s(r.authority)])
+    for r in pkg.layer("event_responsibility").itertuples():
+        add("event", r.event_code, [_s(r.first), _s(r.owner)])
+    return rows
+
+
+def component_rows(pkg: PackageReader) -> list[dict]:
+    df = pkg.layer("components")
+    xs, ys = df.geometry.x.to_numpy(), df.geometry.y.to_numpy()
+    out = []
+    for i, r in enumerate(df.itertuples()):
+        out.append({"id": r.id, "class_code": r.class_code, "name": _s(r.name), "lon": float(xs[i]),
+                    "lat": float(ys[i]), "authority": _s(r.authority), "owner": _s(r.owner),
+                    "maintainer": _s(r.maintainer), "grid_code": _s(r.grid_code), "state": _s(r.state),
+                    "currency": _s(r.currency), "data_source": _s(r.data_source), "address": _s(r.address),
+                    "survey_date": _s(r.survey_date)})
+    return out
+
+
+def camera_rows(pkg: PackageReader, stream_urls: list[str]) -> list[dict]:
+    """Cameras with a playable stream: the demo's local test videos (a city stores RTSP/HLS URLs)."""
+    df = pkg.layer("cameras")
+    out = []
+    for i, r in enumerate(df.itertuples()):
+        direction = None if r.direction is None or r.direction != r.direction else float(r.direction) % 360
+        out.append({"id": r.id, "name": r.name, "lon": float(r.geometry.x), "lat": float(r.geometry.y),
+                    "direction": direction, "stream_url": streams.stream_for(i, stream_urls),
+                    "kind": _s(r.kind) or "fixed", "grid_code": _s(r.grid_code), "online": bool(r.online)})
+    return out
+
+
+def inspector_rows(pkg: PackageReader) -> list[dict]:
+    return [{"username": r.username, "display_name": r.display_name, "device_id": r.device_id,
+             "responsibility_grid": _s(r.responsibility_grid)} for r in pkg.layer("inspectors").itertuples()]
+
+
+# ---------------------------------------------------------------- loading
+def _count(s, column) -> int:  # noqa: ANN001
+    return int(s.scalar(select(func.count()).select_from(column.table)) or 0)
+
+
+def _ensure_users(s, specs: list[tuple[str, str, str, int | None]], pw_hash: str) -> list[str]:  # noqa: ANN001
+    """Creates the missing accounts of (username, display name, role, department id).
+    They all share one argon2 hash of the demo password: hashing each would cost ~0.2 s apiece."""
+    have = set(s.scalars(select(User.username)))
+    made = []
+    for username, display, role, dept_id in specs:
+        if username in have:
+            continue
+        s.add(User(username=username, display_name=display, password_hash=pw_hash, role=role,
+                   department_id=dept_id))
+        made.append(username)
+    s.flush()
+    return made
+
+
+def load_reference(ctx: Any, pkg: PackageReader, stream_urls: Callable[[], list[str]]) -> dict[str, int]:
+    """Loads every table kind still empty, one strict transaction each; returns rows loaded."""
+    db = ctx.db
+    done: dict[str, int] = {}
+
+    def step(name: str, column, fn: Callable[[Any], Any]) -> None:  # noqa: ANN001
+        with db.transaction() as s:
+            if _count(s, column):
+                return
+            rep = fn(s)
+            done[name] = rep.inserted + rep.updated
+            log.info("demo: %s", rep.summary())
+
+    step("departments", Department.id, lambda s: loader.load_departments(s, department_rows(pkg), strict=True))
+    step("regions", Region.code, lambda s: loader.load_regions(s, region_rows(pkg), strict=True))
+    step("responsibility_grids", ResponsibilityGrid.id,
+         lambda s: loader.load_responsibility_grids(s, responsibility_grid_rows(pkg), strict=True))
+    step("unit_grids", UnitGrid.code, lambda s: loader.load_unit_grids(s, unit_grid_rows(pkg), strict=True))
+    step("class_responsibility", ClassResponsibility.id,
+         lambda s: loader.load_class_responsibility(s, class_responsibility_rows(pkg),
+                                                    classification=ctx.classification, strict=True))
+    step("components", Component.id,
+         lambda s: loader.load_components(s, component_rows(pkg), classification=ctx.classification,
+                                          strict=True))
+    step("cameras", Camera.id, lambda s: loader.load_cameras(s, camera_rows(pkg, stream_urls()), strict=True))
+    return done
+
+
+def ensure_accounts(ctx: Any, pkg: PackageReader) -> list[str]:
+    """The centre's posts, one user per department (username = its key) and the package's
+    inspectors (with their devices and responsibility grids); returns the usernames created."""
+    depts = pkg.layer("departments")
+    with ctx.db.transaction() as s:
+        have = set(s.scalars(select(User.username)))
+        inspectors = inspector_rows(pkg)
+        dept_ids = dict(s.execute(select(Department.code, Department.id)).all())
+        specs = [(u, d, r, None) for u, d, r in STAFF]
+        specs += [(r.key, r.name, "department", dept_ids[r.code]) for r in depts.itertuples()]
+        specs += [(r["username"], r["display_name"], "inspector", None) for r in inspectors]
+        if all(spec[0] in have for spec in specs) and _count(s, Inspector.user_id):
+            return []
+        made = _ensure_users(s, specs, hash_password(PASSWORD))
+        rep = loader.load_inspectors(s, inspectors, strict=True)
+        log.info("demo: %s; %d accounts created", rep.summary(), len(made))
+        return made
+
+
+def demo_logins(ctx: Any) -> list[str]:
+    with ctx.db.session() as s:
+        depts = list(s.scalars(select(User.username).where(User.role == "department").order_by(User.id)))
+        insp = list(s.scalars(select(User.username).where(User.role == "inspector").order_by(User.id)))
+    staff = ", ".join(u for u, _, _ in STAFF)
+    return [f"demo logins (password '{PASSWORD}'): {staff}",
+            f"  departments: {', '.join(depts)}",
+            f"  inspectors: {', '.join(insp)}"]
+
+
+def _env_number(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        log.warning("%s=%r is not a number: using %s", name, os.environ.get(name), default)
+        return default
+
+
+def history_days() -> int:
+    return int(_env_number("OCC_DEMO_HISTORY_DAYS", HISTORY_DAYS))
+
+
+def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = None,
+              seed: int = 20240601) -> list[str]:
+    """Makes the server a demo city (see the module doc); returns lines to print at start.
+    `history` = days of case history generated when the database has no cases (default 90, env
+    OCC_DEMO_HISTORY_DAYS); `simulator` = start the live simulator (default: unless
+    OCC_DEMO_SIMULATOR=0)."""
+    t0 = time.perf_counter()
+    data_dir = Path(ctx.settings.data_dir)
+    directory = data_dir / "city"
+    lines: list[str] = []
+    with ctx.db.session() as s:
+        cameras_missing = not _count(s, Camera.id)
+        complete = all(_count(s, col) for col in (Department.id, Region.code, ResponsibilityGrid.id,
+                                                 UnitGrid.code, ClassResponsibility.id, Component.id))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # ffmpeg renders the camera test streams while the package is built and loaded
+        rendering = pool.submit(streams.prepare_streams, data_dir) if cameras_missing else None
+        built = ensure_package(directory)
+        city_svc.set_city(ctx, directory)
+        pkg = PackageReader(directory / GPKG_NAME)
+        loaded = {} if complete and not cameras_missing else \
+            load_reference(ctx, pkg, lambda: rendering.result() if rendering else [])
+    made = ensure_accounts(ctx, pkg)
+    if built or loaded or made:
+        what = ", ".join(f"{v} {k}" for k, v in loaded.items()) + (f"; {len(made)} accounts" if made else "")
+        lines.append(f"demo city loaded in {time.perf_counter() - t0:.1f} s: {what}")
+
+    with ctx.db.session() as s:
+        has_cases = s.scalar(select(Case.id).limit(1)) is not None
+    days = history_days() if history is None else history
+    if not has_cases and days > 0:
+        from .history import generate_history
+        stats = generate_history(ctx, days=days, seed=seed)
+        lines.append(stats.summary())
+    lines += demo_logins(ctx)
+
+    if simulator is None:
+        simulator = os.environ.get("OCC_DEMO_SIMULATOR", "1") not in ("0", "false", "no", "off")
+    if simulator:
+        sim = start_background_simulator(ctx)
+        lines.append(f"live simulator: on ({sim.cfg.rate:g} new cases a minute at speedup {sim.cfg.speedup:g}, "
+                     "inspectors walking; OCC_DEMO_SIMULATOR=0 turns it off)")
+    log.info("demo ready in %.1f s", time.perf_counter() - t0)
+    return lines
+
+
+def start_background_simulator(ctx: Any):  # noqa: ANN201 - a simulator.Simulator
+    """The simulator in a daemon thread: it waits until this server answers /api/health, then
+    drives it over HTTP (load_demo runs before uvicorn starts)."""
+    from .simulator import Simulator, SimulatorConfig
+    host = ctx.settings.host
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{ctx.settings.port}"
+    data_dir = getattr(ctx.settings, "data_dir", None)
+    cfg = SimulatorConfig(server=url, rate=max(0.0, _env_number("OCC_DEMO_SIMULATOR_RATE", 1.0)),
+                          speedup=max(0.01, _env_number("OCC_DEMO_SIMULATOR_SPEEDUP", 1.0)),
+                          workdir=Path(data_dir) / "simulator" if data_dir is not None else None)
+    sim = Simulator(cfg)
+    ctx.extras["demo.simulator"] = sim
+
+    def run() -> None:
+        try:
+            if sim.wait_for_server(timeout=600):
+                sim.run()
+        except Exception:  # noqa: BLE001 - a demo helper must never take the server down
+            log.exception("demo simulator stopped")
+
+    threading.Thread(target=run, name="demo-simulator", daemon=True).start()
+    return sim
