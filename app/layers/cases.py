@@ -220,11 +220,7 @@ class CaseLayer(Layer):
         return d
 
     def extent(self, crs: str | None = None):
-        x, y, _a, _ids = self.points.projected(crs or self.crs)
-        ok = np.isfinite(x) & np.isfinite(y)
-        if not ok.any():
-            return None
-        return (float(x[ok].min()), float(y[ok].min()), float(x[ok].max()), float(y[ok].max()))
+        return self.points.extent(crs or self.crs)
 
     # ------------------------------------------------------------------ rendering
     def _screen(self, viewport: Viewport, margin: float):

@@ -148,6 +148,14 @@ class DynamicPoints:
             return (self._px[:n].copy(), self._py[:n].copy(), {k: v[:n].copy() for k, v in self.attrs.items()},
                     list(self.ids))
 
+    def extent(self, crs: str) -> tuple[float, float, float, float] | None:
+        """Bounding box of the points with a position, in ``crs``; None when there are none."""
+        x, y, _a, _i = self.projected(crs)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if not ok.any():
+            return None
+        return (float(x[ok].min()), float(y[ok].min()), float(x[ok].max()), float(y[ok].max()))
+
     def get(self, fid) -> dict | None:
         with self.lock:
             i = self.index.get(fid)

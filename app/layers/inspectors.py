@@ -57,9 +57,7 @@ class InspectorLayer(Layer):
             self.notify("data")
 
     def extent(self, crs: str | None = None):
-        x, y, _a, _i = self.points.projected(crs or self.crs)
-        ok = np.isfinite(x)
-        return None if not ok.any() else (float(x[ok].min()), float(y[ok].min()), float(x[ok].max()), float(y[ok].max()))
+        return self.points.extent(crs or self.crs)
 
     def draw(self, painter: QPainter, viewport: Viewport, cancel) -> None:
         x, y, attrs, ids = self.points.projected(viewport.crs)
