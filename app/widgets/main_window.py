@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         self.layers_dock = self._dock("layers", self.tr("Layers"), self.layer_panel, Qt.LeftDockWidgetArea)
         self.identify_dock = self._dock("identify", self.tr("Identify"), self.identify_panel, Qt.LeftDockWidgetArea)
         self.view_menu.addSeparator()
+        add_basemap = self.view_menu.addAction(self.tr("Add basemap…"))
+        add_basemap.triggered.connect(self.add_basemap)
         reset = self.view_menu.addAction(self.tr("Reset layout"))
         reset.triggered.connect(self.reset_layout)
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -265,6 +267,22 @@ class MainWindow(QMainWindow):
         night.setCheckable(True)
         night.toggled.connect(self._set_night)
         night.setChecked(self.night)
+
+    def add_basemap(self) -> None:
+        from .basemap_dialog import BasemapDialog
+        dlg = BasemapDialog(self)
+        if dlg.exec() == BasemapDialog.Accepted and dlg.source is not None:
+            self.add_tile_source(dlg.source)
+
+    def add_tile_source(self, source) -> None:  # noqa: ANN001
+        """A user's basemap (XYZ, WMTS, Tianditu, MBTiles) under the city's layers."""
+        from app.layers.tiles import TileLayer
+        from app.map.tiles import TileFetcher
+        if getattr(self, "fetcher", None) is None:
+            self.fetcher = TileFetcher()
+            self.fetcher.add_status_listener(self._tile_status_changed)
+        self.canvas.add_layer(TileLayer(source, self.fetcher, name=getattr(source, "title", None)), index=0,
+                              zoom=False)
 
     def _set_night(self, on: bool) -> None:
         self.tile_layer.set_source(self.client.tile_source("dark" if on else "day"))

@@ -81,3 +81,33 @@ def test_dead_server_leaves_the_map_usable(qtbot, window, server):
     window.canvas.zoom_to_scale(2000)
     assert window.canvas.scale != before
     assert window.canvas.wait_for_render(10)
+
+
+def test_user_basemaps_from_mbtiles_and_bad_input(qtbot, window, tmp_path):
+    import sqlite3
+
+    from PySide6.QtGui import QColor, QImage
+
+    from app.widgets.basemap_dialog import make_source
+    path = tmp_path / "base.mbtiles"
+    img = QImage(256, 256, QImage.Format_ARGB32)
+    img.fill(QColor(10, 200, 10))
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.WriteOnly)
+    img.save(buf, "PNG")
+    con = sqlite3.connect(path)
+    con.execute("create table metadata (name text, value text)")
+    con.execute("create table tiles (zoom_level int, tile_column int, tile_row int, tile_data blob)")
+    con.executemany("insert into metadata values (?, ?)", [("format", "png"), ("minzoom", "0"), ("maxzoom", "0")])
+    con.execute("insert into tiles values (0, 0, 0, ?)", (bytes(data),))
+    con.commit()
+    con.close()
+    before = len(window.canvas.layers())
+    window.add_tile_source(make_source("mbtiles", str(path)))
+    assert len(window.canvas.layers()) == before + 1
+    for bad in (("xyz", "https://example.invalid/tiles.png"), ("tianditu", "w"), ("mbtiles", str(tmp_path / "no.mbtiles"))):
+        with pytest.raises(Exception) as e:
+            make_source(*bad)
+        assert str(e.value)
