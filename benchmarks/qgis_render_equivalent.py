@@ -1,7 +1,7 @@
 """Render the benchmark GeoPackage with QGIS, for comparison with the app's canvas.
 
 Runs under Debian's /usr/bin/python3 with PyQGIS (QGIS 3.22, Qt5/PyQt5) -- NEVER in a process
-that imports PySide6: benchmarks/bench_map_render.py starts it as a separate process.
+that imports the Qt 6 bindings (Pyside 6): benchmarks/bench_map_render.py starts it as a separate process.
 
     /usr/bin/python3 benchmarks/qgis_render_equivalent.py --gpkg var/bench/city.gpkg \
         --crs EPSG:4527 --size 1920x1080 --city xmin,ymin,xmax,ymax --street xmin,ymin,xmax,ymax

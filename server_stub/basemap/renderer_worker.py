@@ -1,7 +1,7 @@
 """The QGIS render loop: one long-lived process, started by :mod:`.pool` with QGIS's own Python.
 
 Runs under the interpreter that has PyQGIS (Debian: /usr/bin/python3), never the server's venv, and
-never in a process that has imported PySide6 (two Qt builds in one process crash). It therefore
+never in a process that has imported the Qt 6 bindings (Pyside 6) (two Qt builds in one process crash). It therefore
 imports only the standard library and qgis, and is started as a script by path.
 
 Start-up: QGIS headless (QT_QPA_PLATFORM=offscreen, QgsApplication([], False), initQgis once), the
