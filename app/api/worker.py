@@ -20,7 +20,8 @@ _LIVE: set["_Relay"] = set()  # keeps relays alive until their answer has been d
 def pool() -> ThreadPoolExecutor:
     global _POOL
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=6, thread_name_prefix="occ-api")
+        # Generous: a call stuck on a dead server (timeouts, retries) must not hold up the others.
+        _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="occ-api")
     return _POOL
 
 

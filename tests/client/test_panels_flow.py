@@ -305,7 +305,7 @@ def test_offline_attempt_keeps_the_input_and_retries_once(qtbot, server):
 
     offline.report = report_twice
     click(qtbot, p.h_submit)
-    qtbot.waitUntil(lambda: p.h_description.toPlainText() == "", timeout=5000)
+    qtbot.waitUntil(lambda: p.h_description.toPlainText() == "", timeout=15000)
     assert seen == [key1]
     items = acc.cases(state="reported")["items"]
     assert len([c for c in items if c["description"] == "路边垃圾"]) == 1
