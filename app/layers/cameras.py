@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
@@ -85,24 +86,13 @@ class CameraLayer(Layer):
             painter.setOpacity(1.0)
 
     def identify(self, viewport: Viewport, px: float, py: float, tolerance_px: float = 6.0) -> list[Feature]:
-        import shapely
-
         if not self.visible_at(viewport):
             return []
-        x, y, _a, ids = self.points.projected(viewport.crs)
-        sx, sy = viewport.map_to_pixel(x, y)
-        d = np.hypot(sx - px, sy - py)
-        hits = np.flatnonzero(d <= max(tolerance_px, self.icon_px / 2))
-        hits = hits[np.argsort(d[hits])]
-        return [Feature(self.name, "camera", ids[i], self.points.get(ids[i]) or {}, shapely.Point(x[i], y[i]),
-                        float(d[i])) for i in hits.tolist()]
+        return [Feature(self.name, "camera", fid, self.points.get(fid) or {}, shapely.Point(x, y), d)
+                for fid, x, y, d in self.points.near(viewport, px, py, max(tolerance_px, self.icon_px / 2))]
 
     def select_in_extent(self, extent, crs: str) -> list[Feature]:
-        import shapely
-
-        x, y, _a, ids = self.points.projected(crs)
-        hits = np.flatnonzero((x >= extent[0]) & (x <= extent[2]) & (y >= extent[1]) & (y <= extent[3]))
-        return [Feature(self.name, "camera", ids[i], self.points.get(ids[i]) or {}, shapely.Point(x[i], y[i]))
-                for i in hits.tolist()]
+        return [Feature(self.name, "camera", fid, self.points.get(fid) or {}, shapely.Point(x, y))
+                for fid, x, y in self.points.within(extent, crs)]
 
 

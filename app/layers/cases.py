@@ -320,29 +320,19 @@ class CaseLayer(Layer):
                 painter.drawEllipse(QPointF(x, y), r, r)
 
     # ------------------------------------------------------------------ queries
-    def _feature(self, i: int, ids, x, y, crs, dist_px=0.0) -> Feature:
+    def _feature(self, fid, x: float, y: float, dist_px: float = 0.0) -> Feature:
         import shapely
 
-        fid = ids[i]
-        d = self.case(fid) or {"id": fid}
-        return Feature(layer=self.name, kind="case", id=fid, properties=d, geometry=shapely.Point(x[i], y[i]),
-                       distance_px=dist_px)
+        return Feature(layer=self.name, kind="case", id=fid, properties=self.case(fid) or {"id": fid},
+                       geometry=shapely.Point(x, y), distance_px=dist_px)
 
     def identify(self, viewport: Viewport, px: float, py: float, tolerance_px: float = 6.0) -> list[Feature]:
         if not self.visible_at(viewport):
             return []
-        x, y, _attrs, ids = self.points.projected(viewport.crs)
-        sx, sy = viewport.map_to_pixel(x, y)
-        d = np.hypot(sx - px, sy - py)
-        tol = max(tolerance_px, self.marker_px / 2 + 1)
-        hits = np.flatnonzero(d <= tol)
-        hits = hits[np.argsort(d[hits], kind="stable")]
-        return [self._feature(int(i), ids, x, y, viewport.crs, float(d[i])) for i in hits[:50]]
+        hits = self.points.near(viewport, px, py, max(tolerance_px, self.marker_px / 2 + 1))
+        return [self._feature(fid, x, y, d) for fid, x, y, d in hits[:50]]
 
     def select_in_extent(self, extent, crs: str) -> list[Feature]:
-        x, y, _attrs, ids = self.points.projected(crs)
-        xmin, ymin, xmax, ymax = extent
-        hits = np.flatnonzero((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
-        return [self._feature(int(i), ids, x, y, crs) for i in hits[:10000]]
+        return [self._feature(fid, x, y) for fid, x, y in self.points.within(extent, crs)[:10000]]
 
 

@@ -156,6 +156,22 @@ class DynamicPoints:
             return None
         return (float(x[ok].min()), float(y[ok].min()), float(x[ok].max()), float(y[ok].max()))
 
+    def near(self, viewport, px: float, py: float, radius_px: float) -> list[tuple[object, float, float, float]]:
+        """(id, x, y, distance in px) of the points within ``radius_px`` of a pixel, nearest first;
+        x, y in the viewport's CRS."""
+        x, y, _a, ids = self.projected(viewport.crs)
+        sx, sy = viewport.map_to_pixel(x, y)
+        d = np.hypot(sx - px, sy - py)
+        hits = np.flatnonzero(d <= radius_px)
+        hits = hits[np.argsort(d[hits], kind="stable")]
+        return [(ids[i], float(x[i]), float(y[i]), float(d[i])) for i in hits.tolist()]
+
+    def within(self, extent, crs: str) -> list[tuple[object, float, float]]:
+        """(id, x, y) of the points inside ``extent`` (xmin, ymin, xmax, ymax) of ``crs``."""
+        x, y, _a, ids = self.projected(crs)
+        hits = np.flatnonzero((x >= extent[0]) & (x <= extent[2]) & (y >= extent[1]) & (y <= extent[3]))
+        return [(ids[i], float(x[i]), float(y[i])) for i in hits.tolist()]
+
     def get(self, fid) -> dict | None:
         with self.lock:
             i = self.index.get(fid)

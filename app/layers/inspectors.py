@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import shapely
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
@@ -88,25 +89,14 @@ class InspectorLayer(Layer):
                 draw_halo_text(painter, cx, cy + s + 2, str(name), font, c.darker(130), QColor(255, 255, 255, 230))
 
     def identify(self, viewport: Viewport, px: float, py: float, tolerance_px: float = 6.0) -> list[Feature]:
-        import shapely
-
         if not self.visible_at(viewport):
             return []
-        x, y, attrs, ids = self.points.projected(viewport.crs)
-        sx, sy = viewport.map_to_pixel(x, y)
-        d = np.hypot(sx - px, sy - py)
-        hits = np.flatnonzero(d <= max(tolerance_px, self.size_px / 2 + 1))
-        hits = hits[np.argsort(d[hits])]
-        return [Feature(self.name, "inspector", ids[i], self.points.get(ids[i]) or {}, shapely.Point(x[i], y[i]),
-                        float(d[i])) for i in hits.tolist()]
+        return [Feature(self.name, "inspector", fid, self.points.get(fid) or {}, shapely.Point(x, y), d)
+                for fid, x, y, d in self.points.near(viewport, px, py, max(tolerance_px, self.size_px / 2 + 1))]
 
     def select_in_extent(self, extent, crs: str) -> list[Feature]:
-        import shapely
-
-        x, y, _a, ids = self.points.projected(crs)
-        hits = np.flatnonzero((x >= extent[0]) & (x <= extent[2]) & (y >= extent[1]) & (y <= extent[3]))
-        return [Feature(self.name, "inspector", ids[i], self.points.get(ids[i]) or {}, shapely.Point(x[i], y[i]))
-                for i in hits.tolist()]
+        return [Feature(self.name, "inspector", fid, self.points.get(fid) or {}, shapely.Point(x, y))
+                for fid, x, y in self.points.within(extent, crs)]
 
 
 def _arrow(cx: float, cy: float, s: float, heading_deg: float) -> QPainterPath:
