@@ -302,7 +302,53 @@ def act_body(values: dict) -> dict:
     return {k: v for k, v in values.items() if k != "photo_paths" and v not in (None, "")}
 
 
-class CaseDetail(QWidget):
+class ActionHost:
+    """What a widget needs to act on cases through ActionDialog: the dialog opens with what was typed
+    last time for that case and action, what is typed survives a cancel or a failure, and the action
+    goes out (photos uploaded first) with an Idempotency-Key kept across retries of the same input.
+    Hosts have ``client``, ``keys`` (IdempotencyKeys), ``drafts`` and ``dialog``, and implement
+    ``_acted(cid, action, out, dlg)`` and ``_act_failed(cid, action, e, dlg)``."""
+
+    def open_action_dialog(self, case: dict, action: str) -> ActionDialog:
+        dlg = ActionDialog(self.client, case, action, self, draft=self.drafts.get((int(case["id"]), action)))
+        self.dialog = dlg
+        dlg.buttons.accepted.connect(lambda: self._dialog_ok(dlg))
+        dlg.finished.connect(lambda _r: self._dialog_closed(dlg))
+        dlg.open()
+        return dlg
+
+    def _dialog_ok(self, dlg: ActionDialog) -> None:
+        miss = dlg.missing()
+        if miss:
+            dlg._show_error(miss)
+            return
+        self.drafts[(int(dlg.case["id"]), dlg.action)] = dlg.values()
+        dlg.set_busy(True)
+        self.send_action(int(dlg.case["id"]), dlg.action, dlg.values(), dlg)
+
+    def _dialog_closed(self, dlg: ActionDialog) -> None:
+        if dlg.result() != QDialog.Accepted:
+            self.drafts[(int(dlg.case["id"]), dlg.action)] = dlg.values()  # cancelled: keep what was typed
+        if self.dialog is dlg:
+            self.dialog = None
+
+    def send_action(self, cid: int, action: str, values: dict, dlg: ActionDialog | None = None) -> None:
+        key = self.keys.key(cid, action, values)
+        client = self.client
+        paths = list(values.get("photo_paths") or [])
+        body = act_body(values)
+
+        def work():
+            if paths:
+                body["photo_hashes"] = upload_files(client, paths)
+            return client.act(cid, action, body, idempotency_key=key)
+
+        self.message.setVisible(False)
+        run_async(work, lambda out: self._acted(cid, action, out, dlg),
+                  lambda e: self._act_failed(cid, action, e, dlg))
+
+
+class CaseDetail(ActionHost, QWidget):
     zoomToCase = Signal(float, float)
     caseLoaded = Signal(dict)
     actionDone = Signal(str, dict)  # action, the case after it
@@ -321,7 +367,7 @@ class CaseDetail(QWidget):
         self._gen = 0
         self._busy = False
         self._timer_obj: CaseTimer | None = None
-        self._dialog: ActionDialog | None = None
+        self.dialog: ActionDialog | None = None
         self._build()
         self.tick = QTimer(self)
         self.tick.setInterval(1000)
@@ -595,47 +641,13 @@ class CaseDetail(QWidget):
         if action not in INPUT_ACTIONS and not needs_reason(action):
             self.send(action, {})
             return
-        key = (self.case["id"], action)
-        dlg = ActionDialog(self.client, self.case, action, self, draft=self.drafts.get(key))
-        self._dialog = dlg
-        dlg.buttons.accepted.connect(lambda: self._dialog_ok(dlg))
-        dlg.finished.connect(lambda _r: self._dialog_closed(dlg))
-        dlg.open()
-
-    def _dialog_ok(self, dlg: ActionDialog) -> None:
-        miss = dlg.missing()
-        if miss:
-            dlg._show_error(miss)
-            return
-        self.drafts[(dlg.case["id"], dlg.action)] = dlg.values()
-        dlg.set_busy(True)
-        self.send(dlg.action, dlg.values(), dlg)
-
-    def _dialog_closed(self, dlg: ActionDialog) -> None:
-        if dlg.result() != QDialog.Accepted:
-            self.drafts[(dlg.case["id"], dlg.action)] = dlg.values()  # cancelled: keep what was typed
-        if self._dialog is dlg:
-            self._dialog = None
+        self.open_action_dialog(self.case, action)
 
     def send(self, action: str, values: dict, dlg: ActionDialog | None = None) -> None:
-        """Uploads chosen photos (if any), then client.act with a key kept across retries."""
         if self.case is None:
             return
-        cid = int(self.case["id"])
-        key = self.keys.key(cid, action, values)
-        client = self.client
-        paths = list(values.get("photo_paths") or [])
-        body = act_body(values)
-
-        def work():
-            if paths:
-                body["photo_hashes"] = upload_files(client, paths)
-            return client.act(cid, action, body, idempotency_key=key)
-
         self._set_busy(True)
-        self.message.setVisible(False)
-        run_async(work, lambda out: self._acted(cid, action, out, dlg),
-                  lambda e: self._act_failed(cid, action, e, dlg))
+        self.send_action(int(self.case["id"]), action, values, dlg)
 
     def _acted(self, cid: int, action: str, out: dict, dlg: ActionDialog | None) -> None:
         self._set_busy(False)

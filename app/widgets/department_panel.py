@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from app.api.worker import run_async
 from app.domain.clocks import WorkClock
 from app.domain.workflow import Action
 
-from .case_detail import ActionDialog, IdempotencyKeys, act_body, action_label, error_text, pending_text, upload_files
+from .case_detail import ActionDialog, ActionHost, IdempotencyKeys, action_label, error_text, pending_text
 from .timing_panel import BAND_BG, BAND_FG, CaseTimer, fetch_all, fmt_local, fmt_remaining, state_label
 
 DEPT_STATES = ("handling", "suspended", "pending_check", "checking")
@@ -94,7 +94,7 @@ class DeptModel(QAbstractTableModel):
         self.endResetModel()
 
 
-class DepartmentPanel(QWidget):
+class DepartmentPanel(ActionHost, QWidget):
     caseSelected = Signal(int)
     actionDone = Signal(str, dict)
 
@@ -110,6 +110,7 @@ class DepartmentPanel(QWidget):
         self.selected: dict | None = None  # the selected case's detail
         self.keys = IdempotencyKeys()
         self.drafts: dict[tuple[int, str], dict] = {}
+        self.dialog: ActionDialog | None = None
         self._gen = 0
         user = getattr(getattr(client, "session", None), "user", None) or {}
         self.department_id = user.get("department_id")
@@ -262,39 +263,7 @@ class DepartmentPanel(QWidget):
     def start_action(self, action: str) -> None:
         if not self.selected:
             return
-        key = (int(self.selected["id"]), action)
-        dlg = ActionDialog(self.client, self.selected, action, self, draft=self.drafts.get(key))
-        self.dialog = dlg
-        dlg.buttons.accepted.connect(lambda: self._dialog_ok(dlg))
-        dlg.finished.connect(lambda _r: self._dialog_closed(dlg))
-        dlg.open()
-
-    def _dialog_ok(self, dlg: ActionDialog) -> None:
-        miss = dlg.missing()
-        if miss:
-            dlg._show_error(miss)
-            return
-        self.drafts[(int(dlg.case["id"]), dlg.action)] = dlg.values()
-        dlg.set_busy(True)
-        self.send(int(dlg.case["id"]), dlg.action, dlg.values(), dlg)
-
-    def _dialog_closed(self, dlg: ActionDialog) -> None:
-        if dlg.result() != QDialog.Accepted:
-            self.drafts[(int(dlg.case["id"]), dlg.action)] = dlg.values()
-
-    def send(self, cid: int, action: str, values: dict, dlg: ActionDialog | None = None) -> None:
-        key = self.keys.key(cid, action, values)
-        client = self.client
-        paths = list(values.get("photo_paths") or [])
-        body = act_body(values)
-
-        def work():
-            if paths:
-                body["photo_hashes"] = upload_files(client, paths)
-            return client.act(cid, action, body, idempotency_key=key)
-
-        self.message.setVisible(False)
-        run_async(work, lambda out: self._acted(cid, action, out, dlg), lambda e: self._failed(cid, action, e, dlg))
+        self.open_action_dialog(self.selected, action)
 
     def _acted(self, cid: int, action: str, out: dict, dlg: ActionDialog | None) -> None:
         self.keys.finished(cid, action)
@@ -306,7 +275,7 @@ class DepartmentPanel(QWidget):
         self.actionDone.emit(action, out or {})
         self.select(cid, emit=False)
 
-    def _failed(self, cid: int, action: str, e: Exception, dlg: ActionDialog | None) -> None:
+    def _act_failed(self, cid: int, action: str, e: Exception, dlg: ActionDialog | None) -> None:
         self.keys.finished(cid, action, e)
         if dlg is not None and dlg.isVisible():
             dlg.set_busy(False)

@@ -147,7 +147,7 @@ def test_case_detail_buttons_act_and_timeline(qtbot, srv):
     detail.show_case(other)
     qtbot.waitUntil(lambda: detail.case["id"] == other and "reject" in detail.action_buttons, timeout=10000)
     detail.action_buttons["reject"].click()
-    dlg = detail._dialog
+    dlg = detail.dialog
     assert dlg is not None and dlg.reason is not None
     dlg.reason.setPlainText("重复上报")
     acceptor2 = login(srv, "acceptor")
