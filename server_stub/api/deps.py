@@ -9,6 +9,7 @@ from typing import Iterator
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from ..context import ServerContext
 from ..db.models import Token, User
@@ -17,7 +18,9 @@ from ..security import token_hash
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_ctx(request: Request) -> ServerContext:
+# The dependencies that need no I/O are `async def`: FastAPI runs a plain `def` dependency on a
+# worker thread, and each such hop costs a thread hand-over on every request.
+async def get_ctx(request: Request) -> ServerContext:
     return request.app.state.ctx
 
 
@@ -44,8 +47,8 @@ def cached_user_id(token: str) -> int | None:
     return hit[0].id if hit is not None and time.monotonic() - hit[2] < TOKEN_CACHE_SECONDS else None
 
 
-def current_user(creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
-                 ctx: ServerContext = Depends(get_ctx)) -> User:
+async def current_user(creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
+                       ctx: ServerContext = Depends(get_ctx)) -> User:
     if creds is None or not creds.credentials:
         raise HTTPException(401, "not logged in: send 'Authorization: Bearer <token>' (POST /api/auth/login)",
                             headers={"WWW-Authenticate": "Bearer"})
@@ -54,7 +57,7 @@ def current_user(creds: HTTPAuthorizationCredentials | None = Depends(_bearer),
     if hit is not None and time.monotonic() - hit[2] < TOKEN_CACHE_SECONDS \
             and hit[1] >= datetime.now(timezone.utc):
         return hit[0]
-    user = _load_user(ctx, key)
+    user = await run_in_threadpool(_load_user, ctx, key)  # a miss reads the database: off the loop
     with _token_lock:
         if len(_token_cache) > 10_000:
             _token_cache.clear()
@@ -80,7 +83,7 @@ def require_roles(*roles: str):
     """A dependency that lets only the given roles through (403 naming the roles allowed)."""
     allowed = frozenset(roles)
 
-    def check(user: User = Depends(current_user)) -> User:
+    async def check(user: User = Depends(current_user)) -> User:
         if user.role not in allowed:
             raise HTTPException(403, f"this needs role {' or '.join(sorted(allowed))}; you are '{user.role}'")
         return user
