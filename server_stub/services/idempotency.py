@@ -9,6 +9,10 @@ An in-progress record older than STALE_SECONDS (its server died mid-request) is 
 Records older than KEEP are purged at start and then at most every PURGE_EVERY.
 
 Login and logout are left out: their answers carry bearer tokens, which are never stored.
+
+On SQLite the two small writes (claim, answer) run on the event loop itself when the database is
+free this instant (Database.write_now), else on a worker thread: the hand-over to a thread costs
+more than the write.
 """
 from __future__ import annotations
 
@@ -20,12 +24,12 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from ..db.models import IdempotencyRecord, Token
 from ..security import token_hash
-from .deadlines import insert_ignore
 
 log = logging.getLogger("occ.idempotency")
 
@@ -56,16 +60,28 @@ def unpack(stored: bytes) -> tuple[str, bytes]:
 def who(ctx: Any, authorization: str | None) -> tuple[int | None, str]:
     """(user id, identity for the hash): the user id when the token is known (a retry after a
     re-login is still the same request), else a hash of the Authorization header."""
+    known = who_cached(authorization)
+    if known is not None:
+        return known
+    token = (authorization or "").partition(" ")[2].strip()
+    with ctx.db.session() as s:
+        tok = s.get(Token, token_hash(token))
+        if tok is not None:
+            return tok.user_id, f"user:{tok.user_id}"
+    return _anonymous(authorization)
+
+
+def who_cached(authorization: str | None) -> tuple[int | None, str] | None:
+    """`who` without a query, or None when it needs one (a bearer token not in the login cache)."""
     scheme, _, cred = (authorization or "").partition(" ")
     if scheme.lower() == "bearer" and cred.strip():
         from ..api.deps import cached_user_id  # the login cache answers most requests without a query
         uid = cached_user_id(cred.strip())
-        if uid is not None:
-            return uid, f"user:{uid}"
-        with ctx.db.session() as s:
-            tok = s.get(Token, token_hash(cred.strip()))
-            if tok is not None:
-                return tok.user_id, f"user:{tok.user_id}"
+        return (uid, f"user:{uid}") if uid is not None else None
+    return _anonymous(authorization)
+
+
+def _anonymous(authorization: str | None) -> tuple[None, str]:
     return None, "anon:" + hashlib.sha256((authorization or "").encode()).hexdigest()
 
 
@@ -77,49 +93,109 @@ def request_hash(method: str, path: str, query: str, identity: str, body: bytes)
     return h.hexdigest()
 
 
-def begin(ctx: Any, key: str, method: str, path: str, rhash: str, user_id: int | None
-          ) -> tuple[str, IdempotencyRecord | None]:
-    """'run' (we own the key now), 'replay' (+ record), 'mismatch' or 'busy'."""
-    for _ in range(3):  # the record may vanish between our insert and read (a 5xx abandons it)
-        now = _now()
-        with ctx.db.transaction() as s:
-            if insert_ignore(s, IdempotencyRecord, {"key": key, "user_id": user_id, "method": method,
-                                                    "path": path[:300], "request_hash": rhash,
-                                                    "status_code": IN_PROGRESS, "body": b"",
-                                                    "created_at": now}):
-                return "run", None
-        with ctx.db.transaction() as s:
-            rec = s.get(IdempotencyRecord, key)
-            if rec is None:
-                continue
-            if rec.request_hash != rhash:
-                return "mismatch", None
-            if rec.status_code != IN_PROGRESS:
-                s.expunge(rec)
-                return "replay", rec
-            if (now - rec.created_at).total_seconds() > STALE_SECONDS:
-                took = s.execute(update(IdempotencyRecord)
-                                 .where(IdempotencyRecord.key == key, IdempotencyRecord.status_code == IN_PROGRESS,
-                                        IdempotencyRecord.created_at == rec.created_at)
-                                 .values(created_at=now).execution_options(synchronize_session=False))
-                if took.rowcount == 1:
-                    log.warning("idempotency key %r: taking over a stale in-progress request", key)
-                    return "run", None
-            return "busy", None
+# Statements built once: the hot path only binds values (building and hashing a statement per
+# request costs more than running it).
+_T = IdempotencyRecord.__table__
+_SELECT = select(_T).where(_T.c.key == bindparam("k"))
+_TAKE_OVER = (update(_T).where(_T.c.key == bindparam("k"), _T.c.status_code == IN_PROGRESS,
+                               _T.c.created_at == bindparam("was")).values(created_at=bindparam("now")))
+_FINISH = update(_T).where(_T.c.key == bindparam("k")).values(status_code=bindparam("st"), body=bindparam("b"))
+_ABANDON = delete(_T).where(_T.c.key == bindparam("k"), _T.c.status_code == IN_PROGRESS)
+_INSERT: dict[str, Any] = {}
+
+
+def _insert_ignore(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING key (RETURNING tells inserted from skipped)."""
+    if dialect not in _INSERT:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        _INSERT[dialect] = insert(_T).on_conflict_do_nothing().returning(_T.c.key)
+    return _INSERT[dialect]
+
+
+def _begin_on(c: Any, key: str, method: str, path: str, rhash: str, user_id: int | None
+              ) -> tuple[str, Any] | None:
+    """One attempt at begin in the open transaction of `c`; None if the record vanished between
+    our insert and our read (a 5xx abandoned it): try again."""
+    now = _now()
+    if c.execute(_insert_ignore(c.dialect.name),
+                 {"key": key, "user_id": user_id, "method": method, "path": path[:300],
+                  "request_hash": rhash, "status_code": IN_PROGRESS, "body": b"",
+                  "created_at": now}).first() is not None:
+        return "run", None
+    rec = c.execute(_SELECT, {"k": key}).first()
+    if rec is None:
+        return None
+    if rec.request_hash != rhash:
+        return "mismatch", None
+    if rec.status_code != IN_PROGRESS:
+        return "replay", rec
+    if (now - rec.created_at).total_seconds() > STALE_SECONDS:
+        if c.execute(_TAKE_OVER, {"k": key, "was": rec.created_at, "now": now}).rowcount == 1:
+            log.warning("idempotency key %r: taking over a stale in-progress request", key)
+            return "run", None
     return "busy", None
 
 
+def begin(ctx: Any, key: str, method: str, path: str, rhash: str, user_id: int | None
+          ) -> tuple[str, Any]:
+    """'run' (we own the key now), 'replay' (+ the stored row), 'mismatch' or 'busy'."""
+    for _ in range(3):
+        with ctx.db.write_connection() as c:
+            out = _begin_on(c, key, method, path, rhash, user_id)
+        if out is not None:
+            return out
+    return "busy", None
+
+
+def claim(ctx: Any, key: str, path: str, query: str, authorization: str | None, body: bytes
+          ) -> tuple[str, Any, int | None, str]:
+    """The first attempt in one worker-thread hop: who asks, the request's hash, then begin.
+    Returns (verdict, stored row, user id, request hash)."""
+    user_id, identity = who(ctx, authorization)
+    rhash = request_hash("POST", path, query, identity, body)
+    verdict, rec = begin(ctx, key, "POST", path, rhash, user_id)
+    return verdict, rec, user_id, rhash
+
+
+def claim_now(ctx: Any, key: str, path: str, query: str, authorization: str | None, body: bytes
+              ) -> tuple[str, Any, int | None, str] | None:
+    """`claim` on the calling thread (the event loop) when nothing has to wait, else None."""
+    known = who_cached(authorization)
+    if known is None:
+        return None
+    user_id, identity = known
+    rhash = request_hash("POST", path, query, identity, body)
+    try:
+        with ctx.db.write_now() as c:
+            out = None if c is None else _begin_on(c, key, "POST", path, rhash, user_id)
+    except OperationalError:  # SQLite locked by another process: the worker thread waits for it
+        return None
+    return None if out is None else (*out, user_id, rhash)
+
+
 def finish(ctx: Any, key: str, status: int, content_type: str, body: bytes) -> None:
-    with ctx.db.transaction() as s:
-        s.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == key)
-                  .values(status_code=status, body=pack(content_type, body))
-                  .execution_options(synchronize_session=False))
+    with ctx.db.write_connection() as c:
+        c.execute(_FINISH, {"k": key, "st": status, "b": pack(content_type, body)})
+
+
+def finish_now(ctx: Any, key: str, status: int, content_type: str, body: bytes) -> bool:
+    """`finish` on the calling thread when nothing has to wait; False: call `finish` in a worker."""
+    try:
+        with ctx.db.write_now() as c:
+            if c is None:
+                return False
+            c.execute(_FINISH, {"k": key, "st": status, "b": pack(content_type, body)})
+            return True
+    except OperationalError:
+        return False
 
 
 def abandon(ctx: Any, key: str) -> None:
-    with ctx.db.transaction() as s:
-        s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.key == key,
-                                                  IdempotencyRecord.status_code == IN_PROGRESS))
+    with ctx.db.write_connection() as c:
+        c.execute(_ABANDON, {"k": key})
 
 
 def purge(ctx: Any, now: datetime | None = None) -> int:
@@ -189,17 +265,20 @@ class IdempotencyMiddleware:
             except Exception:  # noqa: BLE001 - housekeeping must not fail a request
                 log.exception("idempotency purge failed")
 
-        user_id, identity = await run_in_threadpool(who, ctx, headers.get("authorization"))
-        rhash = request_hash("POST", path, scope.get("query_string", b"").decode("latin-1"), identity, body)
+        query = scope.get("query_string", b"").decode("latin-1")
+        claimed = claim_now(ctx, key, path, query, headers.get("authorization"), body)
+        if claimed is None:
+            claimed = await run_in_threadpool(claim, ctx, key, path, query, headers.get("authorization"), body)
+        verdict, rec, user_id, rhash = claimed
         waited = 0.0
         delay = 0.02
         while True:
-            verdict, rec = await run_in_threadpool(begin, ctx, key, "POST", path, rhash, user_id)
             if verdict != "busy" or waited >= WAIT_SECONDS:
                 break
             await asyncio.sleep(delay)
             waited += delay
             delay = min(delay * 2, 0.25)
+            verdict, rec = await run_in_threadpool(begin, ctx, key, "POST", path, rhash, user_id)
         if verdict == "mismatch":
             await reply(422, "Idempotency-Key reused with a different request")
             return
@@ -254,7 +333,8 @@ class IdempotencyMiddleware:
         if status < 500:
             ctype = next((v.decode("latin-1") for k, v in start.get("headers", [])
                           if k.lower() == b"content-type"), "")
-            await run_in_threadpool(finish, ctx, key, status, ctype, content)
+            if not finish_now(ctx, key, status, ctype, content):
+                await run_in_threadpool(finish, ctx, key, status, ctype, content)
         else:
             await run_in_threadpool(abandon, ctx, key)
         await send(start)
