@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         ctx.db.migrate()
+        ctx.db.start_checkpoints()
         await ctx.bus.start()
         for hook in app.state.startup_hooks:
             await hook(ctx)

@@ -13,8 +13,9 @@ Writes use group commit: a request's fix joins a queue; one writer thread takes 
 queued, inserts it with executemany and updates the inspectors' last positions in ONE
 transaction, then answers all those requests. A 200 therefore means committed (a restart or a
 crash loses no acknowledged fix) while under load one commit serves many requests. On SQLite the
-writer keeps its own connection and WAL checkpoints run in a side thread, so no commit waits for a
-checkpoint's fsync (measured: p99 of the wait for commit 21 ms → 4-8 ms at 2,000 fixes/s).
+writer keeps its own connection, and the server checkpoints the WAL in a side thread
+(Database.start_checkpoints), so no commit waits for a checkpoint's fsync (measured: p99 of the
+wait for commit 21 ms → 4-8 ms at 2,000 fixes/s).
 """
 from __future__ import annotations
 
@@ -311,10 +312,7 @@ class PositionWriter:
         self.batches = 0
         self.written = 0
         self.cpu_s = 0.0  # CPU time spent committing (the writer competes with the event loop)
-        self.checkpoint_s = 1.0
         self._conn: Connection | None = None
-        self._ck_stop = threading.Event()
-        self._ck_thread: threading.Thread | None = None
 
     @property
     def running(self) -> bool:
@@ -355,38 +353,14 @@ class PositionWriter:
 
     def _open(self) -> None:
         self._conn = self.db.engine.connect()  # the writer's own connection: no pool round trip per batch
-        if self.db.is_sqlite:
-            # A checkpoint (WAL copied into the database file, with an fsync) otherwise runs inside
-            # whichever commit crosses 1,000 WAL pages: 20-30 ms in which no fix is acknowledged.
-            # Here a side thread checkpoints every second instead, beside the writer.
-            self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-            self._conn.commit()
-            self._ck_stop.clear()
-            self._ck_thread = threading.Thread(target=self._checkpoints, name="occ-wal-checkpoint", daemon=True)
-            self._ck_thread.start()
 
     def _close(self) -> None:
-        if self._ck_thread is not None:
-            self._ck_stop.set()
-            self._ck_thread.join(10)
-            self._ck_thread = None
         if self._conn is not None:
             try:
-                if self.db.is_sqlite:  # the connection goes back to the pool: restore the default
-                    self._conn.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
-                    self._conn.commit()
                 self._conn.close()
             except Exception:  # noqa: BLE001
                 log.exception("closing the position writer's connection")
             self._conn = None
-
-    def _checkpoints(self) -> None:
-        while not self._ck_stop.wait(self.checkpoint_s):
-            try:
-                with self.db.engine.connect() as c:
-                    c.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-            except Exception:  # noqa: BLE001 - try again next time
-                log.exception("WAL checkpoint failed")
 
     def _run(self) -> None:
         self._open()
@@ -424,11 +398,12 @@ class PositionWriter:
         cpu = time.thread_time()
         try:
             items = [(f, uid) for f, uid, _ in batch]
+            # In the queue of this process's writers (SQLite): no busy-wait against a case action.
             if self._conn is not None:
-                with self._conn.begin():
+                with self.db.writing(), self._conn.begin():
                     events = write_fixes(self._conn, items, self._known)
             else:  # after the thread ended (fixes submitted while stopping)
-                with self.db.engine.begin() as conn:
+                with self.db.writing(), self.db.engine.begin() as conn:
                     events = write_fixes(conn, items, self._known)
         except Exception as e:  # noqa: BLE001 - every waiting request gets the error
             log.exception("writing %d positions failed", len(batch))
