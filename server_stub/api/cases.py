@@ -44,19 +44,21 @@ def _bad(loc: str, name: str, msg: str) -> HTTPException:
 
 
 # ---------------------------------------------------------------- report and list
+# The three writing endpoints are async and hand their unit of work to Database.run_write (on
+# SQLite it runs on the event loop when the database is free; see there).
 @router.post("", response_model=CaseOut, status_code=201)
-def report(body: CaseIn, user: User = Depends(require_roles(*REPORTERS)),
-           ctx: ServerContext = Depends(get_ctx)) -> dict:
+async def report(body: CaseIn, user: User = Depends(require_roles(*REPORTERS)),
+                 ctx: ServerContext = Depends(get_ctx)) -> dict:
     """A new case in REPORTED. Hotline entry: an acceptor with source=hotline, reporter_name and
     reporter_contact. 422 names the field for an unknown class_code, bad coordinates or photos."""
     defaults = {Role.INSPECTOR: "inspector", Role.LEADER: "leader"}
     source = "inspector" if user.role == Role.INSPECTOR else body.source or defaults.get(user.role, "hotline")
     with refusals():
-        return svc.run_report(ctx, user, source=source, kind=body.kind.value, class_code=body.class_code,
-                              lon=body.lon, lat=body.lat, description=body.description, address=body.address,
-                              reporter_name=body.reporter_name, reporter_contact=body.reporter_contact,
-                              external_id=body.external_id, component_id=body.component_id,
-                              photo_hashes=body.photo_hashes)
+        return await ctx.db.run_write(
+            svc.run_report, ctx, user, source=source, kind=body.kind.value, class_code=body.class_code,
+            lon=body.lon, lat=body.lat, description=body.description, address=body.address,
+            reporter_name=body.reporter_name, reporter_contact=body.reporter_contact,
+            external_id=body.external_id, component_id=body.component_id, photo_hashes=body.photo_hashes)
 
 
 def _aware(name: str, dt: datetime | None) -> datetime | None:
@@ -130,13 +132,13 @@ def get_events(case_id: int, user: User = Depends(current_user),
 
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseOut)
-def act(case_id: int, action: Action, body: ActionIn | None = None, user: User = Depends(current_user),
-        ctx: ServerContext = Depends(get_ctx)) -> dict:
+async def act(case_id: int, action: Action, body: ActionIn | None = None, user: User = Depends(current_user),
+              ctx: ServerContext = Depends(get_ctx)) -> dict:
     """One workflow step (see ActionIn for each action's parameters). 403 wrong role, 409 wrong state
     (or the case changed meanwhile), 422 a missing reason or bad parameter, 404 unknown or out of scope."""
     params = (body or ActionIn()).model_dump(exclude_none=True, mode="json")
     with refusals():
-        return svc.run_action(ctx, case_id, user, action, **params)
+        return await ctx.db.run_write(svc.run_action, ctx, case_id, user, action, **params)
 
 
 @router.get("/{case_id}/deadline-preview", response_model=DeadlinePreview)
@@ -149,12 +151,12 @@ def deadline_preview(case_id: int, condition_id: str | None = None, department_i
 
 
 @router.post("/{case_id}/merge", response_model=MergeOut)
-def merge(case_id: int, body: MergeIn, user: User = Depends(require_roles(*MERGERS)),
-          ctx: ServerContext = Depends(get_ctx)) -> dict:
+async def merge(case_id: int, body: MergeIn, user: User = Depends(require_roles(*MERGERS)),
+                ctx: ServerContext = Depends(get_ctx)) -> dict:
     """Merges a duplicate (not yet filed) into another case: it is voided 'merged into <number>',
     both logs link the other, its report photos join the kept case."""
     with refusals():
-        return svc.run_merge(ctx, case_id, body.into_case_id, user)
+        return await ctx.db.run_write(svc.run_merge, ctx, case_id, body.into_case_id, user)
 
 
 # ---------------------------------------------------------------- middleware
