@@ -12,6 +12,8 @@ Columns on Case describe the clock of the *current* stage: `stage`, `stage_start
 """
 from __future__ import annotations
 
+import functools
+
 from datetime import datetime
 from typing import Any
 
@@ -38,19 +40,24 @@ STAGE_OF_STATE: dict[str, str] = {
 _NO_CLOCK = {s.value for s in FINAL_STATES} | {State.SUSPENDED.value}
 
 
-def insert_ignore(s: Session, model: Any, values: dict) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING on SQLite and PostgreSQL; True if a row was inserted.
-    (No savepoints: pysqlite's SAVEPOINT handling is unreliable.)"""
-    if s.get_bind().dialect.name == "postgresql":
+@functools.lru_cache(maxsize=None)
+def insert_ignoring(table: Any, dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING <primary key> for `table`, built once per
+    dialect (SQLite, PostgreSQL); execute it with the row's values as parameters. An explicit
+    RETURNING tells inserted from skipped on both drivers (rowcount does not: psycopg reports it
+    oddly when SQLAlchemy adds its own RETURNING for the primary key)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    # An explicit RETURNING tells inserted from skipped on both drivers (rowcount does not:
-    # psycopg reports it oddly when SQLAlchemy adds its own RETURNING for the primary key).
-    table = model.__table__
     pk = list(table.primary_key.columns)[0]
-    res = s.execute(insert(table).values(**values).on_conflict_do_nothing().returning(pk))
-    return res.first() is not None
+    return insert(table).on_conflict_do_nothing().returning(pk)
+
+
+def insert_ignore(s: Session, model: Any, values: dict) -> bool:
+    """True if a row was inserted (no savepoints: pysqlite's SAVEPOINT handling is unreliable)."""
+    stmt = insert_ignoring(model.__table__, s.get_bind().dialect.name)
+    return s.execute(stmt, values).first() is not None
 
 
 # ---------------------------------------------------------------- limits

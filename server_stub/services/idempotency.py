@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..db.models import IdempotencyRecord, Token
 from ..security import token_hash
+from .deadlines import insert_ignoring
 
 log = logging.getLogger("occ.idempotency")
 
@@ -101,26 +102,12 @@ _TAKE_OVER = (update(_T).where(_T.c.key == bindparam("k"), _T.c.status_code == I
                                _T.c.created_at == bindparam("was")).values(created_at=bindparam("now")))
 _FINISH = update(_T).where(_T.c.key == bindparam("k")).values(status_code=bindparam("st"), body=bindparam("b"))
 _ABANDON = delete(_T).where(_T.c.key == bindparam("k"), _T.c.status_code == IN_PROGRESS)
-_INSERT: dict[str, Any] = {}
-
-
-def _insert_ignore(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING key (RETURNING tells inserted from skipped)."""
-    if dialect not in _INSERT:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        _INSERT[dialect] = insert(_T).on_conflict_do_nothing().returning(_T.c.key)
-    return _INSERT[dialect]
-
-
 def _begin_on(c: Any, key: str, method: str, path: str, rhash: str, user_id: int | None
               ) -> tuple[str, Any] | None:
     """One attempt at begin in the open transaction of `c`; None if the record vanished between
     our insert and our read (a 5xx abandoned it): try again."""
     now = _now()
-    if c.execute(_insert_ignore(c.dialect.name),
+    if c.execute(insert_ignoring(_T, c.dialect.name),
                  {"key": key, "user_id": user_id, "method": method, "path": path[:300],
                   "request_hash": rhash, "status_code": IN_PROGRESS, "body": b"",
                   "created_at": now}).first() is not None:
