@@ -15,7 +15,7 @@ log = logging.getLogger("occ.server")
 # Router modules (each defines `router`); order is the order in /docs and of route matching, so
 # the busiest (cases) comes first: matching walks the routes in order on every request.
 ROUTER_MODULES = ["cases", "auth", "city", "reference", "photos", "positions", "open311", "evaluation",
-                  "events", "tiles"]
+                  "events", "tiles", "tracks"]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

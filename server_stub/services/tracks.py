@@ -1,0 +1,176 @@
+"""Inspector tracks for playback and evaluation: fixes read as columns (not row objects), simplified
+on request, analysed with the domain's rules (app.domain.track_analysis), and the cases an
+inspector reported, verified and checked on the way."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain import track_analysis as ta
+from app.domain.workflow import Action
+
+from ..context import ServerContext
+from ..db.models import Case, CaseEvent, Inspector, Position, UnitGrid, User
+from . import city
+
+KNOTS_TO_KMH = 1.852
+# The log actions that put an inspector at a place at a time.
+INSPECTOR_ACTIONS = {"report": "report", Action.ANSWER_VERIFY.value: "verify", Action.ANSWER_CHECK.value: "check"}
+
+
+@dataclass
+class TrackColumns:
+    t: np.ndarray  # epoch seconds, float64
+    lon: np.ndarray
+    lat: np.ndarray
+    speed_kmh: np.ndarray  # float32, NaN where the phone sent none
+    bearing: np.ndarray  # float32, NaN where the phone sent none
+
+    def take(self, idx: np.ndarray) -> "TrackColumns":
+        return TrackColumns(*(a[idx] for a in (self.t, self.lon, self.lat, self.speed_kmh, self.bearing)))
+
+    def __len__(self) -> int:
+        return int(self.t.size)
+
+
+def _epoch(col, dialect: str):  # noqa: ANN001, ANN202
+    """Seconds since the epoch computed by the database: parsing half a million datetimes in
+    Python would cost more than the query."""
+    if dialect == "sqlite":
+        return (func.julianday(col) - 2440587.5) * 86400.0
+    return func.extract("epoch", col)
+
+
+def load(s: Session, device_id: str, start: datetime, end: datetime, limit: int) -> tuple[TrackColumns, bool]:
+    """A device's fixes between start and end in time order, as columns; (columns, truncated)."""
+    q = (select(_epoch(Position.fix_at, s.bind.dialect.name), Position.lon, Position.lat, Position.speed_kn,
+                Position.bearing)
+         .where(Position.device_id == device_id, Position.fix_at >= start, Position.fix_at <= end)
+         .order_by(Position.fix_at, Position.id).limit(limit + 1))
+    rows = s.connection().execute(q).all()
+    truncated = len(rows) > limit
+    if not rows:
+        e = np.zeros(0)
+        return TrackColumns(e, e, e, e.astype(np.float32), e.astype(np.float32)), False
+    a = np.array(rows[:limit], dtype=np.float64)  # None → nan
+    # julianday has millisecond precision at best: round to the millisecond.
+    t = np.round(a[:, 0], 3)
+    return TrackColumns(t, a[:, 1], a[:, 2], (a[:, 3] * KNOTS_TO_KMH).astype(np.float32),
+                        a[:, 4].astype(np.float32)), truncated
+
+
+def metric_crs(ctx: ServerContext, lon: float, lat: float) -> str:
+    """The city's projected CRS (metres), else the UTM zone of the given place."""
+    prof = city.profile(ctx) or {}
+    auth = (prof.get("crs") or {}).get("authority") or (prof.get("crs") or {}).get("proj")
+    if auth:
+        return auth
+    zone = int((lon + 180) // 6) % 60 + 1
+    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def simplify(ctx: ServerContext, cols: TrackColumns, tolerance_m: float, rules: ta.TrackRules) -> TrackColumns:
+    if len(cols) <= 2 or tolerance_m <= 0:
+        return cols
+    x, y = ta.project(cols.lon, cols.lat, metric_crs(ctx, float(cols.lon[0]), float(cols.lat[0])))
+    return cols.take(ta.simplify(cols.t, x, y, tolerance_m, rules))
+
+
+def inspector_cases(s: Session, user_id: int, start: datetime, end: datetime) -> list[dict]:
+    """The cases the inspector reported, verified and checked in the range, at their time and place."""
+    q = (select(CaseEvent.at, CaseEvent.action, Case.id, Case.number, Case.lon, Case.lat, Case.class_code,
+                Case.kind, Case.state)
+         .join(Case, Case.id == CaseEvent.case_id)
+         .where(CaseEvent.actor_id == user_id, CaseEvent.at >= start, CaseEvent.at <= end,
+                CaseEvent.action.in_(list(INSPECTOR_ACTIONS)))
+         .order_by(CaseEvent.at, CaseEvent.id))
+    return [{"at": at, "what": INSPECTOR_ACTIONS[action], "case_id": cid, "number": number, "lon": lon,
+             "lat": lat, "kind": kind, "class_code": cc, "state": state}
+            for at, action, cid, number, lon, lat, cc, kind, state in s.execute(q)]
+
+
+def responsibility_grids(s: Session, insp: Inspector) -> list[tuple[str, dict]]:
+    if insp.responsibility_grid_id is None:
+        return []
+    q = (select(UnitGrid.code, UnitGrid.geometry)
+         .where(UnitGrid.responsibility_grid_id == insp.responsibility_grid_id).order_by(UnitGrid.code))
+    return [(c, g) for c, g in s.execute(q)]
+
+
+def analyse(ctx: ServerContext, s: Session, insp: Inspector, start: datetime, end: datetime,
+            rules: ta.TrackRules, limit: int) -> dict:
+    """Stops, gaps, fast stretches, mileage, time on duty against the shifts and coverage of the
+    inspector's responsibility grid, over the raw fixes (never the simplified ones)."""
+    import shapely
+    from shapely.geometry import shape
+
+    cols, truncated = load(s, insp.device_id, start, end, limit)
+    grids = responsibility_grids(s, insp)
+    ref_lon, ref_lat = ((float(cols.lon[0]), float(cols.lat[0])) if len(cols)
+                        else _first_point(grids) or (0.0, 0.0))
+    crs = metric_crs(ctx, ref_lon, ref_lat)
+    x, y = ta.project(cols.lon, cols.lat, crs) if len(cols) else (cols.lon, cols.lat)
+    summary = ta.summarise(cols.t, x, y, rules, ta.shift_spans(ctx.clock, start, end))
+    polys = []
+    if grids:
+        from pyproj import Transformer
+        tr = Transformer.from_crs("EPSG:4490", crs, always_xy=True)
+        polys = [(c, shapely.transform(shape(g), lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1]))))
+                 for c, g in grids]
+    cov = ta.coverage(cols.t, x, y, polys, rules.gap_s)
+    to_ll = _to_lonlat(crs)
+
+    def at(t: float) -> datetime:
+        return datetime.fromtimestamp(t, timezone.utc)
+
+    stops = []
+    for st in summary.stops:
+        lon, lat = to_ll(st.x, st.y)
+        stops.append({"start": at(st.start), "end": at(st.end), "duration_s": st.duration_s, "lon": lon, "lat": lat,
+                      "first": st.first, "last": st.last})
+    return {
+        "inspector_id": insp.user_id, "start": start, "end": end, "fixes": summary.fixes, "truncated": truncated,
+        "rules": {"stop_radius_m": rules.stop_radius_m, "stop_min_s": rules.stop_min_s, "gap_s": rules.gap_s,
+                  "max_speed_kmh": rules.max_speed_kmh},
+        "distance_m": summary.distance_m, "moving_s": summary.moving_s, "duty_s": summary.duty_s,
+        "shift_s": summary.shift_s, "duty_share": summary.duty_share,
+        "stops": stops,
+        "gaps": [{"start": at(g.start), "end": at(g.end), "duration_s": g.duration_s, "distance_m": g.distance_m,
+                  "from_lonlat": [float(cols.lon[g.before]), float(cols.lat[g.before])],
+                  "to_lonlat": [float(cols.lon[g.after]), float(cols.lat[g.after])]} for g in summary.gaps],
+        "fast": [{"start": at(f.start), "end": at(f.end), "distance_m": f.distance_m,
+                  "max_speed_kmh": f.max_speed_kmh} for f in summary.fast],
+        "coverage": {"grids": [{"code": g.code, "visited": g.visited, "fixes": g.fixes, "dwell_s": g.dwell_s}
+                               for g in cov.grids],
+                     "visited": cov.visited, "total": len(cov.grids), "share": cov.share},
+        "cases": inspector_cases(s, insp.user_id, start, end),
+    }
+
+
+def _first_point(grids: list[tuple[str, dict]]) -> tuple[float, float] | None:
+    if not grids:
+        return None
+    ring = grids[0][1]["coordinates"][0]
+    ring = ring[0] if isinstance(ring[0][0], list) else ring  # MultiPolygon
+    return float(ring[0][0]), float(ring[0][1])
+
+
+def _to_lonlat(crs: str):  # noqa: ANN202
+    from pyproj import Transformer
+    tr = Transformer.from_crs(crs, "EPSG:4490", always_xy=True)
+
+    def f(x: float, y: float) -> tuple[float, float]:
+        lon, lat = tr.transform(x, y)
+        return float(lon), float(lat)
+    return f
+
+
+def inspector_and_name(s: Session, inspector_id: int) -> tuple[Inspector, str] | None:
+    insp = s.get(Inspector, inspector_id)
+    if insp is None:
+        return None
+    return insp, s.get(User, inspector_id).display_name
