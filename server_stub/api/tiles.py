@@ -3,7 +3,7 @@
   GET /tiles/{style}/{z}/{x}/{y}.png          Web Mercator XYZ (WebMercatorQuad), style = day | dark
   GET /tiles/{style}/city/{z}/{x}/{y}.png     the city's own grid in its projected CRS (level N = 1:500)
   GET /tiles/status                           renderer, city and cache state (JSON)
-  GET /wmts?SERVICE=WMTS&REQUEST=GetCapabilities
+  GET /wmts?SERVICE=WMTS&REQUEST=GetCapabilities (or the bare /wmts)
   GET /wmts?SERVICE=WMTS&REQUEST=GetTile&LAYER=basemap&STYLE=day&TILEMATRIXSET=city&TILEMATRIX=8
           &TILEROW=3&TILECOL=5&FORMAT=image/png
   GET /wmts/1.0.0/WMTSCapabilities.xml, /wmts/1.0.0/basemap/{Style}/{TileMatrixSet}/{z}/{row}/{col}.png
@@ -158,8 +158,11 @@ def _get_tile(request: Request, ctx: ServerContext, layer: str, style: str, tms_
 
 @router.get("/wmts", response_class=Response, responses={200: {"content": {XML: {}, "image/png": {}}}})
 def wmts_kvp(request: Request, ctx: ServerContext = Depends(get_ctx)):
-    """OGC WMTS 1.0.0, KVP encoding: GetCapabilities and GetTile."""
+    """OGC WMTS 1.0.0, KVP encoding: GetCapabilities and GetTile. The bare service URL (no query at
+    all) answers the capabilities too, since clients such as GDAL's ``WMTS:http://host/wmts`` start there."""
     q = {k.lower(): v for k, v in request.query_params.items()}
+    if not q:
+        return _capabilities(request, ctx)
     service_name = q.get("service", "WMTS")
     if service_name.upper() != "WMTS":
         return _ows_error(400, "InvalidParameterValue", f"SERVICE must be WMTS, not {service_name!r}", "SERVICE")

@@ -10,7 +10,7 @@ the CGCS2000 Gauss-Krueger CRSs). KVP GetTile at /wmts and a RESTful ResourceURL
 """
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+from lxml import etree as ET
 
 from .package import CityPackage
 from .tms import TileMatrixSet, crs_is_northing_first, crs_urn
@@ -19,23 +19,24 @@ WMTS = "http://www.opengis.net/wmts/1.0"
 OWS = "http://www.opengis.net/ows/1.1"
 XLINK = "http://www.w3.org/1999/xlink"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 LAYER = "basemap"
 STYLE_TITLES = {"day": "白天 Day", "dark": "夜间 Dark (command hall)"}
 
-ET.register_namespace("", WMTS)
-ET.register_namespace("ows", OWS)
-ET.register_namespace("xlink", XLINK)
-ET.register_namespace("xsi", XSI)
+# Prefixes belong to each document (lxml's nsmap), never to a process-wide registry: another
+# module registering a prefix must not rename this document's default namespace (QGIS rejects
+# <ns0:Capabilities>).
+NSMAP = {None: WMTS, "ows": OWS, "xlink": XLINK, "xsi": XSI}
 
 
-def _w(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
+def _w(parent, tag: str, text: str | None = None, **attrs) -> ET._Element:
     el = ET.SubElement(parent, f"{{{WMTS}}}{tag}", attrs)
     if text is not None:
         el.text = text
     return el
 
 
-def _o(parent, tag: str, text: str | None = None, **attrs) -> ET.Element:
+def _o(parent, tag: str, text: str | None = None, **attrs) -> ET._Element:
     el = ET.SubElement(parent, f"{{{OWS}}}{tag}", attrs)
     if text is not None:
         el.text = text
@@ -76,7 +77,8 @@ def capabilities(city: CityPackage, styles: list[str], base_url: str) -> bytes:
     """The WMTS 1.0.0 GetCapabilities response for a city (``base_url`` without trailing slash)."""
     root = ET.Element(f"{{{WMTS}}}Capabilities", {
         "version": "1.0.0",
-        f"{{{XSI}}}schemaLocation": f"{WMTS} http://schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_response.xsd"})
+        f"{{{XSI}}}schemaLocation": f"{WMTS} http://schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_response.xsd"},
+        nsmap=NSMAP)
     ident = _o(root, "ServiceIdentification")
     _o(ident, "Title", f"{city.name or 'City'} 1:500 basemap (QGIS)")
     _o(ident, "Abstract", "1:500 topographic basemap after GB/T 20257.1, rendered by QGIS from the city package. "
@@ -120,12 +122,17 @@ def capabilities(city: CityPackage, styles: list[str], base_url: str) -> bytes:
     for tms in city.sets.values():
         _tile_matrix_set(contents, tms)
     _w(root, "ServiceMetadataURL", **{f"{{{XLINK}}}href": f"{base_url}/wmts/1.0.0/WMTSCapabilities.xml"})
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
+    return _document(root)
+
+
+def _document(root: ET._Element) -> bytes:
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
 
 
 def exception_report(code: str, text: str, locator: str | None = None) -> bytes:
     """An OWS 1.1 ExceptionReport (MissingParameterValue, InvalidParameterValue, TileOutOfRange, ...)."""
-    root = ET.Element(f"{{{OWS}}}ExceptionReport", {"version": "1.1.0", "xml:lang": "en"})
+    root = ET.Element(f"{{{OWS}}}ExceptionReport", {"version": "1.1.0", f"{{{XML_NS}}}lang": "en"},
+                      nsmap={"ows": OWS})
     ex = _o(root, "Exception", exceptionCode=code, **({"locator": locator} if locator else {}))
     _o(ex, "ExceptionText", text)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
+    return _document(root)

@@ -3,14 +3,18 @@ TrackPointExtension v2 (speed in m/s), which common GPX readers understand; the 
 no speed element. A gap of more than `gap_s` seconds starts a new track segment."""
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from typing import Iterable
+
+from lxml import etree as ET
 
 GPX_NS = "http://www.topografix.com/GPX/1/1"
 TPX_NS = "http://www.garmin.com/xmlschemas/TrackPointExtension/v2"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 MPS_PER_KNOT = 0.514444
+# Prefixes of this document only (lxml's nsmap); a process-wide ElementTree registry would leak
+# into every other XML document the server writes (the WMTS capabilities turned into ns0:...).
+NSMAP = {None: GPX_NS, "gpxtpx": TPX_NS, "xsi": XSI_NS}
 
 
 def _iso(t: datetime) -> str:
@@ -21,13 +25,10 @@ def _iso(t: datetime) -> str:
 def track_gpx(name: str, fixes: Iterable[dict], *, description: str | None = None,
               creator: str = "OpenCityCommand", gap_s: float = 600.0) -> bytes:
     """fixes: dicts with fix_at (aware datetime), lon, lat and optional altitude, speed_kn, bearing."""
-    ET.register_namespace("", GPX_NS)
-    ET.register_namespace("gpxtpx", TPX_NS)
-    ET.register_namespace("xsi", XSI_NS)
     g = f"{{{GPX_NS}}}"
     root = ET.Element(f"{g}gpx", {"version": "1.1", "creator": creator,
                                   f"{{{XSI_NS}}}schemaLocation":
-                                      f"{GPX_NS} http://www.topografix.com/GPX/1/1/gpx.xsd"})
+                                      f"{GPX_NS} http://www.topografix.com/GPX/1/1/gpx.xsd"}, nsmap=NSMAP)
     meta = ET.SubElement(root, f"{g}metadata")
     ET.SubElement(meta, f"{g}name").text = name
     if description:
@@ -55,4 +56,4 @@ def track_gpx(name: str, fixes: Iterable[dict], *, description: str | None = Non
                 ET.SubElement(ext, f"{{{TPX_NS}}}course").text = f"{course:.1f}"
     if seg is None:
         ET.SubElement(trk, f"{g}trkseg")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)

@@ -111,3 +111,29 @@ def test_xyz_errors(server):
     assert server.get("/tiles/night/16/37307/18966.png").status_code == 404   # unknown style
     assert server.get("/tiles/day/21/0/0.png").status_code == 404             # beyond z20
     assert server.get("/tiles/day/city/0/1/0.png").status_code == 404         # level 0 is one tile
+
+
+def test_bare_service_url_answers_the_capabilities(server, caps):
+    """GDAL's ``WMTS:http://host/wmts`` and other clients start at the URL without any query."""
+    r = server.get("/wmts")
+    assert r.status_code == 200 and r.content == caps.content
+    missing = server.get("/wmts?SERVICE=WMTS")  # a query without REQUEST is still an OWS error
+    assert missing.status_code == 400 and b"MissingParameterValue" in missing.content
+
+
+def test_a_gpx_export_leaves_the_capabilities_default_namespace_alone(server):
+    """The GPX writer once registered its prefixes process-wide, and the next capabilities document
+    came out as <ns0:Capabilities>, which QGIS 3.22 rejects. Each document now owns its prefixes."""
+    from datetime import datetime, timezone
+
+    from server_stub.services.gpx import track_gpx
+    gpx = track_gpx("t", [{"fix_at": datetime(2026, 5, 1, 8, tzinfo=timezone.utc), "lon": 24.9, "lat": 60.2,
+                           "speed_kn": 2.0, "bearing": 90.0}])
+    assert gpx.startswith(b"<?xml") and b'<gpx xmlns="http://www.topografix.com/GPX/1/1"' in gpx
+    body = server.get("/wmts?SERVICE=WMTS&REQUEST=GetCapabilities").content
+    root = ET.fromstring(body)  # well-formed
+    assert root.tag == f"{{{NS['w']}}}Capabilities"
+    assert b'<Capabilities xmlns="http://www.opengis.net/wmts/1.0"' in body and b"ns0:" not in body
+    assert b'xmlns:ows="http://www.opengis.net/ows/1.1"' in body
+    err = server.get("/wmts?SERVICE=WMTS&REQUEST=Nope").content
+    assert b"<ows:ExceptionReport" in err and b'xml:lang="en"' in err and b"ns0:" not in err
