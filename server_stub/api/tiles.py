@@ -123,12 +123,12 @@ def _wmts_engine(ctx: ServerContext) -> BasemapEngine | Response:
         return _ows_error(e.status_code, "NoApplicableCode", str(e.detail))
 
 
-def _capabilities(request: Request, ctx: ServerContext) -> Response:
+def _capabilities(request: Request, ctx: ServerContext, encoding: str = "KVP") -> Response:
     eng = _wmts_engine(ctx)
     if isinstance(eng, Response):
         return eng
     base = str(request.base_url).rstrip("/")
-    doc = capabilities(eng.city, list(eng.styles), base)
+    doc = capabilities(eng.city, list(eng.styles), base, encoding)
     return _cached(request, doc, etag_of(doc), XML, 300)
 
 
@@ -188,8 +188,8 @@ def wmts_kvp(request: Request, ctx: ServerContext = Depends(get_ctx)):
 @router.get("/wmts/1.0.0/WMTSCapabilities.xml", response_class=Response,
             responses={200: {"content": {XML: {}}}})
 def wmts_rest_capabilities(request: Request, ctx: ServerContext = Depends(get_ctx)):
-    """The capabilities document of the RESTful encoding."""
-    return _capabilities(request, ctx)
+    """The capabilities document of the RESTful encoding (tiles by the ResourceURL template only)."""
+    return _capabilities(request, ctx, "RESTful")
 
 
 @router.get("/wmts/1.0.0/{layer}/{style}/{tms_id}/{matrix}/{row}/{col}.png", response_class=Response,

@@ -47,10 +47,10 @@ def _num(v: float) -> str:
     return repr(float(v))
 
 
-def _operation(parent, name: str, href: str) -> None:
+def _operation(parent, name: str, href: str, encoding: str) -> None:
     op = _o(parent, "Operation", name=name)
     get = _o(_o(_o(op, "DCP"), "HTTP"), "Get", **{f"{{{XLINK}}}href": href})
-    _o(_o(_o(get, "Constraint", name="GetEncoding"), "AllowedValues"), "Value", "KVP")
+    _o(_o(_o(get, "Constraint", name="GetEncoding"), "AllowedValues"), "Value", encoding)
 
 
 def _tile_matrix_set(contents, tms: TileMatrixSet) -> None:
@@ -73,8 +73,12 @@ def _tile_matrix_set(contents, tms: TileMatrixSet) -> None:
         _w(tm, "MatrixHeight", str(m.matrix_height))
 
 
-def capabilities(city: CityPackage, styles: list[str], base_url: str) -> bytes:
-    """The WMTS 1.0.0 GetCapabilities response for a city (``base_url`` without trailing slash)."""
+def capabilities(city: CityPackage, styles: list[str], base_url: str, encoding: str = "KVP") -> bytes:
+    """The WMTS 1.0.0 GetCapabilities response for a city (``base_url`` without trailing slash).
+
+    ``encoding`` "KVP" (the document of GET /wmts) advertises KVP GetTile and the ResourceURL template;
+    "RESTful" (the document at /wmts/1.0.0/WMTSCapabilities.xml) advertises only the template, so that
+    clients which prefer KVP whenever a GetTile operation is listed (QGIS) fetch tiles by REST there."""
     root = ET.Element(f"{{{WMTS}}}Capabilities", {
         "version": "1.0.0",
         f"{{{XSI}}}schemaLocation": f"{WMTS} http://schemas.opengis.net/wmts/1.0/wmtsGetCapabilities_response.xsd"},
@@ -86,8 +90,11 @@ def capabilities(city: CityPackage, styles: list[str], base_url: str) -> bytes:
     _o(ident, "ServiceType", "OGC WMTS")
     _o(ident, "ServiceTypeVersion", "1.0.0")
     ops = _o(root, "OperationsMetadata")
-    _operation(ops, "GetCapabilities", f"{base_url}/wmts?")
-    _operation(ops, "GetTile", f"{base_url}/wmts?")
+    if encoding == "KVP":
+        _operation(ops, "GetCapabilities", f"{base_url}/wmts?", "KVP")
+        _operation(ops, "GetTile", f"{base_url}/wmts?", "KVP")
+    else:
+        _operation(ops, "GetCapabilities", f"{base_url}/wmts/1.0.0/WMTSCapabilities.xml", "RESTful")
 
     contents = _w(root, "Contents")
     layer = _w(contents, "Layer")

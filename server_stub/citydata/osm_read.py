@@ -19,6 +19,7 @@ _NOT_TAGS = {"id", "lon", "lat", "tags", "visible", "version", "timestamp", "cha
              "osm_type", "length", "u", "v"}
 
 DEMO_DATASET = "helsinki_pbf"
+MAX_HEADER_SPAN_DEG = 10.0  # a header box wider than this is no city's extract
 
 
 def demo_pbf() -> Path:
@@ -41,6 +42,8 @@ class OsmData:
     walk_nodes: gpd.GeoDataFrame
     walk_edges: gpd.GeoDataFrame
     sha256: str = ""
+    header_bbox: tuple[float, float, float, float] | None = None  # from the file's header
+    _bounds: tuple[float, float, float, float] | None = field(default=None, repr=False)
     _json: list[dict] | None = field(default=None, repr=False)
     _cache: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
@@ -63,10 +66,39 @@ class OsmData:
         return self.tag(key).notna()
 
     def bounds(self) -> tuple[float, float, float, float]:
-        """Extent of the extract's nodes (lon/lat)."""
-        pts = self.features[self.features.osm_type == "node"]
-        src = pts if len(pts) else self.features
-        return tuple(float(v) for v in src.total_bounds)
+        """The extract's own extent (lon/lat): see :func:`extract_extent`."""
+        if self._bounds is None:
+            self._bounds = extract_extent(self.header_bbox, self.features.total_bounds)
+        return self._bounds
+
+
+def extract_extent(header_bbox: tuple[float, float, float, float] | None,
+                   data_bounds) -> tuple[float, float, float, float]:  # noqa: ANN001
+    """The area an extract covers: the bounding box its header declares (what the extract was cut
+    to), else the bounds of all its elements -- every node and every way with all its nodes, not
+    just the tagged nodes, which may sit in one corner. A header box that misses the data, or spans
+    more than a city could (a placeholder for the whole planet), is ignored."""
+    w, s, e, n = (float(v) for v in data_bounds)
+    if header_bbox is None:
+        return w, s, e, n
+    hw, hs, he, hn = (float(v) for v in header_bbox)
+    overlaps = hw < e and w < he and hs < n and s < hn
+    if not overlaps or he - hw > MAX_HEADER_SPAN_DEG or hn - hs > MAX_HEADER_SPAN_DEG:
+        return w, s, e, n
+    return hw, hs, he, hn
+
+
+def header_bbox(path: str | Path) -> tuple[float, float, float, float] | None:
+    """The bounding box in an OSM file's header (lon/lat), or None when it declares none."""
+    import osmium
+    reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)  # the header only
+    try:
+        box = reader.header().box()
+    finally:
+        reader.close()
+    if not box.valid():
+        return None
+    return box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat
 
 
 def _file_sha256(path: Path) -> str:
@@ -103,4 +135,4 @@ def read_osm(path: str | Path) -> OsmData:
         nodes = nodes.set_crs(4326, allow_override=True)
         edges = edges.set_crs(4326, allow_override=True)
     return OsmData(path=path, features=feats, walk_nodes=nodes, walk_edges=edges,
-                   sha256=_file_sha256(path))
+                   sha256=_file_sha256(path), header_bbox=header_bbox(path))

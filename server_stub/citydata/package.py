@@ -79,7 +79,7 @@ class BuildResult:
 
 
 def _extent(data: OsmData, crs: pyproj.CRS) -> shapely.Polygon:
-    """The extract's extent (lon/lat bounds of its nodes) as a projected polygon."""
+    """The extract's extent (its header box, else the bounds of all its elements) as a projected polygon."""
     minx, miny, maxx, maxy = data.bounds()
     box = shapely.segmentize(shapely.box(minx, miny, maxx, maxy), 0.0005)
     t = transformer(pyproj.CRS.from_epsg(4326), crs)

@@ -111,3 +111,51 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
 
 def close(rgba: tuple[int, int, int, int], rgb: tuple[int, int, int], tol: int = 6) -> bool:
     return rgba[3] == 255 and all(abs(a - b) <= tol for a, b in zip(rgba[:3], rgb))
+
+
+class Recorder:
+    """ASGI wrapper that notes every request path with its query, to tell KVP from RESTful clients."""
+
+    def __init__(self, app):
+        self.app, self.requests = app, []
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.requests.append(scope["path"] + ("?" + scope["query_string"].decode() if scope["query_string"] else ""))
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class LiveCity:
+    url: str
+    recorder: Recorder
+    app: object
+
+
+@pytest.fixture(scope="module")
+def live_city(city_dir, qgis, tmp_path_factory):
+    """The demo city's basemap over real HTTP (uvicorn on 127.0.0.1, an ephemeral port), for clients
+    in other processes (GDAL, QGIS)."""
+    import socket
+    import threading
+
+    import uvicorn
+    app = make_app(tmp_path_factory.mktemp("live"), city_dir)
+    rec = Recorder(app)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(rec, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    started = threading.Event()
+    for _ in range(1000):  # polls the server's own flag, up to 20 s; not a timing assertion
+        if server.started or not thread.is_alive():
+            break
+        started.wait(0.02)
+    assert server.started, "the live server did not start"
+    try:
+        yield LiveCity(f"http://127.0.0.1:{port}", rec, app)
+    finally:
+        server.should_exit = True
+        thread.join(20)

@@ -42,3 +42,16 @@ def test_second_extract_components(second_extract):
     assert all(ComponentId.parse(x).admin == "110101" for x in c.id)
     assert (c.data_source == "synthesized").mean() > 0.9     # little street furniture mapped here
     assert len(pkg.layer("inspectors")) == len(pkg.layer("responsibility_grids")) > 0
+
+
+def test_second_extract_is_clipped_to_its_own_extent(second_extract):
+    """The clip box is the extract's header box (26.93-26.97 E, 60.52-60.54 N), not the bounds of its
+    tagged nodes: the built-up area reaches the header box's edges."""
+    import pyrosm
+
+    from server_stub.citydata.osm_read import header_bbox
+    pkg, _ = second_extract
+    hw, hs, he, hn = header_bbox(pyrosm.get_data("test_pbf"))
+    lon0, lat0, lon1, lat1 = pkg.meta["extent"]["lonlat"]
+    assert hw - 1e-4 <= lon0 and lon1 <= he + 1e-4 and hs - 1e-4 <= lat0 and lat1 <= hn + 1e-4
+    assert (lon1 - lon0) > 0.95 * (he - hw) and (lat1 - lat0) > 0.9 * (hn - hs)
