@@ -161,7 +161,9 @@ def wmts_kvp(request: Request, ctx: ServerContext = Depends(get_ctx)):
     """OGC WMTS 1.0.0, KVP encoding: GetCapabilities and GetTile. The bare service URL (no query at
     all) answers the capabilities too, since clients such as GDAL's ``WMTS:http://host/wmts`` start there."""
     q = {k.lower(): v for k, v in request.query_params.items()}
-    if not q:
+    if not q or q.get("request", "").lower() == "getcapabilities":
+        # the capabilities whatever SERVICE says: QGIS, given the bare URL, asks SERVICE=WMS first and
+        # reads the WMTS document it gets back; the document itself names the service
         return _capabilities(request, ctx)
     service_name = q.get("service", "WMTS")
     if service_name.upper() != "WMTS":
@@ -169,8 +171,6 @@ def wmts_kvp(request: Request, ctx: ServerContext = Depends(get_ctx)):
     req = q.get("request")
     if not req:
         return _ows_error(400, "MissingParameterValue", "REQUEST is missing (GetCapabilities or GetTile)", "REQUEST")
-    if req.lower() == "getcapabilities":
-        return _capabilities(request, ctx)
     if req.lower() != "gettile":
         return _ows_error(400, "OperationNotSupported", f"REQUEST={req} is not supported", "REQUEST")
     if q.get("version", "1.0.0") != "1.0.0":

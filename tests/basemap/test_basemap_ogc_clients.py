@@ -19,18 +19,23 @@ pytestmark = pytest.mark.slow
 HERE = Path(__file__).parent
 
 
-def _gdal(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+def _gdal(tmp: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
     exe = shutil.which(args[0])
     if exe is None:
         pytest.skip(f"{args[0]} is missing (apt-get install gdal-bin)")
-    env = dict(os.environ, GDAL_HTTP_TIMEOUT="120", CPL_VSIL_CURL_NON_CACHED="/")
-    return subprocess.run([exe, *args[1:]], capture_output=True, text=True, timeout=timeout, env=env)
+    # GDAL's WMS/WMTS tile cache goes to ./gdalwmscache by default: keep it in the test's folder
+    env = dict(os.environ, GDAL_HTTP_TIMEOUT="120", GDAL_DEFAULT_WMS_CACHE_PATH=str(tmp / "gdalwmscache"))
+    return subprocess.run([exe, *args[1:]], capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp)
 
 
 def test_gdal_opens_the_bare_service_url_and_reads_tiles(live_city, tmp_path):
-    info = _gdal("gdalinfo", "-json", f"WMTS:{live_city.url}/wmts")
+    info = _gdal(tmp_path, "gdalinfo", "-json", f"WMTS:{live_city.url}/wmts")
     assert info.returncode == 0, info.stderr
-    print(info.stdout[:3000])
+    doc = json.loads(info.stdout)
+    assert doc["driverShortName"] == "WMTS"
+    subsets = {v for k, v in doc["metadata"]["SUBDATASETS"].items() if k.endswith("_NAME")}
+    assert subsets == {f"WMTS:{live_city.url}/wmts,layer=basemap,tilematrixset={t},style={s}"
+                       for t in ("WebMercatorQuad", "city") for s in ("day", "dark")}
 
 
 def _drawn(png: Path) -> tuple[float, int]:
@@ -63,7 +68,7 @@ def _centre_box(city_dir: Path, crs: str, half_m: float = 200.0) -> list[str]:
 def test_gdal_reads_tiles_of_both_matrix_sets(live_city, city_dir, tmp_path, tms, crs):
     out = tmp_path / f"{tms}.png"
     before = len(live_city.recorder.requests)
-    r = _gdal("gdal_translate", "-q", "-of", "PNG", "-outsize", "256", "256",
+    r = _gdal(tmp_path, "gdal_translate", "-q", "-of", "PNG", "-outsize", "256", "256",
               "-projwin", *_centre_box(city_dir, crs),
               f"WMTS:{live_city.url}/wmts,layer=basemap,tilematrixset={tms},style=day", str(out))
     assert r.returncode == 0, r.stderr
