@@ -67,8 +67,10 @@ def read_city_package(path: Path, crs: str, names: dict[str, str]) -> tuple[City
     if out.responsibility is not None:
         out.responsibility.visible = False
     index = SearchIndex()
+    if out.components is not None:  # IDs searched in the layer's own columns, no object per component
+        index.add_source("component", out.components.search_source(crs))
     available = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
-    for lname, kind, field, is_name in ((GPKG_GRIDS, "grid", "code", False), (GPKG_COMPONENTS, "component", "id", False),
+    for lname, kind, field, is_name in ((GPKG_GRIDS, "grid", "code", False),
                                         ("roads", "street", "name", True), ("poi_labels", "poi", "name", True)):
         if lname not in available:
             continue

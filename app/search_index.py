@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import Callable
 
 from pypinyin import Style, lazy_pinyin
 
@@ -29,6 +30,13 @@ class SearchIndex:
         self._hits: list[SearchHit] = []
         self._pending: list[tuple[str, SearchHit]] = []
         self._substring: list[tuple[str, SearchHit]] = []  # names, for substring matches
+        # kinds searched by their owner (text, limit) -> hits: components answer from their columns,
+        # so millions of IDs never become millions of SearchHit objects
+        self._sources: list[tuple[str, Callable[[str, int], list[SearchHit]]]] = []
+
+    def add_source(self, kind: str, search: Callable[[str, int], list[SearchHit]]) -> None:
+        """Prefix search of one kind done by ``search(text, limit)``."""
+        self._sources.append((kind, search))
 
     def add(self, hit: SearchHit, *, name: bool = False) -> None:
         keys = {hit.key.lower()}
@@ -52,6 +60,7 @@ class SearchIndex:
         self._keys = [k for k, _ in kept]
         self._hits = [h for _, h in kept]
         self._substring = [(k, h) for k, h in self._substring if h.kind != kind]
+        self._sources = [(k, fn) for k, fn in self._sources if k != kind]
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Prefix matches on codes, numbers, names and initials, then substring matches on names."""
@@ -68,6 +77,13 @@ class SearchIndex:
                 seen.add((h.kind, h.key))
                 out.append(h)
             i += 1
+        for _kind, source in self._sources:
+            if len(out) >= limit:
+                break
+            for h in source(q, limit - len(out)):
+                if (h.kind, h.key) not in seen:
+                    seen.add((h.kind, h.key))
+                    out.append(h)
         if len(out) < limit:
             for name, h in self._substring:
                 if q in name and (h.kind, h.key) not in seen:

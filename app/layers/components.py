@@ -28,50 +28,92 @@ DENSITY_RAMP = ((0.0, (158, 202, 225)), (0.35, (66, 146, 198)), (0.7, (8, 81, 15
 
 
 class ComponentLayer(Layer):
+    """Components held as columns: ``x``, ``y`` (float64), ``cls`` (int16 index into ``class_codes``),
+    ``ids`` (int64 digits of a fixed width, else fixed-width bytes) and optional property columns,
+    all sorted by the cells of a uniform grid index (so a view gathers contiguous slices). No Python
+    object per component: about 30 bytes each (``nbytes``)."""
+
     kind = "component"
 
-    def __init__(self, x, y, class_codes, *, crs: str, ids=None, properties: dict | None = None,
-                 name: str = "部件", symbols: SymbolCache | None = None, symbol_max_scale: float = 2500.0,
-                 dot_max_scale: float = 10000.0, symbol_px: tuple[float, float] = (15.0, 22.0), **kw):
+    def __init__(self, x, y, class_codes=None, *, crs: str, ids=None, properties: dict | None = None,
+                 cls=None, class_table=None, name: str = "部件", symbols: SymbolCache | None = None,
+                 symbol_max_scale: float = 2500.0, dot_max_scale: float = 10000.0,
+                 symbol_px: tuple[float, float] = (15.0, 22.0), **kw):
+        """Classes either as one code per point (``class_codes``) or as indices ``cls`` into
+        ``class_table`` (what an Arrow dictionary gives)."""
         super().__init__(name, crs=crs, **kw)
-        self.x = np.asarray(x, dtype=np.float64)
-        self.y = np.asarray(y, dtype=np.float64)
-        codes = np.asarray(class_codes).astype(str)
-        self.class_codes, inv = np.unique(codes, return_inverse=True)  # sorted unique 4-digit codes
-        self.cls = inv.astype(np.int16)
-        self.ids = np.asarray(ids) if ids is not None else np.arange(len(self.x))
-        self.properties = {k: np.asarray(v) for k, v in (properties or {}).items()}
+        if cls is None:
+            codes = np.asarray(class_codes).astype(str)
+            table, inv = np.unique(codes, return_inverse=True)  # sorted unique 4-digit codes
+            cls = inv
+        else:
+            table = np.asarray(class_table).astype(str)
+        self.class_codes = table
+        native = PointGrid(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        order, native.order = native.order, None  # the layer's own order is the grid's from now on
+        self.x, self.y = native.x, native.y
+        self.cls = np.asarray(cls).astype(np.int16, copy=False)[order]
+        n = len(self.x)
+        if ids is None:
+            self.ids, self._id_width = order.astype(np.int64), 0
+        else:
+            col, self._id_width = encode_ids(ids)
+            self.ids = col[order]
+        self.properties = {k: np.asarray(v)[order] for k, v in (properties or {}).items()}
+        del order
         self.symbols = symbols or symbol_cache()
         self.symbol_max_scale = symbol_max_scale
         self.dot_max_scale = dot_max_scale
         self.symbol_px = symbol_px
         self.hidden_classes: set[str] = set()
-        self._grids: dict[str, PointGrid] = {}
-        self._sorted_cls: dict[str, np.ndarray] = {}
+        self._grids: dict[str, PointGrid] = {str(crs): native}
+        self._sorted_cls: dict[str, np.ndarray] = {str(crs): self.cls}
         self._glock = threading.Lock()
+        self._id_sort: np.ndarray | None = None  # positions by id, built on the first id search
+        assert len(self.cls) == n and len(self.ids) == n
 
     def __len__(self) -> int:
         return len(self.x)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the columns and indexes (what ``len(self)`` components cost resident)."""
+        arrays = [self.x, self.y, self.cls, self.ids, *self.properties.values()]
+        if self._id_sort is not None:
+            arrays.append(self._id_sort)
+        for g in self._grids.values():
+            arrays += [g.cell_start] + ([g.x, g.y] if g.x is not self.x else [])
+            if g.order is not None:
+                arrays.append(g.order)
+        arrays += [a for k, a in self._sorted_cls.items() if a is not self.cls]
+        return int(sum(a.nbytes for a in arrays))
+
     @classmethod
     def from_file(cls, path, layer: str | None = None, class_field: str = "minor_code", id_field: str | None = "id",
                   columns=None, **kw) -> "ComponentLayer":
-        """Read points from a GeoPackage / any OGR source (pyogrio; WKB decoded in bulk by shapely)."""
+        """Read points from a GeoPackage / any OGR source as Arrow columns (pyogrio.read_arrow): no
+        Python object per row. 2D point WKB is decoded by a numpy view, other geometry by shapely."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
         import pyogrio
-        import shapely
 
-        meta = pyogrio.read_info(path, layer=layer)
-        kw.setdefault("crs", str(meta.get("crs") or "EPSG:4326"))
         want = [c for c in (columns or []) if c not in (class_field, id_field)]
         cols = [class_field] + ([id_field] if id_field else []) + want
-        _meta, _fids, geom, fields = pyogrio.raw.read(path, layer=layer, columns=cols)
-        field_names = list(_meta["fields"])
-        data = dict(zip(field_names, fields))
-        pts = shapely.from_wkb(geom)
-        xy = shapely.get_coordinates(pts)
-        props = {c: data[c] for c in want if c in data}
-        return cls(xy[:, 0], xy[:, 1], data[class_field], ids=data.get(id_field) if id_field else None,
-                   properties=props, **kw)
+        meta, table = pyogrio.read_arrow(path, layer=layer, columns=cols)
+        kw.setdefault("crs", str(meta.get("crs") or "EPSG:4326"))
+        geom = table.column(meta.get("geometry_name") or table.schema.names[-1])
+        x, y = points_from_wkb(geom)
+        codes = table.column(class_field).combine_chunks()
+        codes = pc.fill_null(codes.cast(pa.string()), "")
+        enc = pc.dictionary_encode(codes)
+        props = {c: table.column(c).to_numpy() for c in want if c in table.schema.names}
+        ids = table.column(id_field).combine_chunks() if id_field else None
+        del table, geom, codes
+        layer = cls(x, y, cls=enc.indices.to_numpy(zero_copy_only=False), class_table=enc.dictionary.to_pylist(),
+                    ids=ids, properties=props, **kw)
+        del x, y, enc, ids
+        _give_back_freed_memory()
+        return layer
 
     # ------------------------------------------------------------------ style
     def set_hidden_classes(self, codes) -> None:
@@ -79,17 +121,26 @@ class ComponentLayer(Layer):
         self.notify("style")
 
     def grid(self, crs: str) -> PointGrid:
+        """The grid index in ``crs``: the layer's own (no copy) or one of reprojected points."""
         key = str(crs)
         g = self._grids.get(key)
         if g is None:
             with self._glock:
                 g = self._grids.get(key)
                 if g is None:
-                    x, y = (self.x, self.y) if same_crs(self.crs, crs) else transform_xy(self.x, self.y, self.crs, crs)
-                    g = PointGrid(x, y)
-                    self._sorted_cls[key] = self.cls[g.order]
+                    if same_crs(self.crs, crs):
+                        g = self._grids[str(self.crs)]
+                        self._sorted_cls[key] = self.cls
+                    else:
+                        g = PointGrid(*transform_xy(self.x, self.y, self.crs, crs))
+                        self._sorted_cls[key] = self.cls[g.order]
                     self._grids[key] = g
         return g
+
+    @staticmethod
+    def _layer_pos(g: PointGrid, pos):
+        """Grid positions -> the layer's own positions."""
+        return pos if g.order is None else g.order[pos]
 
     def extent(self, crs: str | None = None):
         return self.grid(crs or self.crs).extent
@@ -230,7 +281,7 @@ class ComponentLayer(Layer):
         import shapely
 
         code = str(self.class_codes[self.cls[orig]])
-        props = {"id": _py(self.ids[orig]), "minor_code": code, "class_name": self.symbols.name(code)}
+        props = {"id": self.id_at(orig), "minor_code": code, "class_name": self.symbols.name(code)}
         for k, v in self.properties.items():
             props[k] = _py(v[orig])
         x, y = transform_xy(self.x[orig], self.y[orig], self.crs, crs)
@@ -244,16 +295,74 @@ class ComponentLayer(Layer):
         x, y = viewport.pixel_to_map(px, py)
         tol = tolerance_px if self.mode(viewport) == "dots" else max(tolerance_px, self.symbol_size(viewport) / 2)
         pos, d = g.nearest(x, y, tol * viewport.mupp)
-        return [self._feature(int(g.order[p]), viewport.crs, float(dd / viewport.mupp)) for p, dd in zip(pos, d)]
+        return [self._feature(int(o), viewport.crs, float(dd / viewport.mupp))
+                for o, dd in zip(self._layer_pos(g, pos), d)]
 
     def select_in_extent(self, extent, crs: str) -> list[Feature]:
         g = self.grid(crs)
         pos = g.query(extent)
-        return [self._feature(int(g.order[p]), crs) for p in pos[:10000]]
+        return [self._feature(int(o), crs) for o in self._layer_pos(g, pos[:10000])]
+
+    # ------------------------------------------------------------------ ids
+    def id_at(self, pos: int):
+        """The component ID at a layer position, as text (16 digits) when the ids are codes."""
+        v = self.ids[pos]
+        if self._id_width:
+            return str(int(v)).zfill(max(self._id_width, 0))
+        return v.decode() if isinstance(v, bytes) else _py(v)
+
+    def _by_id(self) -> np.ndarray:
+        if self._id_sort is None:
+            with self._glock:
+                if self._id_sort is None:
+                    self._id_sort = np.argsort(self.ids, kind="stable").astype(np.int32 if len(self) < 2**31 else np.int64)
+        return self._id_sort
+
+    def find_ids(self, prefix: str, limit: int = 20) -> np.ndarray:
+        """Layer positions of the components whose ID starts with ``prefix`` (sorted by ID)."""
+        prefix = str(prefix).strip()
+        if not prefix or len(self) == 0:
+            return np.empty(0, np.int64)
+        order = self._by_id()
+        keys = self.ids[order] if len(order) <= 4096 else None  # small layers: plain slice
+        if self.ids.dtype.kind in "iu" and self._id_width <= 0:  # numbers of any width: exact match only
+            if not prefix.lstrip("-").isdigit():
+                return np.empty(0, np.int64)
+            lo_key, hi_key = int(prefix), int(prefix) + 1
+        elif self._id_width:
+            if not prefix.isdigit() or len(prefix) > self._id_width:
+                return np.empty(0, np.int64)
+            span = 10 ** (self._id_width - len(prefix))
+            lo_key, hi_key = int(prefix) * span, (int(prefix) + 1) * span
+        else:
+            lo_key, hi_key = prefix.encode(), prefix.encode() + b"\xff"
+        col = keys if keys is not None else _SortedView(self.ids, order)
+        lo = _bisect(col, lo_key)
+        hi = min(_bisect(col, hi_key), lo + limit)
+        return order[lo:hi].astype(np.int64)
+
+    def search_source(self, crs: str):
+        """A SearchIndex source: ``fn(text, limit)`` -> SearchHits of the components whose ID starts
+        with the text, at their position in ``crs``."""
+        from app.search_index import SearchHit
+
+        def search(text: str, limit: int) -> list:
+            pos = self.find_ids(text, limit)
+            if len(pos) == 0:
+                return []
+            x, y = self.x[pos], self.y[pos]
+            if not same_crs(self.crs, crs):
+                x, y = transform_xy(x, y, self.crs, crs)
+            return [SearchHit("component", k, k, float(px), float(py))
+                    for k, px, py in zip((self.id_at(int(p)) for p in pos), x, y)]
+
+        return search
 
     def index_of(self, component_id) -> int | None:
-        hits = np.flatnonzero(self.ids.astype(str) == str(component_id))
-        return int(hits[0]) if len(hits) else None
+        got = self.find_ids(str(component_id), limit=1)
+        if len(got) and self.id_at(int(got[0])) == str(component_id):
+            return int(got[0])
+        return None
 
 
 _LUT = None
@@ -278,5 +387,111 @@ def _density_lut() -> np.ndarray:
 
 def _py(v):
     return v.item() if isinstance(v, np.generic) else v
+
+
+class _SortedView:
+    """``ids[order]`` read lazily, element by element (a binary search touches ~22 of them)."""
+
+    def __init__(self, ids: np.ndarray, order: np.ndarray):
+        self.ids, self.order = ids, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, i):
+        return self.ids[self.order[i]]
+
+
+def _bisect(col, key) -> int:
+    lo, hi = 0, len(col)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if col[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _give_back_freed_memory() -> None:
+    """glibc keeps the freed read buffers (hundreds of MB for millions of rows) in its heap after the
+    columns are built; hand them back to the system (Linux only, harmless elsewhere)."""
+    import ctypes
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
+def encode_ids(ids) -> tuple[np.ndarray, int]:
+    """Component IDs as one column and a width: int64 when they are all digit strings (width > 0: all
+    of that width, which restores leading zeros -- the 16-digit codes; -1: digits of several widths,
+    none with a leading zero; 0: numbers given as numbers), else fixed-width bytes (width 0). Takes a numpy array, a list or
+    an Arrow string array (converted in C++, no Python object per ID)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        pa = None
+    if pa is not None and not isinstance(ids, (pa.Array, pa.ChunkedArray)):
+        arr = np.asarray(ids)
+        if arr.dtype.kind in "iu":
+            return arr.astype(np.int64), 0
+        ids = pa.array(arr.astype(str))
+    if pa is None:
+        arr = np.asarray(ids).astype(str)
+        return arr.astype("S"), 0
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    if pa.types.is_integer(ids.type):
+        return ids.to_numpy(zero_copy_only=False).astype(np.int64), 0
+    ids = pc.fill_null(ids.cast(pa.string()), "")
+    if len(ids) == 0:
+        return np.empty(0, np.int64), 0
+    lengths = pc.utf8_length(ids)
+    lo, hi = (v.as_py() for v in pc.min_max(lengths).values())
+    if 0 < lo and hi <= 18 and pc.all(pc.ascii_is_decimal(ids)).as_py():
+        # digits: one int64 each; a single width restores leading zeros, else there must be none
+        if lo == hi or not pc.any(pc.starts_with(ids, "0")).as_py():
+            return pc.cast(ids, pa.int64()).to_numpy(zero_copy_only=False), (lo if lo == hi else -1)
+    if pc.all(pc.string_is_ascii(ids)).as_py() and hi > 0:
+        # fixed-width bytes straight from Arrow's buffer (NUL padding, which numpy's "S" drops)
+        padded = pc.utf8_rpad(ids, width=hi, padding="\x00").combine_chunks() if isinstance(
+            ids, pa.ChunkedArray) else pc.utf8_rpad(ids, width=hi, padding="\x00")
+        buf = padded.buffers()[2]
+        start = int(np.frombuffer(padded.buffers()[1], np.int32, count=1, offset=padded.offset * 4)[0])
+        return np.frombuffer(buf, dtype=f"S{hi}", count=len(padded), offset=start).copy(), 0
+    return np.array([v.encode() for v in ids.to_pylist()], dtype="S"), 0  # rare: non-ASCII IDs
+
+
+def points_from_wkb(geom) -> tuple[np.ndarray, np.ndarray]:
+    """x, y of an Arrow column of point WKB. 2D little-endian points (21 bytes each, what GDAL gives
+    for a GeoPackage point layer) are read by a numpy view of the buffer; anything else via shapely."""
+    import pyarrow as pa
+
+    if isinstance(geom, pa.ChunkedArray):
+        geom = geom.combine_chunks()
+    if isinstance(geom, pa.ExtensionArray):
+        geom = geom.storage
+    n = len(geom)
+    if n == 0:
+        return np.empty(0), np.empty(0)
+    if geom.null_count == 0 and pa.types.is_binary(geom.type):
+        offsets = np.frombuffer(geom.buffers()[1], dtype=np.int32, count=n + 1, offset=geom.offset * 4)
+        data = geom.buffers()[2]
+        if offsets[-1] - offsets[0] == 21 * n and (np.diff(offsets) == 21).all():
+            rec = np.frombuffer(data, dtype=_WKB_POINT, count=n, offset=int(offsets[0]))
+            if (rec["order"] == 1).all() and (rec["type"] == 1).all():
+                return rec["x"].copy(), rec["y"].copy()
+    import shapely
+
+    xy = shapely.get_coordinates(shapely.from_wkb(geom.to_numpy(zero_copy_only=False)))
+    return xy[:, 0].copy(), xy[:, 1].copy()
+
+
+_WKB_POINT = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
 
 

@@ -10,6 +10,8 @@ import numpy as np
 
 __all__ = ["PointGrid"]
 
+MAX_CELLS = 65536
+
 
 class PointGrid:
     def __init__(self, x: np.ndarray, y: np.ndarray, target_per_cell: int = 48):
@@ -25,24 +27,33 @@ class PointGrid:
             self.x = self.y = np.empty(0)
             self.cell_start = np.zeros(2, np.int64)
             return
-        xmin, xmax = float(x[ok].min()), float(x[ok].max())
-        ymin, ymax = float(y[ok].min()), float(y[ok].max())
+        xs, ys = (x, y) if ok.all() else (x[ok], y[ok])
+        xmin, xmax = float(xs.min()), float(xs.max())
+        ymin, ymax = float(ys.min()), float(ys.max())
         area = max((xmax - xmin) * (ymax - ymin), 1e-12)
         cs = np.sqrt(area * target_per_cell / max(n, 1))
         cs = max(cs, max(xmax - xmin, ymax - ymin) / 4096, 1e-9)
+        # at most 65,536 cells: the cell number fits 16 bits, which numpy sorts by radix (linear time)
+        while (int((xmax - xmin) // cs) + 1) * (int((ymax - ymin) // cs) + 1) > MAX_CELLS:
+            cs *= 1.05
         self.x0, self.y0, self.cs = xmin, ymin, float(cs)
         self.nx = int((xmax - xmin) // cs) + 1
         self.ny = int((ymax - ymin) // cs) + 1
-        gx = np.clip(((x - xmin) // cs), 0, self.nx - 1)
-        gy = np.clip(((y - ymin) // cs), 0, self.ny - 1)
-        gx = np.where(ok, gx, self.nx - 1).astype(np.int64)
-        gy = np.where(ok, gy, self.ny - 1).astype(np.int64)
-        cell = gy * self.nx + gx
+        inv = 1.0 / cs
+        with np.errstate(invalid="ignore"):
+            gx = np.minimum(((x - xmin) * inv).astype(np.int32), self.nx - 1)
+            gy = np.minimum(((y - ymin) * inv).astype(np.int32), self.ny - 1)
+        np.maximum(gx, 0, out=gx)
+        np.maximum(gy, 0, out=gy)
+        if not ok.all():  # non-finite points go to the last cell
+            gx[~ok], gy[~ok] = self.nx - 1, self.ny - 1
+        cell = (gy * self.nx + gx).astype(np.uint16 if self.nx * self.ny <= 65536 else np.int64)
+        del gx, gy
         self.order = np.argsort(cell, kind="stable")
-        cell_sorted = cell[self.order]
         self.x = x[self.order]
         self.y = y[self.order]
-        self.cell_start = np.searchsorted(cell_sorted, np.arange(self.nx * self.ny + 1)).astype(np.int64)
+        counts = np.bincount(cell, minlength=self.nx * self.ny)
+        self.cell_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def __len__(self) -> int:
         return len(self.x)

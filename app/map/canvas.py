@@ -1,4 +1,6 @@
-"""MapCanvas: the map widget. Layers render on a thread pool; the GUI thread only composes images.
+"""MapCanvas: the map widget. It navigates and composes; rendering belongs to its RenderScheduler
+(render_scheduler.py: jobs, their threads and lifetime) and images to its RenderCache
+(render_cache.py), as QgsMapCanvas / QgsMapRendererParallelJob / QgsMapRendererCache in QGIS.
 
 How a frame is made (after QGIS's map canvas and napari):
 
@@ -24,66 +26,28 @@ Signals: ``cursorMoved(x, y)`` (canvas CRS), ``scaleChanged(denominator)``,
 from __future__ import annotations
 
 import math
-import os
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Executor
+from typing import Callable
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QWidget
+import shiboken6
 
-from app.layers.base import CancelFlag, Feature, Layer
+from app.layers.base import Feature, Layer
 
 from .crs import transform_xy
 from .overlays import paint_attribution, paint_north_arrow, paint_scale_bar
 from .painting import FORMAT
+from .render_cache import RenderCache
+from .render_scheduler import RenderScheduler
 from .viewport import Viewport
 
 __all__ = ["MapCanvas", "STANDARD_SCALES"]
 
 STANDARD_SCALES = (500, 1000, 2000, 5000, 10000, 25000, 50000, 100000, 250000)
 BACKGROUND = QColor(242, 239, 233)
-
-
-class _Bridge(QObject):
-    done = Signal(object)  # (uid, gen, viewport, image|None, seconds)
-
-
-class _Job:
-    """One layer render for one viewport, run on the canvas's render threads."""
-
-    def __init__(self, layer: Layer, viewport: Viewport, gen: int, cancel: CancelFlag, bridge: _Bridge):
-        self.layer, self.viewport, self.gen, self.cancel, self.bridge = layer, viewport, gen, cancel, bridge
-
-    def run(self) -> None:
-        t0 = time.perf_counter()
-        img = None
-        err = None
-        try:
-            if not self.cancel.is_set():
-                img = self.layer.render(self.viewport, self.cancel)
-        except Exception as e:  # a failing layer must not take the canvas down
-            err = e
-        secs = time.perf_counter() - t0
-        try:
-            self.bridge.done.emit((self.layer.uid, self.gen, self.viewport, img, secs, err))
-        except RuntimeError:  # canvas deleted meanwhile
-            pass
-
-
-@dataclass
-class _State:
-    layer: Layer
-    image: QImage | None = None
-    image_vp: Viewport | None = None
-    image_gen: int = -1
-    gen: int = 0  # generation of the latest job started
-    running: CancelFlag | None = None
-    running_vp: Viewport | None = None
-    rerun: bool = False
-    t_request: float = 0.0
-    times: list = field(default_factory=list)
 
 
 class MapCanvas(QWidget):
@@ -101,61 +65,68 @@ class MapCanvas(QWidget):
     _layerEvent = Signal(object, str)  # marshals layer callbacks to the GUI thread
 
     def __init__(self, parent: QWidget | None = None, *, crs: str = "EPSG:4527", dpi: float | None = None,
-                 background: QColor | None = None, threads: int | None = None, settle_ms: int = 160):
+                 background: QColor | None = None, threads: int | None = None, settle_ms: int = 160,
+                 clock: Callable[[], float] | None = None, timer_factory: Callable[[object], object] | None = None,
+                 executor: Executor | None = None):
+        """``clock`` (seconds, monotonic), ``timer_factory(parent)`` (a single-shot QTimer-like object)
+        and ``executor`` replace wall time, Qt timers and the render threads (tests drive them)."""
         super().__init__(parent)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMinimumSize(64, 64)
+        self._clock = clock or time.monotonic
         self._fixed_dpi = dpi
         self._vp = Viewport(crs=crs, cx=0.0, cy=0.0, mupp=1.0, width=max(self.width(), 1),
                             height=max(self.height(), 1), dpi=dpi or 96.0)
         self._has_view = False
         self.background = QColor(background) if background is not None else QColor(BACKGROUND)
         self._layers: list[Layer] = []
-        self._states: dict[str, _State] = {}
-        # Render threads are Python threads (a ThreadPoolExecutor), not a QThreadPool: PySide gives a
-        # QThreadPool thread a fresh Python thread state for every job, which drops pyproj's
-        # per-thread PROJ context while pyproj still points at it -> segfault on the next job
-        # (pyproj issue #1509). Python threads keep their state, their pyproj contexts and caches.
-        self._pool = ThreadPoolExecutor(max_workers=threads or max(2, min(6, os.cpu_count() or 2)),
-                                        thread_name_prefix="map-render")
-        self._bridge = _Bridge()
-        self._bridge.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
+        self._cache = RenderCache()
+        self._scheduler = RenderScheduler(lambda: self._vp if self._has_view else None, threads=threads,
+                                          settle_ms=settle_ms, executor=executor,
+                                          timer=timer_factory(None) if timer_factory else None,
+                                          clock=clock or time.perf_counter)
+        self._scheduler.imageReady.connect(self._on_image)
+        self._scheduler.renderStarted.connect(self.renderStarted)
+        self._scheduler.renderFinished.connect(self.renderFinished)
+        # A widget deleted without being closed (its window went away) stops rendering too. The slot
+        # belongs to the scheduler, which outlives the widget's C++ side.
+        self.destroyed.connect(self._scheduler.close)
         self._layerEvent.connect(self._on_layer_event, Qt.ConnectionType.QueuedConnection)
-        self._gen = 0
         self._frame: QImage | None = None
         self._frame_vp: Viewport | None = None
         self._frame_dirty = True
-        self._groups: dict[tuple, tuple[QImage, Viewport, tuple]] = {}
-        self._settle = QTimer(self)
-        self._settle.setSingleShot(True)
-        self._settle.setInterval(settle_ms)
-        self._settle.timeout.connect(self._render_all)
-        self._interacting = False
-        self._pass_t0: float | None = None
-        self._pass_pending: set[str] = set()
         self._anim = QTimer(self)
         self._anim.setInterval(33)
         self._anim.timeout.connect(self._on_anim)
-        self._anim_t0 = time.monotonic()
-        self._zoom_anim = QTimer(self)
+        self._anim_t0 = self._clock()
+        self._zoom_anim = timer_factory(self) if timer_factory else QTimer(self)
         self._zoom_anim.setInterval(15)
         self._zoom_anim.timeout.connect(self._on_zoom_anim)
         self._zoom_from: Viewport | None = None
         self._zoom_to: Viewport | None = None
         self._zoom_t0 = 0.0
-        self._zoom_ms = 200.0
+        self.zoom_animation_ms = 200.0
         self.show_scale_bar = True
         self.show_north_arrow = True
         self.show_attribution = True
         self.identify_tolerance_px = 6.0
         self.frames_painted = 0
         self.last_render_times: dict[str, float] = {}
+        self._closed = False
         self._tool = None
         from .tools.pan import PanTool
 
         self.set_tool(PanTool(self))
+
+    @property
+    def render_cache(self) -> RenderCache:
+        return self._cache
+
+    @property
+    def scheduler(self) -> RenderScheduler:
+        return self._scheduler
 
     # ================================================================== layers
     def layers(self) -> list[Layer]:
@@ -167,30 +138,29 @@ class MapCanvas(QWidget):
 
     def add_layer(self, layer: Layer, index: int | None = None, zoom: bool | None = None) -> Layer:
         """Add a layer (on top, or at ``index`` counting from the bottom)."""
-        if layer.uid in self._states:
+        if layer in self._layers:
             return layer
         if index is None:
             self._layers.append(layer)
         else:
             self._layers.insert(index, layer)
-        self._states[layer.uid] = _State(layer)
+        self._scheduler.track(layer)
+        self._scheduler.set_order(self._layers)
         layer.changed.connect(self._layer_callback)
         if (zoom or (zoom is None and not self._has_view)) and layer.extent(self._vp.crs) is not None:
             self.zoom_to_extent(layer.extent(self._vp.crs), render=False)
         self._frame_dirty = True
-        self._start_job(layer)
+        self._scheduler.request(layer)
         self.layersChanged.emit()
         return layer
 
     def remove_layer(self, layer: Layer) -> None:
-        st = self._states.pop(layer.uid, None)
-        if st is None:
+        if layer not in self._layers:
             return
-        if st.running is not None:
-            st.running.set()
+        self._scheduler.untrack(layer)
         layer.changed.disconnect(self._layer_callback)
         self._layers.remove(layer)
-        self._groups.clear()
+        self._cache.remove(layer.uid)
         self._frame_dirty = True
         self.update()
         self.layersChanged.emit()
@@ -198,7 +168,8 @@ class MapCanvas(QWidget):
     def move_layer(self, layer: Layer, index: int) -> None:
         self._layers.remove(layer)
         self._layers.insert(index, layer)
-        self._groups.clear()
+        self._scheduler.set_order(self._layers)
+        self._cache.clear_groups()
         self._frame_dirty = True
         self.update()
         self.layersChanged.emit()
@@ -208,21 +179,25 @@ class MapCanvas(QWidget):
             self.remove_layer(l)
 
     def _layer_callback(self, layer: Layer, what: str) -> None:
-        # may run on any thread: hop to the GUI thread (queued) before touching the canvas
-        self._layerEvent.emit(layer, what)
+        # may run on any thread (a tile arriving): hop to the GUI thread (queued), unless the widget
+        # is gone or closed -- then there is nobody to tell
+        if self._closed or not shiboken6.isValid(self):
+            return
+        try:
+            self._layerEvent.emit(layer, what)
+        except RuntimeError:  # deleted between the check and the emit
+            pass
 
     def _on_layer_event(self, layer: Layer, what: str) -> None:
-        if layer.uid not in self._states:
+        if layer not in self._layers or self._closed:
             return
-        if what == "opacity":
-            self._groups.clear()
+        if what in ("opacity", "visibility"):
+            self._cache.clear_groups()
             self._frame_dirty = True
+        if what == "opacity":
             self.update()
             return
-        if what == "visibility":
-            self._groups.clear()
-            self._frame_dirty = True
-        self._start_job(layer, coalesce=True)
+        self._scheduler.request(layer, coalesce=True)
 
     # ================================================================== viewport
     @property
@@ -261,10 +236,7 @@ class MapCanvas(QWidget):
         if vp.key() == old.key():
             return
         if str(vp.crs) != str(old.crs):
-            self._groups.clear()
-            for st in self._states.values():
-                if st.image_vp is not None and st.image_vp.image_transform_from(vp) is None:
-                    st.image = None
+            self._cache.drop_unplaceable(vp)
             self._frame = None
             self.crsChanged.emit(str(vp.crs))
         if abs(vp.scale - old.scale) > 1e-9 * max(vp.scale, 1):
@@ -279,7 +251,7 @@ class MapCanvas(QWidget):
 
         if not self._has_view:  # nothing shown yet: no place to keep
             self._vp = replace(self._vp, crs=str(crs))
-            self._groups.clear()
+            self._cache.clear_groups()
             self.crsChanged.emit(str(crs))
             return
         self.set_viewport(self._vp.to_crs(str(crs)), delay_ms=0)
@@ -330,7 +302,7 @@ class MapCanvas(QWidget):
     def _go(self, vp: Viewport, animate: bool, render: bool = True, delay_ms: int | None = None) -> None:
         if animate and self.isVisible() and self._has_view:
             self._zoom_from, self._zoom_to = self._vp, vp
-            self._zoom_t0 = time.monotonic()
+            self._zoom_t0 = self._clock()
             self._zoom_anim.start()
         else:
             self._zoom_anim.stop()
@@ -341,7 +313,7 @@ class MapCanvas(QWidget):
         if a is None or b is None:
             self._zoom_anim.stop()
             return
-        t = min(1.0, (time.monotonic() - self._zoom_t0) * 1000.0 / self._zoom_ms)
+        t = min(1.0, (self._clock() - self._zoom_t0) * 1000.0 / max(self.zoom_animation_ms, 1e-9))
         e = 1 - (1 - t) ** 3  # ease out
         mupp = math.exp(math.log(a.mupp) + (math.log(b.mupp) - math.log(a.mupp)) * e)
         vp = Viewport(crs=b.crs, cx=a.cx + (b.cx - a.cx) * e, cy=a.cy + (b.cy - a.cy) * e, mupp=mupp,
@@ -357,85 +329,28 @@ class MapCanvas(QWidget):
         """Re-render (all layers, or ``layers``) after ``delay_ms`` (default: the settle delay)."""
         if layers is not None:
             for l in layers:
-                self._start_job(l)
+                self._scheduler.request(l)
             return
-        if delay_ms == 0:
-            self._settle.stop()
-            self._render_all()
-        else:
-            self._settle.start(self._settle.interval() if delay_ms is None else delay_ms)
+        self._scheduler.schedule(delay_ms)
 
-    def _render_all(self) -> None:
-        if self._interacting:
-            self._settle.start()
+    def _on_image(self, uid: str, img: QImage, vp: Viewport, gen: int, secs: float) -> None:
+        layer = next((l for l in self._layers if l.uid == uid), None)
+        if layer is None or self._closed or not self._cache.put(uid, img, vp, gen):
             return
-        self._pass_t0 = time.perf_counter()
-        self._pass_pending = set()
-        self.renderStarted.emit()
-        for l in self._layers:
-            self._start_job(l, in_pass=True)
-        if not self._pass_pending:
-            self._finish_pass()
-
-    def _start_job(self, layer: Layer, coalesce: bool = False, in_pass: bool = False) -> None:
-        st = self._states.get(layer.uid)
-        if st is None or not self._has_view:
-            return
-        vp = self._vp
-        if st.running is not None:
-            same_view = st.running_vp is not None and st.running_vp.key() == vp.key()
-            if coalesce and same_view:
-                st.rerun = True  # a data change: let the running job finish, then run once more
-                return
-            st.running.set()  # stale: cancel
-        st.gen = self._gen = self._gen + 1
-        cancel = CancelFlag()
-        st.running, st.running_vp, st.rerun = cancel, vp, False
-        st.t_request = time.perf_counter()
-        if in_pass:
-            self._pass_pending.add(layer.uid)
-        self._pool.submit(_Job(layer, vp, st.gen, cancel, self._bridge).run)
-
-    def _on_done(self, payload) -> None:
-        uid, gen, vp, img, secs, err = payload
-        st = self._states.get(uid)
-        if st is None:
-            return
-        if err is not None:
-            import logging
-            logging.getLogger(__name__).error("layer %s failed to render: %r", st.layer.name, err)
-        if gen == st.gen:
-            st.running = None
-            st.running_vp = None
-        if img is not None and gen > st.image_gen:
-            st.image, st.image_vp, st.image_gen = img, vp, gen
-            self.last_render_times[st.layer.name] = secs
-            self.layerRendered.emit(st.layer.name, secs)
-            self._frame_dirty = True
-            self.update()
-        if gen == st.gen:
-            self._pass_pending.discard(uid)
-            if st.rerun:
-                self._start_job(st.layer)
-            if not self._pass_pending and self._pass_t0 is not None:
-                self._finish_pass()
-
-    def _finish_pass(self) -> None:
-        secs = time.perf_counter() - (self._pass_t0 or time.perf_counter())
-        self._pass_t0 = None
-        self.renderFinished.emit(secs)
+        self.last_render_times[layer.name] = secs
+        self.layerRendered.emit(layer.name, secs)
+        self._frame_dirty = True
+        self.update()
 
     def is_rendering(self) -> bool:
-        return self._settle.isActive() or any(st.running is not None for st in self._states.values())
+        return self._scheduler.is_busy()
 
     def wait_for_render(self, timeout: float = 10.0) -> bool:
         """Process events until every layer has rendered the current viewport (tests, benchmarks)."""
         from PySide6.QtCore import QCoreApplication, QEventLoop
 
         t_end = time.monotonic() + timeout
-        if self._settle.isActive():
-            self._settle.stop()
-            self._render_all()
+        self._scheduler.flush()
         while time.monotonic() < t_end:
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
             if not self.is_rendering():
@@ -473,30 +388,30 @@ class MapCanvas(QWidget):
             p.drawImage(QRectF(dx, dy, img_vp.width * s, img_vp.height * s), img)
         p.setOpacity(1.0)
 
-    def _group_image(self, layers: list[Layer], vp: Viewport) -> tuple[QImage, Viewport] | None:
-        states = [self._states[l.uid] for l in layers]
-        sig = tuple((st.layer.uid, st.image_gen, round(st.layer.opacity, 3)) for st in states)
+    def _group_image(self, layers: list[Layer]) -> tuple[QImage, Viewport] | None:
+        cached = [(l, self._cache.get(l.uid)) for l in layers]
+        sig = tuple((l.uid, c.gen if c else -1, round(l.opacity, 3)) for l, c in cached)
         key = tuple(l.uid for l in layers)
-        got = self._groups.get(key)
-        if got is not None and got[2] == sig:
-            return got[0], got[1]
-        have = [st for st in states if st.image is not None]
+        got = self._cache.group(key, sig)
+        if got is not None:
+            return got
+        have = [(l, c) for l, c in cached if c is not None]
         if not have:
             return None
-        if len(have) == 1 and have[0].layer.opacity >= 1.0:
-            img, ivp = have[0].image, have[0].image_vp
+        if len(have) == 1 and have[0][0].opacity >= 1.0:
+            img, ivp = have[0][1].image, have[0][1].viewport
         else:
             # compose in the viewport of the newest image in the group
-            ivp = max(have, key=lambda st: st.image_gen).image_vp
+            ivp = max(have, key=lambda lc: lc[1].gen)[1].viewport
             w, h = ivp.device_size
             img = QImage(w, h, FORMAT)
             img.setDevicePixelRatio(ivp.dpr)
             img.fill(0)
             p = QPainter(img)
-            for st in have:
-                self._draw_image(p, st.image, st.image_vp, ivp, st.layer.opacity)
+            for l, c in have:
+                self._draw_image(p, c.image, c.viewport, ivp, l.opacity)
             p.end()
-        self._groups[key] = (img, ivp, sig)
+        self._cache.put_group(key, sig, img, ivp)
         return img, ivp
 
     def _compose_frame(self) -> None:
@@ -509,11 +424,11 @@ class MapCanvas(QWidget):
         p = QPainter(self._frame)
         for volatile, layers in self._runs():
             if volatile:
-                st = self._states[layers[0].uid]
-                if st.image is not None:
-                    self._draw_image(p, st.image, st.image_vp, vp, st.layer.opacity)
+                c = self._cache.get(layers[0].uid)
+                if c is not None:
+                    self._draw_image(p, c.image, c.viewport, vp, layers[0].opacity)
             else:
-                got = self._group_image(layers, vp)
+                got = self._group_image(layers)
                 if got is not None:
                     self._draw_image(p, got[0], got[1], vp)
         p.end()
@@ -550,7 +465,7 @@ class MapCanvas(QWidget):
     def _paint_overlays(self, p: QPainter) -> None:
         vp = self._vp
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        t = time.monotonic() - self._anim_t0
+        t = self._clock() - self._anim_t0
         animating = False
         for l in self._layers:
             if l.visible and l.has_animation(vp):
@@ -624,12 +539,12 @@ class MapCanvas(QWidget):
 
     def begin_interaction(self) -> None:
         """While the user drags: no rendering, the cached frame follows the mouse."""
-        self._interacting = True
-        self._settle.stop()
+        self._scheduler.suspend()
 
-    def end_interaction(self, delay_ms: int = 0) -> None:
-        self._interacting = False
-        self.refresh(delay_ms=delay_ms)
+    def end_interaction(self, delay_ms: int = 0, render: bool = True) -> None:
+        """The drag is over: render after ``delay_ms`` (``render=False``: the caller moves the view next,
+        which renders)."""
+        self._scheduler.resume(delay_ms, render=render)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -667,7 +582,7 @@ class MapCanvas(QWidget):
         if steps == 0:
             return
         pos = e.position()
-        self.zoom_by(2 ** (steps / 2), (pos.x(), pos.y()), delay_ms=self._settle.interval())
+        self.zoom_by(2 ** (steps / 2), (pos.x(), pos.y()), delay_ms=self._scheduler.settle_ms)
         e.accept()
 
     def keyPressEvent(self, e) -> None:  # noqa: N802
@@ -689,11 +604,23 @@ class MapCanvas(QWidget):
             super().keyPressEvent(e)
 
     def closeEvent(self, e) -> None:  # noqa: N802
-        for st in self._states.values():
-            if st.running is not None:
-                st.running.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.shutdown()
         super().closeEvent(e)
+
+    def shutdown(self) -> None:
+        """Stop for good: no more renders, animations or layer callbacks (closeEvent calls it)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._zoom_anim.stop()
+        self._anim.stop()
+        self._scheduler.close()
+        for l in self._layers:
+            l.changed.disconnect(self._layer_callback)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
 
 def _reproject_extent(extent, src: str, dst: str):

@@ -16,7 +16,6 @@ import uuid
 from datetime import datetime
 from typing import Any, Callable, Iterable
 
-import shiboken6
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDateTime, QModelIndex, QObject,
                             QSortFilterProxyModel, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor
@@ -31,11 +30,7 @@ from app.domain.workflow import DEFAULT_WORKFLOW, Workflow
 def async_for(owner: QObject, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
               on_error: Callable[[Exception], None] | None = None) -> None:
     """run_async whose callbacks are dropped when `owner` (a widget) is gone by the time the answer comes."""
-    def guard(cb: Callable | None) -> Callable[[Any], None] | None:
-        if cb is None:
-            return None
-        return lambda v: cb(v) if shiboken6.isValid(owner) else None
-    run_async(fn, guard(on_done), guard(on_error))
+    run_async(fn, on_done, on_error, owner=owner)
 
 
 def _t(context: str, text: str) -> str:

@@ -36,6 +36,25 @@ def canvas(qtbot):
     c.close()
 
 
+@pytest.fixture
+def clocked_canvas(qtbot):
+    """A canvas on a fake clock whose settle and animation timers fire only when the test says:
+    (canvas, clock, timers). Rendering still runs on real threads."""
+    from app.map.canvas import MapCanvas
+
+    from .fakes import FakeClock, FakeTimers
+
+    clock, timers = FakeClock(), FakeTimers()
+    c = MapCanvas(crs=CRS, dpi=96.0, settle_ms=20, clock=clock, timer_factory=timers)
+    c.resize(W, H)
+    qtbot.addWidget(c)
+    c.show()
+    qtbot.waitExposed(c)
+    c.set_viewport(c.viewport.with_center(CX, CY).with_mupp(1.0), render=False)
+    yield c, clock, timers
+    c.close()
+
+
 def rgba(img, x, y):
     """(r, g, b, a) of a QImage pixel (un-premultiplied)."""
     from PySide6.QtGui import QColor

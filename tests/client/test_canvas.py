@@ -109,13 +109,14 @@ def test_arrow_keys_pan_a_quarter_view(canvas, qtbot):
     assert canvas.viewport.cy == pytest.approx(y0 + H / 4 * canvas.viewport.mupp)
 
 
-def test_shift_drag_box_zoom(canvas, qtbot):
+def test_shift_drag_box_zoom(clocked_canvas):
+    canvas, clock, timers = clocked_canvas
     a, b = (100.0, 100.0), (200.0, 150.0)
     x0, y1 = canvas.pixel_to_map(*a)
     x1, y0 = canvas.pixel_to_map(*b)
-    canvas._zoom_ms = 1.0
     drag(canvas, a, b, mods=Qt.KeyboardModifier.ShiftModifier)
-    qtbot.waitUntil(lambda: not canvas._zoom_anim.isActive(), timeout=2000)
+    clock.advance(canvas.zoom_animation_ms / 1000.0)
+    timers.fire_all()
     ex = canvas.extent()
     assert ex[0] <= x0 + 1e-6 and ex[2] >= x1 - 1e-6 and ex[1] <= y0 + 1e-6 and ex[3] >= y1 - 1e-6
     assert canvas.viewport.mupp == pytest.approx(0.25)  # 100 px of 400 -> x4
@@ -138,9 +139,15 @@ def test_cursor_moved_signal_in_map_coordinates(canvas):
     assert got[-1] == pytest.approx((CX + 50, CY - 20))
 
 
-def test_smooth_zoom_animation_ends_on_target(canvas, qtbot):
+def test_smooth_zoom_animation_ends_on_target(clocked_canvas):
+    canvas, clock, timers = clocked_canvas
+    s0 = canvas.scale
     canvas.zoom_to_scale(1000, animate=True)
-    qtbot.waitUntil(lambda: not canvas._zoom_anim.isActive(), timeout=3000)
+    clock.advance(canvas.zoom_animation_ms / 2000.0)
+    timers.fire_all()  # half way: between the two scales
+    assert min(s0, 1000) < canvas.scale < max(s0, 1000)
+    clock.advance(canvas.zoom_animation_ms / 1000.0)
+    timers.fire_all()
     assert canvas.scale == pytest.approx(1000, rel=1e-9)
 
 
@@ -200,8 +207,7 @@ def test_stale_results_are_dropped(canvas, small_city):
     for k in range(5):
         canvas.pan_by_pixels(10, 0, delay_ms=0)
     assert canvas.wait_for_render(10)
-    st = canvas._states[grids.uid]
-    assert st.image_vp.key() == canvas.viewport.key()
+    assert canvas.render_cache.get(grids.uid).viewport.key() == canvas.viewport.key()
 
 
 def test_pan_paints_the_cached_image_moved(canvas, small_city):

@@ -121,11 +121,12 @@ def test_rect_select_tool(canvas, small_city, qtbot):
     assert len(got[grids.name]) == 9
 
 
-def test_zoom_box_tool(canvas, qtbot):
+def test_zoom_box_tool(clocked_canvas):
     from app.map.tools import ZoomBoxTool
 
+    canvas, clock, timers = clocked_canvas
     canvas.set_tool(ZoomBoxTool(canvas))
-    canvas._zoom_ms = 1.0
     drag(canvas, (0.0, 0.0), (200.0, 150.0))
-    qtbot.waitUntil(lambda: not canvas._zoom_anim.isActive(), timeout=2000)
+    clock.advance(canvas.zoom_animation_ms / 1000.0)
+    timers.fire_all()  # one animation step after the animation's time: it ends on its target
     assert canvas.viewport.mupp == pytest.approx(0.5)

@@ -61,7 +61,7 @@ class PanTool(MapTool):
             return True
         if self._box_mode and self._box is not None:
             box, self._box = self._box, None
-            self.canvas._interacting = False
+            self.canvas.end_interaction(render=False)  # zooming to the box renders
             self.zoom_to_box(box)
         else:
             self.canvas.end_interaction(0)

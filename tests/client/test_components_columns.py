@@ -1,0 +1,92 @@
+"""Components held as columns: read from a GeoPackage with Arrow, no Python object per component,
+and identify / select / search by ID still answer with the right component."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from .conftest import CRS, CX, CY
+
+
+@pytest.fixture
+def comp_gpkg(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    x = CX + rng.uniform(-2000, 2000, n)
+    y = CY + rng.uniform(-2000, 2000, n)
+    cls = rng.choice(["0101", "0402", "0105"], n)
+    ids = np.array([f"360102{c}{i:06d}" for i, c in enumerate(cls)])
+    path = tmp_path / "city.gpkg"
+    gpd.GeoDataFrame({"id": ids, "class_code": cls}, geometry=shapely.points(x, y), crs=CRS).to_file(
+        path, layer="components", driver="GPKG")
+    return path, x, y, cls, ids
+
+
+def test_arrow_read_keeps_every_component_as_columns(qapp, comp_gpkg):
+    from app.layers import ComponentLayer
+
+    path, x, y, cls, ids = comp_gpkg
+    layer = ComponentLayer.from_file(path, layer="components", class_field="class_code")
+    assert len(layer) == len(x) and layer.crs.endswith("4527")
+    assert all(a.dtype != object for a in (layer.x, layer.y, layer.cls, layer.ids))
+    assert layer.ids.dtype == np.int64 and layer.cls.dtype == np.int16
+    assert layer.nbytes / len(layer) <= 40  # x, y, class, id and the grid index
+    # the same components, in the grid's order
+    got = {layer.id_at(i): (layer.x[i], layer.y[i], str(layer.class_codes[layer.cls[i]])) for i in range(len(layer))}
+    for k in (0, 17, 4999):
+        assert got[ids[k]] == (pytest.approx(x[k]), pytest.approx(y[k]), cls[k])
+
+
+def test_identify_select_and_search_by_id(qapp, viewport, comp_gpkg):
+    from app.layers import ComponentLayer
+    from app.search_index import SearchIndex
+
+    path, x, y, cls, ids = comp_gpkg
+    layer = ComponentLayer.from_file(path, layer="components", class_field="class_code")
+    v = viewport.with_center(x[42], y[42]).with_scale(500)
+    px, py = v.map_to_pixel(x[42], y[42])
+    feats = layer.identify(v, px, py)
+    assert feats[0].id == ids[42] and feats[0].properties["minor_code"] == cls[42]
+    box = (x[42] - 0.01, y[42] - 0.01, x[42] + 0.01, y[42] + 0.01)
+    assert [f.id for f in layer.select_in_extent(box, CRS)] == [ids[42]]
+    assert layer.index_of(ids[42]) is not None and layer.id_at(layer.index_of(ids[42])) == ids[42]
+    assert layer.index_of("3601029999999999") is None
+    index = SearchIndex()
+    index.add_source("component", layer.search_source(CRS))
+    hits = index.search(ids[42][:14], limit=50)
+    assert ids[42] in [h.key for h in hits] and all(h.key.startswith(ids[42][:14]) for h in hits)
+    hit = next(h for h in hits if h.key == ids[42])
+    assert (hit.x, hit.y) == (pytest.approx(x[42]), pytest.approx(y[42]))
+    assert index.search("abc") == []
+
+
+def test_id_columns_of_every_shape():
+    import pyarrow as pa
+
+    from app.layers.components import encode_ids
+
+    col, w = encode_ids(pa.array(["0601020105000001", "3601020105000002"]))
+    assert col.dtype == np.int64 and w == 16  # the width restores the leading zero
+    col, w = encode_ids(pa.array(["12", "345"]))
+    assert col.tolist() == [12, 345] and w == -1
+    col, w = encode_ids(pa.array(["01", "345"]))  # a leading zero and several widths: kept as text
+    assert col.tolist() == [b"01", b"345"]
+    col, w = encode_ids(["路灯-1", "x"])
+    assert [v.decode() for v in col] == ["路灯-1", "x"]
+
+
+def test_non_2d_points_are_read_too(qapp, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    from app.layers import ComponentLayer
+
+    path = tmp_path / "z.gpkg"
+    gpd.GeoDataFrame({"id": ["a", "b"], "minor_code": ["0101", "0402"]},
+                     geometry=shapely.points([[CX, CY, 5.0], [CX + 10, CY, 6.0]]), crs=CRS).to_file(
+        path, layer="components", driver="GPKG")
+    layer = ComponentLayer.from_file(path, layer="components")
+    assert sorted(zip(layer.x.tolist(), [layer.id_at(i) for i in range(2)])) == [(CX, "a"), (CX + 10, "b")]
