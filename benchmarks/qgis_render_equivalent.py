@@ -9,7 +9,9 @@ that imports the Qt 6 bindings (Pyside 6): benchmarks/bench_map_render.py starts
 Equivalent simple symbols: grid outlines (simple line fill, 1 px blue), components as 1.6 px
 simple markers, cases as 4.2 mm circles categorised by band (green/yellow/red). Each extent is
 rendered twice with QgsMapRendererParallelJob (as the QGIS map canvas does) and the second, warm
-time is reported. Prints one JSON line: {"qgis": "3.22.16", "qgis_city_s": ..., "qgis_street_s": ...};
+time is reported; then the components alone over the city, every point (simple markers) and
+aggregated (QgsHeatmapRenderer). Prints one JSON line: {"qgis": "3.22.16", "qgis_city_s": ...,
+"qgis_street_s": ..., "qgis_points_city_s": ..., "qgis_heatmap_city_s": ...};
 {"qgis": null, "qgis_reason": ...} when PyQGIS is missing.
 """
 import argparse
@@ -90,6 +92,20 @@ def main() -> int:
     street = render(a.street, n=3, png=f"{a.png}_street.png" if a.png else None)
     out = {"qgis": Qgis.QGIS_VERSION, "qgis_city_s": round(min(city[1:]), 4), "qgis_city_cold_s": round(city[0], 4),
            "qgis_street_s": round(min(street[1:]), 4)}
+    # the components alone over the whole city, like for like with the app's two ways of drawing them:
+    # every point (a 1.6 px marker each; the app's dots) and aggregated (QGIS's heatmap renderer, the
+    # app's density raster)
+    from qgis.core import QgsGradientColorRamp, QgsHeatmapRenderer, QgsUnitTypes
+
+    settings.setLayers([comps])
+    points = render(a.city, n=3, png=f"{a.png}_points.png" if a.png else None)
+    heat = QgsHeatmapRenderer()
+    heat.setRadius(3.0)  # pixels: about the app's 2-pixel bins (QGIS's default render quality)
+    heat.setRadiusUnit(QgsUnitTypes.RenderPixels)
+    heat.setColorRamp(QgsGradientColorRamp(QColor(158, 202, 225), QColor(63, 0, 125)))
+    comps.setRenderer(heat)
+    heatmap = render(a.city, n=3, png=f"{a.png}_heatmap.png" if a.png else None)
+    out.update({"qgis_points_city_s": round(min(points[1:]), 4), "qgis_heatmap_city_s": round(min(heatmap[1:]), 4)})
     print(json.dumps(out))
     sys.stdout.flush()
     os._exit(0)  # PyQGIS tends to crash while tearing down; the figures are out already

@@ -183,17 +183,27 @@ class ComponentLayer(Layer):
         img = new_image(viewport)
         buf = image_view(img)
         if mode == "dots":
-            g, pos, cls = self._query_visible(viewport, 2)
+            r = max(1, int(round(viewport.dpr)))
+            x, y, cls = self._visible_columns(viewport, r + 2)
             if cancel.is_set():
                 return None
-            if len(pos):
-                px, py = viewport.map_to_pixel(g.x[pos], g.y[pos])
-                if viewport.dpr != 1.0:
-                    px, py = px * viewport.dpr, py * viewport.dpr
-                self._raster_dots(buf, px, py, cls, max(1, int(round(viewport.dpr))))
+            if len(x):
+                self._raster_dots(buf, viewport, x, y, cls, r)
         else:
             self._raster_density(buf, viewport, max(2, int(round(2 * viewport.dpr))))
         return None if cancel.is_set() else img
+
+    def _visible_columns(self, viewport: Viewport, margin_px: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """x, y, class of the points of the grid rows in view (a few outside too: the raster clips),
+        without the hidden classes; contiguous slices, no index array."""
+        g = self.grid(viewport.crs)
+        xmin, ymin, xmax, ymax = viewport.extent
+        m = margin_px * viewport.mupp
+        x, y, cls = g.take((g.x, g.y, self._sorted_cls[str(viewport.crs)]), (xmin - m, ymin - m, xmax + m, ymax + m))
+        if self.hidden_classes:
+            keep = ~np.isin(self.class_codes, list(self.hidden_classes))[cls]
+            x, y, cls = x[keep], y[keep], cls[keep]
+        return x, y, cls
 
     def _class_colors(self) -> np.ndarray:
         from app.map.painting import premultiplied
@@ -204,46 +214,58 @@ class ComponentLayer(Layer):
             self._colors_cache = cached
         return cached
 
-    def _raster_dots(self, buf: np.ndarray, px, py, cls, r: int) -> None:
+    def _raster_dots(self, buf: np.ndarray, viewport: Viewport, x, y, cls, r: int) -> None:
+        """A soft light cross under a solid (2r+1)-pixel square dot per point, scattered into a padded
+        copy of the image (no bounds test per offset), then copied in."""
         h, w = buf.shape
-        ix = np.floor(px).astype(np.int64)
-        iy = np.floor(py).astype(np.int64)
+        p = r + 1
+        W2, H2 = w + 2 * p, h + 2 * p
+        k = viewport.dpr / viewport.mupp
+        xmin, _y0, _x1, ymax = viewport.extent
+        qx = x - xmin
+        qx *= k
+        qx += p
+        qy = ymax - y
+        qy *= k
+        qy += p
+        m = (qx >= 0) & (qx < W2) & (qy >= 0) & (qy < H2)
+        if not m.all():
+            qx, qy, cls = qx[m], qy[m], cls[m]
+        flat = qy.astype(np.int32)
+        flat *= W2
+        flat += qx.astype(np.int32)
         colors = self._class_colors()[cls]
-        # a soft light cross under a solid (2r+1)-pixel square dot
+        pad = np.zeros(H2 * W2, np.uint32)
+        np.clip(flat, p * W2 + p, (H2 - p) * W2 - p - 1, out=flat)  # every offset stays inside
         for dx, dy in [(-r - 1, 0), (r + 1, 0), (0, -r - 1), (0, r + 1)]:
-            x, y = ix + dx, iy + dy
-            m = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-            buf[y[m], x[m]] = np.uint32(0xB0B0B0B0)
+            pad[flat + (dy * W2 + dx)] = np.uint32(0xB0B0B0B0)
         for dy in range(-r, r + 1):
             for dx in range(-r, r + 1):
-                x, y = ix + dx, iy + dy
-                m = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-                buf[y[m], x[m]] = colors[m]
+                pad[flat + (dy * W2 + dx)] = colors
+        buf[:, :] = pad.reshape(H2, W2)[p:p + h, p:p + w]
 
     def _raster_density(self, buf: np.ndarray, viewport: Viewport, a: int) -> None:
         """Points per a x a device-pixel bin, log-scaled through a colour ramp, written into ``buf``."""
         g = self.grid(viewport.crs)
         xmin, ymin, xmax, ymax = viewport.extent
         gx0, gy0, gx1, gy1 = g.extent or (0, 0, 0, 0)
-        if gx0 >= xmin and gy0 >= ymin and gx1 <= xmax and gy1 <= ymax:
-            x, y = g.x, g.y  # the whole layer is in view: no index query, no gather
-            if self.hidden_classes:
-                keep = ~np.isin(self.class_codes, list(self.hidden_classes))[self._sorted_cls[str(viewport.crs)]]
-                x, y = x[keep], y[keep]
-        else:
-            _g, pos, _cls = self._query_visible(viewport, 0)
-            x, y = g.x[pos], g.y[pos]
+        inside = gx0 >= xmin and gy0 >= ymin and gx1 <= xmax and gy1 <= ymax
+        x, y, _cls = self._visible_columns(viewport, 0)
         h, w = buf.shape
         bw, bh = (w + a - 1) // a, (h + a - 1) // a
         k = viewport.dpr / (viewport.mupp * a)  # map units -> bin index
-        x0 = xmin
-        y1 = ymax
-        ix = ((x - x0) * k).astype(np.int64)
-        iy = ((y1 - y) * k).astype(np.int64)
-        m = (ix >= 0) & (ix < bw) & (iy >= 0) & (iy < bh)
-        if not m.all():
-            ix, iy = ix[m], iy[m]
-        counts = np.bincount(iy * bw + ix, minlength=bw * bh)
+        fx = x - xmin
+        fx *= k
+        fy = ymax - y
+        fy *= k
+        if not inside:  # the whole layer in view needs no clipping
+            m = (fx >= 0) & (fx < bw) & (fy >= 0) & (fy < bh)
+            fx, fy = fx[m], fy[m]
+        idx = np.minimum(fy.astype(np.int32), bh - 1)
+        idx *= bw
+        idx += np.minimum(fx.astype(np.int32), bw - 1)
+        del fx, fy
+        counts = np.bincount(idx, minlength=bw * bh)
         nz = counts[counts > 0]
         if len(nz) == 0:
             return

@@ -64,6 +64,37 @@ class PointGrid:
             return None
         return (float(np.nanmin(self.x)), float(np.nanmin(self.y)), float(np.nanmax(self.x)), float(np.nanmax(self.y)))
 
+    def ranges(self, extent) -> tuple[np.ndarray, np.ndarray] | None:
+        """The sorted-order slices [starts[i], ends[i]) holding every point in ``extent`` (one per row of
+        cells, plus points of the edge cells outside it); None when that is every point."""
+        if len(self.x) == 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        xmin, ymin, xmax, ymax = extent
+        if xmax < self.x0 or ymax < self.y0 or xmin > self.x0 + self.nx * self.cs or ymin > self.y0 + self.ny * self.cs:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        gx0 = int(np.clip((xmin - self.x0) // self.cs, 0, self.nx - 1))
+        gx1 = int(np.clip((xmax - self.x0) // self.cs, 0, self.nx - 1))
+        gy0 = int(np.clip((ymin - self.y0) // self.cs, 0, self.ny - 1))
+        gy1 = int(np.clip((ymax - self.y0) // self.cs, 0, self.ny - 1))
+        if gx0 == 0 and gy0 == 0 and gx1 == self.nx - 1 and gy1 == self.ny - 1:
+            return None
+        if gx0 == 0 and gx1 == self.nx - 1:  # whole rows: one slice
+            return (self.cell_start[[gy0 * self.nx]], self.cell_start[[(gy1 + 1) * self.nx]])
+        rows = np.arange(gy0, gy1 + 1, dtype=np.int64)
+        return self.cell_start[rows * self.nx + gx0], self.cell_start[rows * self.nx + gx1 + 1]
+
+    def take(self, arrays, extent) -> list[np.ndarray]:
+        """``arrays`` (in sorted order) cut to the slices of ``extent``: contiguous copies, no index array."""
+        got = self.ranges(extent)
+        if got is None:
+            return list(arrays)
+        starts, ends = got
+        keep = [(int(s), int(e)) for s, e in zip(starts, ends) if e > s]
+        if len(keep) == 1:
+            s, e = keep[0]
+            return [a[s:e] for a in arrays]
+        return [np.concatenate([a[s:e] for s, e in keep]) if keep else a[:0] for a in arrays]
+
     def query(self, extent, exact: bool = True) -> np.ndarray:
         """Positions (in the sorted order) of the points inside ``extent``."""
         from app.map.painting import gather_ranges
