@@ -10,6 +10,7 @@ from typing import Iterator, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from app.domain.workflow import Action, Role, State, WorkflowError
 
@@ -45,18 +46,25 @@ def _bad(loc: str, name: str, msg: str) -> HTTPException:
 
 # ---------------------------------------------------------------- report and list
 # The three writing endpoints are async and hand their unit of work to Database.run_write (on
-# SQLite it runs on the event loop when the database is free; see there).
+# SQLite it runs on the event loop when the database is free; see there). Their response is
+# rendered inside the unit of work's transaction and stored there for an Idempotency-Key
+# (idempotency.json_answer): a crash can never leave the change without its answer.
+_REPORTED = idempotency.json_answer(CaseOut, 201)
+_ACTED = idempotency.json_answer(CaseOut)
+_MERGED = idempotency.json_answer(MergeOut)
+
+
 @router.post("", response_model=CaseOut, status_code=201)
 async def report(body: CaseIn, user: User = Depends(require_roles(*REPORTERS)),
-                 ctx: ServerContext = Depends(get_ctx)) -> dict:
+                 ctx: ServerContext = Depends(get_ctx)) -> Response:
     """A new case in REPORTED. Hotline entry: an acceptor with source=hotline, reporter_name and
     reporter_contact. 422 names the field for an unknown class_code, bad coordinates or photos."""
     defaults = {Role.INSPECTOR: "inspector", Role.LEADER: "leader"}
     source = "inspector" if user.role == Role.INSPECTOR else body.source or defaults.get(user.role, "hotline")
     with refusals():
         return await ctx.db.run_write(
-            svc.run_report, ctx, user, source=source, kind=body.kind.value, class_code=body.class_code,
-            lon=body.lon, lat=body.lat, description=body.description, address=body.address,
+            svc.run_report, ctx, user, answer=_REPORTED, source=source, kind=body.kind.value,
+            class_code=body.class_code, lon=body.lon, lat=body.lat, description=body.description, address=body.address,
             reporter_name=body.reporter_name, reporter_contact=body.reporter_contact,
             external_id=body.external_id, component_id=body.component_id, photo_hashes=body.photo_hashes)
 
@@ -133,12 +141,13 @@ def get_events(case_id: int, user: User = Depends(current_user),
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseOut)
 async def act(case_id: int, action: Action, body: ActionIn | None = None, user: User = Depends(current_user),
-              ctx: ServerContext = Depends(get_ctx)) -> dict:
+              ctx: ServerContext = Depends(get_ctx)) -> Response:
     """One workflow step (see ActionIn for each action's parameters). 403 wrong role, 409 wrong state
     (or the case changed meanwhile), 422 a missing reason or bad parameter, 404 unknown or out of scope."""
     params = (body or ActionIn()).model_dump(exclude_none=True, mode="json")
     with refusals():
-        return await ctx.db.run_write(svc.run_action, ctx, case_id, user, action, **params)
+        return await ctx.db.run_write(svc.run_action, ctx, case_id, user, action,
+                                      answer=_ACTED, **params)
 
 
 @router.get("/{case_id}/deadline-preview", response_model=DeadlinePreview)
@@ -152,11 +161,12 @@ def deadline_preview(case_id: int, condition_id: str | None = None, department_i
 
 @router.post("/{case_id}/merge", response_model=MergeOut)
 async def merge(case_id: int, body: MergeIn, user: User = Depends(require_roles(*MERGERS)),
-                ctx: ServerContext = Depends(get_ctx)) -> dict:
+                ctx: ServerContext = Depends(get_ctx)) -> Response:
     """Merges a duplicate (not yet filed) into another case: it is voided 'merged into <number>',
     both logs link the other, its report photos join the kept case."""
     with refusals():
-        return await ctx.db.run_write(svc.run_merge, ctx, case_id, body.into_case_id, user)
+        return await ctx.db.run_write(svc.run_merge, ctx, case_id, body.into_case_id, user,
+                                      answer=_MERGED)
 
 
 # ---------------------------------------------------------------- middleware

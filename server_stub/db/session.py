@@ -66,6 +66,7 @@ class Database:
         self._ck_stop = threading.Event()
         self._ck_thread: threading.Thread | None = None
         self._now_conn: Connection | None = None  # write_now's own connection
+        self._read_conn: Connection | None = None  # read_now's own connection
         if self.is_sqlite:
             event.listen(self.engine, "connect", self._set_autocheckpoint)
 
@@ -180,6 +181,22 @@ class Database:
         finally:
             self._write_lock.release()
 
+    @contextmanager
+    def read_now(self) -> Iterator[Connection | None]:
+        """SQLite: a short read right here on the calling thread (the server's event loop), on a
+        connection of its own that never waits (busy_timeout 0: OperationalError instead; WAL
+        readers are not blocked by writers). None on PostgreSQL (a network round trip): the caller
+        reads on a worker thread."""
+        if not self.is_sqlite:
+            yield None
+            return
+        if self._read_conn is None:
+            self._read_conn = self.engine.connect()
+            self._read_conn.exec_driver_sql("PRAGMA busy_timeout=0")
+            self._read_conn.commit()
+        with self._read_conn.begin():  # ends the read transaction at once: no snapshot kept
+            yield self._read_conn
+
     def migrate(self) -> None:
         from .migrate import upgrade
         upgrade(self.engine)
@@ -190,4 +207,7 @@ class Database:
             with self._write_lock or nullcontext():
                 self._now_conn.close()
                 self._now_conn = None
+        if self._read_conn is not None:
+            self._read_conn.close()
+            self._read_conn = None
         self.engine.dispose()

@@ -2,7 +2,7 @@
 
 `report_case` and `apply_action` work inside the caller's transaction (the caller commits, then
 publishes "case.changed"); `run_report`, `run_action` and `run_merge` are those units of work
-complete with the publish, for the API. Refusals are exceptions with an HTTP `status`: the
+complete with the publish (and the API's stored answer, see `Answer`), for the API. Refusals are exceptions with an HTTP `status`: the
 workflow's WrongRole (403) / WrongState (409) / MissingReason (422), and the CaseError family below.
 """
 from __future__ import annotations
@@ -705,28 +705,38 @@ def _publish(ctx: Any, out: dict) -> None:
     ctx.bus.publish("case.changed", out)
 
 
-def run_report(ctx: Any, actor: User | None, **kw: Any) -> dict:
+# `answer(session, out)`, when given, runs last inside the transaction and its result is returned
+# instead of `out`: the API renders its response there and stores it for the request's
+# Idempotency-Key, so the change and its stored answer commit together (services/idempotency.py).
+Answer = Callable[[Session, Any], Any]
+
+
+def run_report(ctx: Any, actor: User | None, *, answer: Answer | None = None, **kw: Any) -> Any:
     with ctx.db.transaction() as s:
         case = report_case(s, ctx, actor, **kw)
         out = case_out(ctx, case)
+        result = answer(s, out) if answer else out
     _publish(ctx, out)
-    return out
+    return result
 
 
-def run_action(ctx: Any, case_id: int, actor: User, action: Action | str, **params: Any) -> dict:
+def run_action(ctx: Any, case_id: int, actor: User, action: Action | str, *, answer: Answer | None = None,
+               **params: Any) -> Any:
     with ctx.db.transaction() as s:
         case = apply_action(s, ctx, case_id, actor, action, **params)
         out = case_out(ctx, case)
         prev = getattr(case, "_occ_previous_department_id", None)
+        result = answer(s, out) if answer else out
     # The department that returned it sees it leave (the WebSocket scope filter reads this).
     _publish(ctx, {**out, "previous_department_id": prev} if prev is not None else out)
-    return out
+    return result
 
 
-def run_merge(ctx: Any, case_id: int, into_case_id: int, actor: User) -> dict:
+def run_merge(ctx: Any, case_id: int, into_case_id: int, actor: User, *, answer: Answer | None = None) -> Any:
     with ctx.db.transaction() as s:
         dup, keep = merge(s, ctx, case_id, into_case_id, actor)
         out = {"merged": case_out(ctx, dup), "into": case_out(ctx, keep)}
+        result = answer(s, out) if answer else out
     _publish(ctx, out["merged"])
     _publish(ctx, out["into"])
-    return out
+    return result

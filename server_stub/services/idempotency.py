@@ -1,32 +1,47 @@
 """Idempotent POSTs: a request with an `Idempotency-Key` header runs once; a retry with the same key
 gets the first answer back byte for byte (status, body, content type) with `Idempotent-Replay: true`.
 
-The key is inserted *before* the request runs (status 0 = in progress), so of two concurrent
-requests with one key only one executes; the other waits up to WAIT_SECONDS for the answer and
-replays it, else gets 409. A key reused for a different request (method, path, query, body or
-user differ) is refused with 422. Answers with status >= 500 are not kept (the retry runs again).
-An in-progress record older than STALE_SECONDS (its server died mid-request) is taken over.
-Records older than KEEP are purged at start and then at most every PURGE_EVERY.
+A key has a stored answer exactly when the change it answers has committed: a writing endpoint's
+unit of work stores its answer itself, inside its own transaction (`seal`, through the `answer`
+callback the case services take), so the change and its answer commit or vanish together. There is
+no committed "in progress" state: while a request runs, its claim on the key is the uncommitted
+row of that transaction. A server killed at any moment leaves either both (the retry replays the
+answer) or neither (the database rolls both back and the retry runs the request, for the first time
+as far as the data knows). Two requests with one key at once are put in order by the database
+(SQLite has one writer; on PostgreSQL the second INSERT of the key waits for the first transaction):
+the second finds the key taken, its own transaction is rolled back, and it replays the first answer.
+
+Answers that no unit of work sealed (refusals, validation errors, photo uploads: requests that
+changed nothing a second run could double) are stored right after the endpoint returns (`store`);
+if another request stored the key meanwhile, its answer is the one sent. A key reused for a
+different request (method, path, query, body or user differ) is refused with 422. Answers with
+status >= 500 are not kept (the retry runs again). Records older than KEEP are purged at start and
+then at most every PURGE_EVERY. A status-0 row is a claim written by a server before this design
+(claim first, answer later): taken over after STALE_SECONDS, "still in progress" (409) before.
 
 Login and logout are left out: their answers carry bearer tokens, which are never stored.
 
-On SQLite the two small writes (claim, answer) run on the event loop itself when the database is
-free this instant (Database.write_now), else on a worker thread: the hand-over to a thread costs
-more than the write.
+On SQLite the look-up before the request runs on the event loop (Database.read_now), and a late
+store on it when the database is free this instant (Database.write_now), else on a worker thread:
+the hand-over to a thread costs more than the statement.
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
 import time
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
-from sqlalchemy import bindparam, delete, select, update
+from fastapi import HTTPException
+from pydantic import BaseModel
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from ..db.models import IdempotencyRecord, Token
 from ..security import token_hash
@@ -38,7 +53,6 @@ HEADER = "idempotency-key"
 EXCLUDED_PREFIXES = ("/api/auth/",)
 KEY_MAX = 100
 IN_PROGRESS = 0
-WAIT_SECONDS = 10.0
 STALE_SECONDS = 120.0
 KEEP = timedelta(hours=24)
 PURGE_EVERY = 3600.0
@@ -98,91 +112,131 @@ def request_hash(method: str, path: str, query: str, identity: str, body: bytes)
 # request costs more than running it).
 _T = IdempotencyRecord.__table__
 _SELECT = select(_T).where(_T.c.key == bindparam("k"))
-_TAKE_OVER = (update(_T).where(_T.c.key == bindparam("k"), _T.c.status_code == IN_PROGRESS,
-                               _T.c.created_at == bindparam("was")).values(created_at=bindparam("now")))
-_FINISH = update(_T).where(_T.c.key == bindparam("k")).values(status_code=bindparam("st"), body=bindparam("b"))
-_ABANDON = delete(_T).where(_T.c.key == bindparam("k"), _T.c.status_code == IN_PROGRESS)
-def _begin_on(c: Any, key: str, method: str, path: str, rhash: str, user_id: int | None
-              ) -> tuple[str, Any] | None:
-    """One attempt at begin in the open transaction of `c`; None if the record vanished between
-    our insert and our read (a 5xx abandoned it): try again."""
-    now = _now()
-    if c.execute(insert_ignoring(_T, c.dialect.name),
-                 {"key": key, "user_id": user_id, "method": method, "path": path[:300],
-                  "request_hash": rhash, "status_code": IN_PROGRESS, "body": b"",
-                  "created_at": now}).first() is not None:
-        return "run", None
+_DROP_STALE = delete(_T).where(_T.c.key == bindparam("k"), _T.c.status_code == IN_PROGRESS,
+                               _T.c.created_at == bindparam("was"))
+
+
+class Pending:
+    """The idempotent request running in this context (set by the middleware around the app)."""
+    __slots__ = ("key", "user_id", "path", "rhash", "sealed", "taken")
+
+    def __init__(self, key: str, user_id: int | None, path: str, rhash: str):
+        self.key, self.user_id, self.path, self.rhash = key, user_id, path, rhash
+        self.sealed = False  # the unit of work stored the answer in its transaction
+        self.taken = False  # another request with this key committed first: replay its answer
+
+
+_pending: ContextVar[Pending | None] = ContextVar("occ_idempotency_pending", default=None)
+
+
+class AlreadyAnswered(HTTPException):
+    """Raised inside a unit of work whose key another request has answered meanwhile: the
+    transaction rolls back and the middleware replays that answer instead of this response."""
+
+    def __init__(self) -> None:
+        super().__init__(409, "a request with this Idempotency-Key has been answered meanwhile")
+
+
+def _row(p: Pending, status: int, content_type: str, body: bytes) -> dict:
+    return {"key": p.key, "user_id": p.user_id, "method": "POST", "path": p.path[:300],
+            "request_hash": p.rhash, "status_code": status, "body": pack(content_type, body),
+            "created_at": _now()}
+
+
+def seal(s: Session | Connection, status: int, content_type: str, body: bytes) -> None:
+    """Stores the answer of the idempotent request running in this context (if any) in the open
+    transaction of `s`, so that it commits with the change it answers. Call it last in the unit
+    of work, with exactly the bytes the endpoint will send. Raises AlreadyAnswered when the key
+    is taken (the caller's transaction must then roll back)."""
+    p = _pending.get()
+    if p is None:
+        return
+    c = s.connection() if isinstance(s, Session) else s
+    if c.execute(insert_ignoring(_T, c.dialect.name), _row(p, status, content_type, body)).first() is None:
+        p.taken = True
+        raise AlreadyAnswered()
+    p.sealed = True
+
+
+def json_answer(model: type[BaseModel], status: int = 200) -> Callable[[Session, Any], Response]:
+    """An `answer` callback for the case services: renders `out` as `model` (what FastAPI's
+    response_model would send), seals it in the unit of work's transaction and returns the
+    response, so the first answer and every replay are the same bytes."""
+    def answer(s: Session, out: Any) -> Response:
+        body = model.model_validate(out).model_dump_json().encode()
+        seal(s, status, "application/json", body)
+        return Response(body, status_code=status, media_type="application/json")
+    return answer
+
+
+def _lookup_on(c: Any, key: str, rhash: str, can_write: bool) -> tuple[str, Any] | None:
+    """'run', 'replay' (+ the stored row), 'mismatch' or 'busy'; None: it needs a write (a stale
+    claim of the earlier design to drop) that this connection cannot make."""
     rec = c.execute(_SELECT, {"k": key}).first()
     if rec is None:
-        return None
+        return "run", None
     if rec.request_hash != rhash:
         return "mismatch", None
     if rec.status_code != IN_PROGRESS:
         return "replay", rec
-    if (now - rec.created_at).total_seconds() > STALE_SECONDS:
-        if c.execute(_TAKE_OVER, {"k": key, "was": rec.created_at, "now": now}).rowcount == 1:
-            log.warning("idempotency key %r: taking over a stale in-progress request", key)
-            return "run", None
-    return "busy", None
+    if (_now() - rec.created_at).total_seconds() <= STALE_SECONDS:
+        return "busy", None
+    if not can_write:
+        return None
+    c.execute(_DROP_STALE, {"k": key, "was": rec.created_at})
+    log.warning("idempotency key %r: dropping a stale in-progress claim", key)
+    return "run", None
 
 
-def begin(ctx: Any, key: str, method: str, path: str, rhash: str, user_id: int | None
-          ) -> tuple[str, Any]:
-    """'run' (we own the key now), 'replay' (+ the stored row), 'mismatch' or 'busy'."""
-    for _ in range(3):
-        with ctx.db.write_connection() as c:
-            out = _begin_on(c, key, method, path, rhash, user_id)
-        if out is not None:
-            return out
-    return "busy", None
-
-
-def claim(ctx: Any, key: str, path: str, query: str, authorization: str | None, body: bytes
-          ) -> tuple[str, Any, int | None, str]:
-    """The first attempt in one worker-thread hop: who asks, the request's hash, then begin.
+def lookup(ctx: Any, key: str, path: str, query: str, authorization: str | None, body: bytes
+           ) -> tuple[str, Any, int | None, str]:
+    """In a worker thread: who asks, the request's hash, and what the key holds.
     Returns (verdict, stored row, user id, request hash)."""
     user_id, identity = who(ctx, authorization)
     rhash = request_hash("POST", path, query, identity, body)
-    verdict, rec = begin(ctx, key, "POST", path, rhash, user_id)
+    with ctx.db.write_connection() as c:
+        verdict, rec = _lookup_on(c, key, rhash, True)
     return verdict, rec, user_id, rhash
 
 
-def claim_now(ctx: Any, key: str, path: str, query: str, authorization: str | None, body: bytes
-              ) -> tuple[str, Any, int | None, str] | None:
-    """`claim` on the calling thread (the event loop) when nothing has to wait, else None."""
+def lookup_now(ctx: Any, key: str, path: str, query: str, authorization: str | None, body: bytes
+               ) -> tuple[str, Any, int | None, str] | None:
+    """`lookup` on the calling thread (the event loop) when nothing has to wait, else None."""
     known = who_cached(authorization)
     if known is None:
         return None
     user_id, identity = known
     rhash = request_hash("POST", path, query, identity, body)
     try:
-        with ctx.db.write_now() as c:
-            out = None if c is None else _begin_on(c, key, "POST", path, rhash, user_id)
-    except OperationalError:  # SQLite locked by another process: the worker thread waits for it
+        with ctx.db.read_now() as c:
+            out = None if c is None else _lookup_on(c, key, rhash, False)
+    except OperationalError:  # SQLite busy: the worker thread waits for it
         return None
     return None if out is None else (*out, user_id, rhash)
 
 
-def finish(ctx: Any, key: str, status: int, content_type: str, body: bytes) -> None:
+def _store_on(c: Any, p: Pending, status: int, content_type: str, body: bytes) -> Any:
+    """Stores an answer no unit of work sealed; returns None, or the row stored first by another
+    request with this key."""
+    if c.execute(insert_ignoring(_T, c.dialect.name), _row(p, status, content_type, body)).first() is not None:
+        return None
+    return c.execute(_SELECT, {"k": p.key}).first()
+
+
+def store(ctx: Any, p: Pending, status: int, content_type: str, body: bytes) -> Any:
     with ctx.db.write_connection() as c:
-        c.execute(_FINISH, {"k": key, "st": status, "b": pack(content_type, body)})
+        return _store_on(c, p, status, content_type, body)
 
 
-def finish_now(ctx: Any, key: str, status: int, content_type: str, body: bytes) -> bool:
-    """`finish` on the calling thread when nothing has to wait; False: call `finish` in a worker."""
+def store_now(ctx: Any, p: Pending, status: int, content_type: str, body: bytes) -> tuple[bool, Any]:
+    """`store` on the calling thread when nothing has to wait: (done, row stored first)."""
     try:
         with ctx.db.write_now() as c:
             if c is None:
-                return False
-            c.execute(_FINISH, {"k": key, "st": status, "b": pack(content_type, body)})
-            return True
+                return False, None
+            return True, _store_on(c, p, status, content_type, body)
     except OperationalError:
-        return False
-
-
-def abandon(ctx: Any, key: str) -> None:
-    with ctx.db.write_connection() as c:
-        c.execute(_ABANDON, {"k": key})
+        return False, None
 
 
 def purge(ctx: Any, now: datetime | None = None) -> int:
@@ -200,6 +254,15 @@ def _json_response(status: int, detail: Any, extra_headers: list | None = None) 
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     return ({"type": "http.response.start", "status": status, "headers": headers + (extra_headers or [])},
             {"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _send_stored(send: Any, rec: Any) -> None:
+    ctype, stored = unpack(rec.body)
+    hdrs = [(b"content-length", str(len(stored)).encode()), (b"idempotent-replay", b"true")]
+    if ctype:
+        hdrs.insert(0, (b"content-type", ctype.encode("latin-1")))
+    await send({"type": "http.response.start", "status": rec.status_code, "headers": hdrs})
+    await send({"type": "http.response.body", "body": stored, "more_body": False})
 
 
 class IdempotencyMiddleware:
@@ -253,19 +316,11 @@ class IdempotencyMiddleware:
                 log.exception("idempotency purge failed")
 
         query = scope.get("query_string", b"").decode("latin-1")
-        claimed = claim_now(ctx, key, path, query, headers.get("authorization"), body)
-        if claimed is None:
-            claimed = await run_in_threadpool(claim, ctx, key, path, query, headers.get("authorization"), body)
-        verdict, rec, user_id, rhash = claimed
-        waited = 0.0
-        delay = 0.02
-        while True:
-            if verdict != "busy" or waited >= WAIT_SECONDS:
-                break
-            await asyncio.sleep(delay)
-            waited += delay
-            delay = min(delay * 2, 0.25)
-            verdict, rec = await run_in_threadpool(begin, ctx, key, "POST", path, rhash, user_id)
+        auth = headers.get("authorization")
+        looked = lookup_now(ctx, key, path, query, auth, body)
+        if looked is None:
+            looked = await run_in_threadpool(lookup, ctx, key, path, query, auth, body)
+        verdict, rec, user_id, rhash = looked
         if verdict == "mismatch":
             await reply(422, "Idempotency-Key reused with a different request")
             return
@@ -273,16 +328,10 @@ class IdempotencyMiddleware:
             await reply(409, "a request with this Idempotency-Key is still in progress: retry later")
             return
         if verdict == "replay":
-            assert rec is not None
-            ctype, stored = unpack(rec.body)
-            hdrs = [(b"content-length", str(len(stored)).encode()), (b"idempotent-replay", b"true")]
-            if ctype:
-                hdrs.insert(0, (b"content-type", ctype.encode("latin-1")))
-            await send({"type": "http.response.start", "status": rec.status_code, "headers": hdrs})
-            await send({"type": "http.response.body", "body": stored, "more_body": False})
+            await _send_stored(send, rec)
             return
 
-        # We own the key: run the request with the buffered body, hold the answer until it is stored.
+        # Run the request with the buffered body; hold the answer until it is stored.
         sent_body = False
 
         async def replay_receive() -> dict:
@@ -307,22 +356,34 @@ class IdempotencyMiddleware:
             else:
                 await send(message)
 
+        p = Pending(key, user_id, path, rhash)
+        token = _pending.set(p)
         try:
             await self.app(scope, replay_receive, capture)
-        except BaseException:
-            await run_in_threadpool(abandon, ctx, key)
-            raise
+        except Exception:
+            if not p.taken:
+                raise
+        finally:
+            _pending.reset(token)
+        if p.taken:  # another request with this key committed first: its answer is the answer
+            verdict, rec, _, _ = await run_in_threadpool(lookup, ctx, key, path, query, auth, body)
+            if verdict == "replay":
+                await _send_stored(send, rec)
+            else:
+                await reply(409, "a request with this Idempotency-Key is still in progress: retry later")
+            return
         if start is None or not done:
-            await run_in_threadpool(abandon, ctx, key)
             return
         content = b"".join(parts)
         status = start["status"]
-        if status < 500:
+        if status < 500 and not p.sealed:
             ctype = next((v.decode("latin-1") for k, v in start.get("headers", [])
                           if k.lower() == b"content-type"), "")
-            if not finish_now(ctx, key, status, ctype, content):
-                await run_in_threadpool(finish, ctx, key, status, ctype, content)
-        else:
-            await run_in_threadpool(abandon, ctx, key)
+            ok, first = store_now(ctx, p, status, ctype, content)
+            if not ok:
+                first = await run_in_threadpool(store, ctx, p, status, ctype, content)
+            if first is not None and first.status_code != IN_PROGRESS and first.request_hash == rhash:
+                await _send_stored(send, first)
+                return
         await send(start)
         await send({"type": "http.response.body", "body": content, "more_body": False})

@@ -10,7 +10,8 @@ import httpx
 from fastapi import HTTPException
 from sqlalchemy import func, select
 
-from server_stub.db.models import Case, IdempotencyRecord
+from server_stub.db.models import Case, IdempotencyRecord, User
+from server_stub.schemas.cases import CaseOut
 from server_stub.services import cases as svc
 from server_stub.services import idempotency as idem
 
@@ -115,8 +116,9 @@ def test_concurrent_duplicates_run_once(sw):
     assert sum("idempotent-replay" not in a.headers for a in ok) == 1  # exactly one really ran
 
 
-def test_in_progress_and_stale_keys(sw, monkeypatch):
-    monkeypatch.setattr(idem, "WAIT_SECONDS", 0.3)
+def test_legacy_in_progress_claims(sw):
+    """A status-0 claim (written by a server of the earlier claim-first design) is "in progress"
+    while fresh and taken over once stale."""
     body = {**EVENT, "description": _key()}
     key = _key()
     # what the middleware would hash for this request
@@ -138,6 +140,107 @@ def test_in_progress_and_stale_keys(sw, monkeypatch):
     assert _cases_with(sw, body["description"]) == 1
     r2 = sw.client.post("/api/cases", content=raw, headers=h)
     assert r2.content == r.content and r2.headers["idempotent-replay"] == "true"
+
+
+class Died(Exception):
+    """Stands for the server process dying at that point (nothing in the server handles it; the
+    test client raises it)."""
+
+
+def _die_in(monkeypatch, target, name: str, after: bool):
+    """Makes `target.name` kill the request once, before or after running."""
+    real = getattr(target, name)
+    calls = []
+
+    def dying(*a, **kw):
+        calls.append(1)
+        if len(calls) == 1 and not after:
+            raise Died()
+        out = real(*a, **kw)
+        if len(calls) == 1:
+            raise Died()
+        return out
+    monkeypatch.setattr(target, name, dying)
+    return calls
+
+
+def _urges(sw, cid: int) -> tuple[int, int]:
+    d = get(sw, cid)
+    return d["urge_count"], sum(e["action"] == "urge" for e in d["events"])
+
+
+def test_death_after_the_commit_replays_the_answer(sw, monkeypatch):
+    """The answer commits with the change: a server dying after the commit (before publishing or
+    answering) leaves the stored answer, and the retry gets it without a second execution."""
+    cid = bring_to(sw, "handling")
+    h = {**sw.h("leader"), "Idempotency-Key": _key()}
+    _die_in(monkeypatch, svc, "_publish", after=False)  # runs after the commit
+    try:
+        sw.client.post(f"/api/cases/{cid}/actions/urge", json={"comment": "督办"}, headers=h)
+        raise AssertionError("the request should have died")
+    except Died:
+        pass
+    assert _urges(sw, cid) == (1, 1)
+    again = sw.client.post(f"/api/cases/{cid}/actions/urge", json={"comment": "督办"}, headers=h)
+    assert again.status_code == 200 and again.headers["idempotent-replay"] == "true"
+    assert again.json()["urge_count"] == 1 and _urges(sw, cid) == (1, 1)
+    # a report likewise: one case
+    _die_in(monkeypatch, svc, "_publish", after=False)
+    tag = _key()
+    h = {**sw.h("acceptor"), "Idempotency-Key": _key()}
+    try:
+        sw.client.post("/api/cases", json={**EVENT, "description": tag}, headers=h)
+        raise AssertionError("the request should have died")
+    except Died:
+        pass
+    again = sw.client.post("/api/cases", json={**EVENT, "description": tag}, headers=h)
+    assert again.status_code == 201 and again.headers["idempotent-replay"] == "true"
+    assert _cases_with(sw, tag) == 1
+
+
+def test_death_before_the_commit_leaves_nothing(sw, monkeypatch):
+    """Dying inside the unit of work (after the answer was written, before the commit) rolls both
+    back: the key is free and the retry runs the request once."""
+    cid = bring_to(sw, "handling")
+    h = {**sw.h("leader"), "Idempotency-Key": _key()}
+    _die_in(monkeypatch, idem, "seal", after=True)
+    try:
+        sw.client.post(f"/api/cases/{cid}/actions/urge", json={"comment": "督办"}, headers=h)
+        raise AssertionError("the request should have died")
+    except Died:
+        pass
+    assert _urges(sw, cid) == (0, 0)
+    with sw.ctx.db.session() as s:
+        assert s.get(IdempotencyRecord, h["Idempotency-Key"]) is None
+    first = sw.client.post(f"/api/cases/{cid}/actions/urge", json={"comment": "督办"}, headers=h)
+    assert first.status_code == 200 and "idempotent-replay" not in first.headers
+    again = sw.client.post(f"/api/cases/{cid}/actions/urge", json={"comment": "督办"}, headers=h)
+    assert again.content == first.content and _urges(sw, cid) == (1, 1)
+
+
+def test_a_key_answered_meanwhile_rolls_the_second_run_back(sw):
+    """Two runs of one key that both passed the look-up: the second's transaction finds the key
+    taken, rolls back (no second urge) and replays the first answer."""
+    cid = bring_to(sw, "handling")
+    key = _key()
+    h = {**sw.h("leader"), "Idempotency-Key": key}
+    first = sw.client.post(f"/api/cases/{cid}/actions/urge", json={"comment": "督办"}, headers=h)
+    user = sw.users["leader"]
+    p = idem.Pending(key, user, f"/api/cases/{cid}/actions/urge", "not-looked-up")
+    token = idem._pending.set(p)
+    try:
+        with sw.ctx.db.session() as s:
+            leader = s.get(User, user)
+            s.expunge(leader)
+        try:
+            svc.run_action(sw.ctx, cid, leader, "urge", answer=idem.json_answer(CaseOut), comment="督办")
+            raise AssertionError("the key is taken")
+        except idem.AlreadyAnswered:
+            pass
+    finally:
+        idem._pending.reset(token)
+    assert p.taken and not p.sealed
+    assert first.json()["urge_count"] == 1 and _urges(sw, cid) == (1, 1)
 
 
 def test_old_records_are_purged(sw):
