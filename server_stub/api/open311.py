@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..context import ServerContext
 from ..schemas.open311 import XML_ITEM, XML_NAMES
+from ..services import idempotency
 from ..services import open311 as svc
 from ..services.open311 import Open311Error
 from .deps import get_ctx
@@ -129,20 +130,23 @@ async def post_request(fmt: str, request: Request, ctx: ServerContext = Depends(
         return error_response(fmt, Open311Error(403, "api_key missing or invalid: can't proceed with "
                                                      "create_request"))
     try:
-        posted, out = await run_in_threadpool(_create, ctx, form)
+        answer, out = await run_in_threadpool(_create, ctx, form, fmt)
     except Open311Error as e:
         return error_response(fmt, e)
     ctx.bus.publish("case.changed", out)
-    return render(fmt, "service_requests", [posted], status=201)
+    return answer
 
 
-def _create(ctx: ServerContext, form: dict[str, str]):  # noqa: ANN202
+def _create(ctx: ServerContext, form: dict[str, str], fmt: str) -> tuple[Response, dict]:
+    """The case and the answer, rendered and stored for an Idempotency-Key in one transaction."""
     from ..services import cases
     with ctx.db.transaction() as s:
         case, posted = svc.create_request(s, ctx, form)
         s.flush()
         out = cases.case_out(ctx, case)
-    return posted, out
+        answer = render(fmt, "service_requests", [posted], status=201)
+        idempotency.seal(s, 201, answer.headers.get("content-type", ""), bytes(answer.body))
+    return answer, out
 
 
 @router.get(V2 + "/requests.{fmt}")

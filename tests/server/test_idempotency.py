@@ -276,3 +276,21 @@ def test_photo_upload_replay(sw):
                             headers={**h, "content-type": f"multipart/form-data; boundary={boundary}"})
     assert first.status_code == second.status_code == 201 and second.content == first.content
     assert second.headers["idempotent-replay"] == "true"
+
+
+def test_open311_post_answer_commits_with_its_case(sw, monkeypatch):
+    """A citizen's report through Open311 with a key: a server dying after the commit leaves the
+    stored answer; the retry replays it and there is one case."""
+    tag = _key()
+    form = {"api_key": "demo-open311-key", "service_code": "event-0102", "lat": "31.3", "long": "120.6",
+            "description": tag}
+    h = {"Idempotency-Key": _key()}
+    _die_in(monkeypatch, sw.ctx.bus, "publish", after=False)
+    try:
+        sw.client.post("/open311/v2/requests.json", data=form, headers=h)
+        raise AssertionError("the request should have died")
+    except Died:
+        pass
+    again = sw.client.post("/open311/v2/requests.json", data=form, headers=h)
+    assert again.status_code == 201 and again.headers["idempotent-replay"] == "true", again.text
+    assert _cases_with(sw, tag) == 1
