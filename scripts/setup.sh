@@ -15,7 +15,7 @@ DEB_PACKAGES=(
   libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libpulse0 libasound2
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
-  postgresql gdal-bin python3-gdal
+  postgresql postgresql-15-postgis-3 gdal-bin python3-gdal
 )
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -5,9 +5,11 @@ import importlib
 import logging
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from .context import ServerContext
+from .db.bounds import QueryTimeout
 from .settings import Settings
 
 log = logging.getLogger("occ.server")
@@ -41,6 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Reference server for digital urban management (数字城管): cases, "
                               "workflow, clocks, positions, Open311, evaluation.")
     app.state.ctx = ctx
+
+    @app.exception_handler(QueryTimeout)
+    async def query_timeout(_request: Request, e: QueryTimeout) -> JSONResponse:
+        """A query past its time bound (db/bounds.py): the database cancelled it."""
+        return JSONResponse({"detail": str(e)}, status_code=503, headers={"Retry-After": "5"})
 
     @app.get("/api/health", tags=["meta"])
     def health() -> dict:

@@ -20,6 +20,7 @@ from ..schemas.cases import (ActionIn, CaseDetail, CaseIn, CaseList, CaseOut, De
                              EventOut, MergeIn, MergeOut)
 from ..services import cases as svc
 from ..services import idempotency
+from ..services.spatial import SpatialInputError, parse_bbox
 from .deps import current_user, get_ctx, require_roles
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
@@ -95,20 +96,16 @@ def list_cases(
     states = [x.strip() for v in (state or []) for x in v.split(",") if x.strip()] or None
     if states and set(states) - _STATES:
         raise _bad("query", "state", f"unknown state(s) {', '.join(sorted(set(states) - _STATES))}")
-    box = None
-    if bbox:
-        try:
-            box = tuple(float(x) for x in bbox.split(","))
-        except ValueError:
-            box = ()
-        if len(box) != 4 or not (box[0] <= box[2] and box[1] <= box[3]):
-            raise _bad("query", "bbox", "must be minx,miny,maxx,maxy (lon/lat, min <= max)")
+    try:  # any box is fine (the list is paged) as long as it is one
+        box = parse_bbox(bbox)
+    except SpatialInputError as e:
+        raise _bad("query", "bbox", e.message) from None
     f = svc.CaseFilter(state=states, department_id=department_id, source=source, kind=kind,
                        class_code=class_code, grid_code=grid_code, bbox=box, band=band, q=q,
                        created_from=_aware("created_from", created_from),
                        created_to=_aware("created_to", created_to), overdue=overdue, sort=sort,
                        limit=limit, offset=offset)
-    with refusals("query"), ctx.db.session() as s:
+    with refusals("query"), ctx.db.bounded() as s:
         items, total = svc.query_cases(s, ctx, user, f)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
@@ -119,7 +116,7 @@ def duplicates(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, l
                ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     """Likely duplicates of a report: open cases of the same class within 50 m from the last 3 days,
     nearest first, each with distance_m."""
-    with refusals("query"), ctx.db.session() as s:
+    with refusals("query"), ctx.db.bounded() as s:
         return svc.duplicates(s, ctx, user, lon, lat, kind, class_code, exclude_id)
 
 

@@ -119,7 +119,7 @@ def grids(bbox: str | None = Query(None, description=BBOX_DOC),
           ctx: ServerContext = Depends(get_ctx)) -> Response:
     """Unit grids touching the box (all of them without bbox; filters by region codes)."""
     box = _checked(ref.parse_bbox, bbox, required=False)
-    with ctx.db.session() as s:
+    with ctx.db.bounded() as s:
         body = ref.grids_geojson(s, box, community=community_code, street=street_code,
                                  district=district_code, geometry=geometry)
     return Response(body, media_type="application/geo+json")
@@ -129,7 +129,7 @@ def grids(bbox: str | None = Query(None, description=BBOX_DOC),
 def grid_at(lon: float = Lon, lat: float = Lat, geometry: bool = False,
             ctx: ServerContext = Depends(get_ctx)) -> dict:
     """The unit grid holding the point, with its community, street and district."""
-    with ctx.db.session() as s:
+    with ctx.db.bounded() as s:
         got = ref.grid_at(s, lon, lat, geometry)
     if got is None:
         raise HTTPException(404, f"no unit grid holds the point {lon},{lat}")
@@ -171,7 +171,7 @@ def components(bbox: str = Query(description=BBOX_DOC),
     """Components in a map viewport, as column arrays (compact, fast) or GeoJSON."""
     box = _checked(ref.parse_bbox, bbox, max_deg=0.5)
     codes = _checked(ref.parse_class_codes, class_code)
-    with ctx.db.session() as s:
+    with ctx.db.bounded() as s:
         data = ref.components_in_bbox(s, box, codes, limit)
     if format == "geojson":
         return _json(ref.components_geojson(data), "application/geo+json")
@@ -184,7 +184,7 @@ def nearest_components(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=
                        ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     """The n components nearest the point (within max_m metres), nearest first."""
     codes = _checked(ref.parse_class_codes, class_code)
-    with ctx.db.session() as s:
+    with ctx.db.bounded() as s:
         return ref.nearest_components(s, lon, lat, n, codes, max_m)
 
 
@@ -208,7 +208,7 @@ def inspectors(online: bool = False, ctx: ServerContext = Depends(get_ctx)) -> l
 def nearest_inspectors(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, le=100),
                        online: bool = False, ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     """Active inspectors by distance of their last position (only online ones with ?online=1)."""
-    with ctx.db.session() as s:
+    with ctx.db.bounded() as s:
         return ref.nearest_inspectors(s, lon, lat, n, online_only=online)
 
 
@@ -217,7 +217,7 @@ def cameras(bbox: str | None = Query(None, description=BBOX_DOC), ctx: ServerCon
             ) -> list[dict]:
     """Cameras (all, or in a box), with stream_url and view direction."""
     box = _checked(ref.parse_bbox, bbox, required=False)
-    with ctx.db.session() as s:
+    with ctx.db.bounded() as s:
         return ref.cameras(s, box)
 
 
@@ -225,7 +225,7 @@ def cameras(bbox: str | None = Query(None, description=BBOX_DOC), ctx: ServerCon
 def nearest_cameras(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, le=100),
                     max_m: float = Query(2000.0, gt=0, le=20_000),
                     ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
-    with ctx.db.session() as s:
+    with ctx.db.bounded() as s:
         return ref.nearest_cameras(s, lon, lat, n, max_m)
 
 

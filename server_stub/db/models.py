@@ -1,9 +1,10 @@
 """The tables. Pydantic schemas live apart (server_stub/schemas); database work in server_stub/services.
 
-Spatial columns are plain numbers so the same tables work on SQLite and PostgreSQL without
-extensions: points carry lon/lat (CGCS2000 ≈ WGS84 degrees) and `cell`, an integer key of a
-0.005° grid (see services/spatial.py) that bounding-box queries use through an index; polygons
-carry their bounding box and GeoJSON geometry.
+Spatial columns are plain numbers here so the ORM is the same on SQLite and PostgreSQL: points
+carry lon/lat (CGCS2000 ≈ WGS84 degrees), polygons their bounding box and GeoJSON geometry. The
+spatial indexes are the databases' own, made by the migration 7b1e5c0a9d21 and outside these
+models: SQLite R*Tree tables `<table>_rtree` kept by triggers, PostGIS `geom` columns generated
+from lon/lat (EPSG:4326) with GiST indexes (see services/spatial.py).
 """
 from __future__ import annotations
 
@@ -107,9 +108,6 @@ class Component(Base):
     change_date: Mapped[str | None] = mapped_column(String(10))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
-    cell: Mapped[int] = mapped_column(BigInteger)
-    # Covering index: a viewport query reads cell ranges and filters lon/lat without the table.
-    __table_args__ = (Index("ix_components_cell_lonlat", "cell", "lon", "lat"),)
 
 
 class ClassResponsibility(Base):
@@ -131,7 +129,6 @@ class Inspector(Base):
     responsibility_grid_id: Mapped[int | None] = mapped_column(ForeignKey("responsibility_grids.id"))
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
-    cell: Mapped[int | None] = mapped_column(BigInteger, index=True)
     speed_kn: Mapped[float | None] = mapped_column(Float)
     bearing: Mapped[float | None] = mapped_column(Float)
     battery: Mapped[float | None] = mapped_column(Float)
@@ -161,7 +158,6 @@ class Camera(Base):
     name: Mapped[str] = mapped_column(String(100))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
-    cell: Mapped[int] = mapped_column(BigInteger, index=True)
     direction: Mapped[float | None] = mapped_column(Float)  # degrees clockwise from north
     stream_url: Mapped[str | None] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(20), default="fixed")
@@ -186,7 +182,6 @@ class Case(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
-    cell: Mapped[int] = mapped_column(BigInteger, index=True)
     grid_code: Mapped[str | None] = mapped_column(String(15), index=True)
     community_code: Mapped[str | None] = mapped_column(String(12))
     street_code: Mapped[str | None] = mapped_column(String(9))

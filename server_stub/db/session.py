@@ -48,7 +48,10 @@ def make_engine(url: str) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cur.close()
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # PostGIS lives in its own schema `postgis` (see the migration 7b1e5c0a9d21): on the path of
+    # every connection, whatever the database's default (a missing schema is skipped).
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True,
+                         connect_args={"options": '-c search_path="$user",public,postgis'})
 
 
 class Database:
@@ -109,6 +112,14 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         with self.sessionmaker() as s:
+            yield s
+
+    @contextmanager
+    def bounded(self, ms: int | None = None) -> Iterator[Session]:
+        """A read session whose statements are cancelled after `ms` (default OCC_QUERY_TIMEOUT_MS):
+        QueryTimeout, answered 503. For queries whose size depends on the caller's input."""
+        from .bounds import time_bound
+        with self.sessionmaker() as s, time_bound(s, ms):
             yield s
 
     @contextmanager

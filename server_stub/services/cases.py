@@ -25,7 +25,7 @@ from . import deadlines as dl
 from . import photos as photo_svc
 from .case_numbers import assign_number, temporary_number
 from .geo_lookup import locate
-from .spatial import bbox_filter, cell_of, distance_m, near_ranges
+from .spatial import bbox_filter, dialect_of, distance_m, near_ranges
 
 SOURCES = ("inspector", "hotline", "citizen", "open311", "video", "leader", "media")
 VERIFY_RESULTS = ("confirmed", "not_found")
@@ -139,7 +139,7 @@ def _check_photos(s: Session, hashes: Iterable[str]) -> list[str]:
 
 
 def _place(s: Session, case: Case, lon: float, lat: float) -> None:
-    case.lon, case.lat, case.cell = lon, lat, cell_of(lon, lat)
+    case.lon, case.lat = lon, lat
     for k, v in locate(s, lon, lat).items():
         setattr(case, k, v)
 
@@ -631,7 +631,7 @@ def query_cases(s: Session, ctx: Any, user: User, f: CaseFilter, now: datetime |
     if f.grid_code:  # a unit grid, or a community/street/district code as a prefix
         q = q.where(Case.grid_code.startswith(f.grid_code))
     if f.bbox:
-        q = q.where(bbox_filter(Case, *f.bbox))
+        q = q.where(bbox_filter(Case, *f.bbox, dialect=dialect_of(s)))
     if f.q and f.q.strip():
         text = f.q.strip()
         q = q.where(or_(*[col.icontains(text, autoescape=True)
@@ -661,7 +661,8 @@ def duplicates(s: Session, ctx: Any, user: User, lon: float, lat: float, kind: s
     """Open cases of the same class within DUPLICATE_RADIUS_M reported in the last DUPLICATE_DAYS."""
     now = now or utcnow()
     lon, lat = _check_point(lon, lat)
-    q = select(Case).where(bbox_filter(Case, *near_ranges(lon, lat, DUPLICATE_RADIUS_M)),
+    box = near_ranges(lon, lat, DUPLICATE_RADIUS_M)
+    q = select(Case).where(bbox_filter(Case, *box, dialect=dialect_of(s)),
                            Case.kind == kind, Case.class_code == class_code, Case.state.in_(_OPEN),
                            Case.created_at >= now - timedelta(days=DUPLICATE_DAYS))
     scope = scope_clause(user)

@@ -475,7 +475,7 @@ def load_components(s: Session, rows: Iterable[dict], *, classification=None,  #
                         if r["id"] in there:
                             rep.reject(where[r["id"]], r["id"], "id exists already (load with replace=True)")
                     recs = [r for r in recs if r["id"] not in there]
-        recs.sort(key=lambda r: r["cell"])
+        recs.sort(key=lambda r: cell_of(r["lon"], r["lat"]))
         if recs:
             _bulk_insert(s, Component.__table__, recs)
         rep.inserted += len(recs)
@@ -512,7 +512,7 @@ def _component_record(row: dict, depts: _DeptRefs, classification, seen: set[str
            "grid_code": _grid_code(row.get("grid_code")), "state": state, "currency": currency,
            "data_source": source, "address": _text(row, "address", 200), "photo": _text(row, "photo", 64),
            "survey_date": _text(row, "survey_date", 10), "change_date": _text(row, "change_date", 10),
-           "lon": lon, "lat": lat, "cell": cell_of(lon, lat)}
+           "lon": lon, "lat": lat}
     seen.add(key)
     return rec
 
@@ -534,7 +534,7 @@ def load_cameras(s: Session, rows: Iterable[dict], *, replace: bool = True,
             lon, lat = _lonlat(row)
             direction = _float(row, "direction", required=False, lo=0, hi=360)
             rec = {"id": cid, "name": _text(row, "name", 100) or cid, "lon": lon, "lat": lat,
-                   "cell": cell_of(lon, lat), "direction": direction,
+                   "direction": direction,
                    "stream_url": _text(row, "stream_url", 500), "kind": _text(row, "kind", 20) or "fixed",
                    "grid_code": _grid_code(row.get("grid_code")),
                    "online": bool(row.get("online", True))}

@@ -35,7 +35,6 @@ from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db.models import Inspector, Position, User
-from .spatial import cell_of
 
 log = logging.getLogger("occ.positions")
 
@@ -256,7 +255,7 @@ _INSP = Inspector.__table__.c
 _UPDATE_LAST = (update(Inspector.__table__)  # Core, not ORM: an executemany UPDATE with a WHERE
                 .where(_INSP.user_id == bindparam("p_uid"),
                        or_(_INSP.fix_at.is_(None), _INSP.fix_at <= bindparam("p_fix_at")))
-                .values(lon=bindparam("p_lon"), lat=bindparam("p_lat"), cell=bindparam("p_cell"),
+                .values(lon=bindparam("p_lon"), lat=bindparam("p_lat"),
                         speed_kn=bindparam("p_speed"), bearing=bindparam("p_bearing"),
                         battery=bindparam("p_battery"), fix_at=bindparam("p_fix_at")))
 
@@ -287,7 +286,7 @@ def write_fixes(s: Session | Connection, items: list[tuple[Fix, int]],
     moved = {uid: f for uid, f in newest.items() if known.get(uid) is None or f.fix_at >= known[uid]}
     if moved:
         conn.execute(_UPDATE_LAST, [
-            {"p_uid": uid, "p_lon": f.lon, "p_lat": f.lat, "p_cell": cell_of(f.lon, f.lat),
+            {"p_uid": uid, "p_lon": f.lon, "p_lat": f.lat,
              "p_speed": f.speed_kn, "p_bearing": f.bearing, "p_battery": f.battery, "p_fix_at": f.fix_at}
             for uid, f in moved.items()])
     return [_event(uid, f) for uid, f in moved.items()]

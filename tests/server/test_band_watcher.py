@@ -231,7 +231,7 @@ def test_cost_with_20000_open_cases(world):
         band = deadlines.current_band(ctx, c, now)
         rows.append({"id": c.id, "number": f"BENCH-{i:06d}", "source": "hotline", "kind": "event",
                      "class_code": "0101", "state": state, "description": "", "lon": 116.4, "lat": 39.9,
-                     "cell": 0, "department_id": dept, "stage": stage, "stage_started_at": start,
+                     "department_id": dept, "stage": stage, "stage_started_at": start,
                      "limit_value": value, "limit_type": ctype.value, "deadline_at": c.deadline_at,
                      "band": band, "created_at": now, "updated_at": now - timedelta(minutes=5), "version": 1})
     with ctx.db.transaction() as s:

@@ -239,7 +239,7 @@ def test_address_string_alone_is_placed_in_the_named_region(o311, live_server):
 def test_a_component_request_is_placed_at_the_component(o311, live_server):
     base, http, _ = o311
     with live_server.app.state.ctx.db.transaction() as s:
-        s.add(Component(id="3205820101000001", class_code="0101", lon=120.611, lat=31.311, cell=0))
+        s.add(Component(id="3205820101000001", class_code="0101", lon=120.611, lat=31.311))
     form = {"api_key": KEY, "service_code": "component-0101"}
     r = http.post(f"{base}/requests.json", data={**form, "attribute[component_id]": "12345"})
     assert r.status_code == 400 and "16 digits" in r.json()[0]["description"]
