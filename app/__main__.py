@@ -21,6 +21,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--screenshot", default=None, help="save a screenshot of the main window there and exit")
     p.add_argument("--scale", type=float, default=None, help="with --screenshot: map scale denominator, e.g. 500")
     p.add_argument("--show-case", type=int, default=None, help="with --screenshot: open this case's detail")
+    p.add_argument("--size", default=None, help="with --screenshot: window size, e.g. 1920x1080")
     p.add_argument("--settle", type=float, default=6.0, help="with --screenshot: seconds to let tiles arrive")
     return p.parse_args(argv)
 
@@ -67,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
             client, session = dlg.client, dlg.session
         profile = client.city()
         win = MainWindow(client, session, profile, night=args.night)
+        if args.size:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+            win.resize(w, h)
         win.show()
         if args.screenshot:
             win.wait_until_loaded()

@@ -71,7 +71,9 @@ def read_city_package(path: Path, crs: str, names: dict[str, str]) -> tuple[City
         index.add_source("component", out.components.search_source(crs))
     available = {str(n) for n in pyogrio.list_layers(path)[:, 0]}
     for lname, kind, field, is_name in ((GPKG_GRIDS, "grid", "code", False),
-                                        ("roads", "street", "name", True), ("poi_labels", "poi", "name", True)):
+                                        ("roads", "street", "name", True), ("poi_labels", "poi", "name", True),
+                                        ("streets", "subdistrict", "name", True),  # 街道 (a region)
+                                        ("communities", "community", "name", True)):
         if lname not in available:
             continue
         df = pyogrio.read_dataframe(path, layer=lname, columns=[field])
@@ -158,6 +160,12 @@ class CityData(QObject):
             label = f"{c['number']}  {(c.get('description') or '')[:24]}"
             self.index.add(SearchHit("case", c["number"], label, float(cx), float(cy), ref=c["id"]))
 
+    def _index_case(self, c: dict) -> None:
+        from app.map.crs import transform_xy
+        x, y = transform_xy(np.array([c["lon"]], float), np.array([c["lat"]], float), "EPSG:4490", self.crs)
+        label = f"{c['number']}  {(c.get('description') or '')[:24]}"
+        self.index.add(SearchHit("case", c["number"], label, float(x[0]), float(y[0]), ref=c["id"]))
+
     def _inspectors_ready(self, items: list[dict]) -> None:
         for i in items:
             if i.get("lon") is None:
@@ -179,6 +187,8 @@ class CityData(QObject):
         kind, data = msg.get("type"), msg.get("data") or {}
         if kind == "case.changed":
             if data.get("state") in OPEN_STATES:
+                if data["id"] not in self.case_props:
+                    self._index_case(data)  # a new case's number is searchable at once
                 self.cases.update_case(data["id"], data["lon"], data["lat"], kind=data["kind"],
                                        band=data.get("band") or "green", urgent=data.get("urge_count", 0) > 0,
                                        properties=data)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app.domain.resources import resources_dir
 
@@ -53,5 +53,12 @@ def install_translator(app: QCoreApplication, lang: str = "zh_CN") -> bool:
         return False
     app.installTranslator(tr)
     _installed.append(tr)
+    # Qt's own strings (QDialogButtonBox's Cancel, a line edit's context menu) come with PySide6.
+    qt = QTranslator(app)
+    if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+        app.installTranslator(qt)
+        _installed.append(qt)
+    else:
+        log.warning("Qt's own translation qtbase_%s is missing: Qt's buttons stay in English", lang)
     QLocale.setDefault(QLocale(lang))
     return True

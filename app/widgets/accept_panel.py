@@ -5,111 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeySequence, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from app.api.client import ApiClient
 from app.widgets.case_table import CaseTable, async_for, FlowPanel, source_label, state_label
 from app.widgets.class_picker import ClassPicker
+from app.widgets.place_picker import PlaceEditor
 
 THUMB = 96
-
-
-def _coord_box(parent: QWidget, lo: float, hi: float) -> QDoubleSpinBox:
-    b = QDoubleSpinBox(parent)
-    b.setDecimals(6)
-    b.setRange(lo, hi)
-    b.setSingleStep(0.0001)
-    b.setKeyboardTracking(False)
-    return b
-
-
-class LocationEditor(QWidget):
-    """lon/lat fields; the unit grid, street and community and the nearest components fill in by
-    themselves (client.grid_at / nearest_components off the UI thread)."""
-
-    def __init__(self, client: ApiClient, parent: QWidget | None = None, components: bool = True):
-        super().__init__(parent)
-        self.client = client
-        self.lon = _coord_box(self, -180, 180)
-        self.lat = _coord_box(self, -90, 90)
-        self.lon.setPrefix(self.tr("Lon "))
-        self.lat.setPrefix(self.tr("Lat "))
-        self.place = QLabel(self)
-        self.place.setWordWrap(True)
-        self.component = QComboBox(self) if components else None
-        self._seq = 0
-        self.grid: dict | None = None
-        self._timer = QTimer(self, singleShot=True, interval=250)
-        self._timer.timeout.connect(self._lookup)
-        self.lon.valueChanged.connect(lambda _: self._timer.start())
-        self.lat.valueChanged.connect(lambda _: self._timer.start())
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(2)
-        row = QHBoxLayout()
-        row.addWidget(self.lon)
-        row.addWidget(self.lat)
-        lay.addLayout(row)
-        lay.addWidget(self.place)
-        if self.component is not None:
-            lay.addWidget(self.component)
-
-    def set_point(self, lon: float, lat: float, component_id: str | None = None) -> None:
-        self._component_id = component_id
-        for b, v in ((self.lon, lon), (self.lat, lat)):
-            b.blockSignals(True)
-            b.setValue(v)
-            b.blockSignals(False)
-        self._lookup()
-
-    def point(self) -> tuple[float, float]:
-        return self.lon.value(), self.lat.value()
-
-    def component_id(self) -> str | None:
-        return self.component.currentData() if self.component is not None else None
-
-    def _lookup(self) -> None:
-        self._seq += 1
-        seq = self._seq
-        lon, lat = self.point()
-        want_comp = self.component is not None
-
-        def work() -> tuple[dict | None, list[dict]]:
-            grid = self.client.grid_at(lon, lat)
-            comps = self.client.nearest_components(lon, lat, 5) if want_comp else []
-            return grid, comps
-
-        def done(res: tuple[dict | None, list[dict]]) -> None:
-            if seq != self._seq:
-                return  # the point moved meanwhile
-            grid, comps = res
-            self.grid = grid
-            if grid:
-                self.place.setText(self.tr("Grid {grid} · {street} · {community}")
-                                   .replace("{grid}", grid["code"])
-                                   .replace("{street}", grid["street"].get("name") or grid["street_code"])
-                                   .replace("{community}", grid["community"].get("name") or grid["community_code"]))
-            else:
-                self.place.setText(self.tr("Outside every unit grid"))
-            if self.component is not None:
-                keep = getattr(self, "_component_id", None)
-                self.component.clear()
-                self.component.addItem(self.tr("No component"), None)
-                for c in comps:
-                    self.component.addItem(f"{c['id']} {c.get('name') or c['class_code']} · "
-                                           f"{c['distance_m']:.0f} m", c["id"])
-                i = self.component.findData(keep) if keep else -1
-                self.component.setCurrentIndex(i if i >= 0 else 0)
-
-        def failed(e: Exception) -> None:
-            if seq == self._seq:
-                self.place.setText(self.tr("Grid lookup failed: {msg}").replace("{msg}", str(e)))
-
-        async_for(self, work, done, failed)
 
 
 class AcceptPanel(FlowPanel):
@@ -136,7 +43,7 @@ class AcceptPanel(FlowPanel):
         self.photos.addStretch(1)
         self.photo_labels: list[QLabel] = []
         self.picker = ClassPicker(self)
-        self.location = LocationEditor(client, self)
+        self.location = PlaceEditor(client, self, data=data)
         self.duplicates = QListWidget(self)
         self.duplicates.setMaximumHeight(70)
         self.merge_btn = QPushButton(self.tr("&Merge into selected duplicate"), self)
@@ -216,7 +123,7 @@ class AcceptPanel(FlowPanel):
         self.h_phone = QLineEdit(w)
         self.h_class = ClassPicker(w)
         self.h_address = QLineEdit(w)
-        self.h_location = LocationEditor(self.client, w, components=False)
+        self.h_location = PlaceEditor(self.client, w, components=False, data=self.data)
         self.h_description = QPlainTextEdit(w)
         self.h_description.setMaximumHeight(80)
         self.h_submit = QPushButton(self.tr("&Submit hotline report"), w)
@@ -245,6 +152,9 @@ class AcceptPanel(FlowPanel):
         if not self.h_description.toPlainText().strip():
             self.show_message(self.tr("Describe the problem."))
             return None
+        if self.h_location.point() is None:
+            self.show_message(self.tr("Choose the place: pick it on the map, search an address or type coordinates."))
+            return None
         lon, lat = self.h_location.point()
         body = {"source": "hotline", "kind": c["kind"], "class_code": c["code"], "lon": lon, "lat": lat,
                 "description": self.h_description.toPlainText().strip(),
@@ -262,6 +172,7 @@ class AcceptPanel(FlowPanel):
             for f in (self.h_name, self.h_phone, self.h_address):
                 f.clear()
             self.h_description.clear()
+            self.h_location.clear()
             self.show_message(self.tr("Reported as {number}.").replace("{number}", case["number"]), error=False)
 
         self.run_action(None, "report", body, call=lambda k: self.client.report(body, idempotency_key=k),
@@ -371,7 +282,7 @@ class AcceptPanel(FlowPanel):
         c = self.picker.current()
         if c and (c["kind"], c["code"]) != (case["kind"], case["class_code"]):
             body.update(kind=c["kind"], class_code=c["code"])
-        lon, lat = self.location.point()
+        lon, lat = self.location.point() or (case["lon"], case["lat"])
         if abs(lon - case["lon"]) > 1e-7 or abs(lat - case["lat"]) > 1e-7:
             body.update(lon=lon, lat=lat)
         comp = self.location.component_id()

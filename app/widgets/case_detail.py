@@ -555,7 +555,7 @@ class CaseDetail(ActionHost, QWidget):
         self.photos_after.set_photos([p for s in AFTER_STAGES for p in ph.get(s, [])])
         # location
         self.l_text.setText(f"{c['lon']:.6f}, {c['lat']:.6f}" + (
-            f"   {self.tr('Grid')} {c['grid_code']}" if c.get("grid_code") else ""))
+            "   " + self.tr("Grid %1").replace("%1", c["grid_code"]) if c.get("grid_code") else ""))
         # timeline
         self.timeline.clear()
         for ev in c.get("events") or []:

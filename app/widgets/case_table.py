@@ -246,15 +246,21 @@ class CaseFilterProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)
         self.setDynamicSortFilter(True)
 
+    needle = ""  # the filter text as typed (setFilterFixedString escapes 井盖 into a pattern that cannot match)
+
+    def set_needle(self, text: str) -> None:
+        self.needle = text.strip().lower()
+        self.invalidateFilter()
+
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
-        needle = self.filterRegularExpression().pattern()
+        needle = self.needle
         if not needle:
             return True
         m: CaseTableModel = self.sourceModel()  # type: ignore[assignment]
         c = m.case_at(row)
         hay = " ".join(m._text(c, col) for col in COLUMNS) + " " + (c.get("description") or "") + " " + \
             (c.get("grid_code") or "") + " " + (c.get("reporter_name") or "")
-        return needle.lower() in hay.lower()
+        return all(word in hay.lower() for word in needle.split())
 
 
 class CaseTable(QWidget):
@@ -339,7 +345,7 @@ class CaseTable(QWidget):
 
     # -- selection
     def _filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
+        self.proxy.set_needle(text)
 
     def selected_ids(self) -> list[int]:
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []

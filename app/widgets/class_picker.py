@@ -6,7 +6,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-KIND_LABELS = {"event": "Event", "component": "Component"}
 
 
 def class_text(c: dict) -> str:
@@ -63,10 +62,13 @@ class ClassPicker(QWidget):
             if key in seen:
                 continue
             seen.add(key)
-            kind = self.tr(KIND_LABELS.get(c["kind"], c["kind"]))
+            kind = self.kind_label(c["kind"])
             self.major.addItem(f"{kind} {c['major_code']} {c['major_name']}", key)
         self.major.blockSignals(False)
         self._fill()
+
+    def kind_label(self, kind: str) -> str:
+        return self.tr("Event") if kind == "event" else self.tr("Component") if kind == "component" else kind
 
     def _visible(self) -> list[dict]:
         key = self.major.currentData()
@@ -78,7 +80,7 @@ class ClassPicker(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for c in self._visible():
-            kind = self.tr(KIND_LABELS.get(c["kind"], c["kind"]))
+            kind = self.kind_label(c["kind"])
             it = QListWidgetItem(f"{class_text(c)}  ·  {kind} / {c['major_name']}")
             it.setData(Qt.UserRole, c)
             self.list.addItem(it)

@@ -101,6 +101,10 @@ class DepartmentPanel(ActionHost, QWidget):
     GROUPS = (("handling", "Handling"), ("returned", "Returned for rework"), ("suspended", "Suspended"),
               ("fed_back", "Fed back"))
 
+    def group_title(self, key: str) -> str:
+        return {"handling": self.tr("Handling"), "returned": self.tr("Returned for rework"),
+                "suspended": self.tr("Suspended"), "fed_back": self.tr("Fed back")}.get(key, key)
+
     def __init__(self, client, data=None, parent: QWidget | None = None, clock: WorkClock | None = None):
         super().__init__(parent)
         self.client = client
@@ -220,7 +224,7 @@ class DepartmentPanel(ActionHost, QWidget):
         for i, (key, title) in enumerate(self.GROUPS):
             rows = sorted(groups[key], key=CaseTimer.sort_key)
             self.models[key].set_rows(rows)
-            self.tabs.setTabText(i, f"{self.tr(title)} ({len(rows)})")
+            self.tabs.setTabText(i, f"{self.group_title(key)} ({len(rows)})")
 
     # ------------------------------------------------------------------ selection
     def case_ids(self, group: str | None = None) -> list[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -19,8 +19,23 @@ from app.api.client import ApiClient
 from app.widgets.case_table import (CaseTable, FlowPanel, async_for, limit_label, local_time, source_label,
                                     state_label)
 
-BASIS_LABELS = {"owner": "owner", "maintainer": "maintainer", "authority": "authority",
-                "matrix": "responsibility matrix", "locality": "locality"}
+def basis_label(basis: str) -> str:
+    """Why a department is suggested, in a word (the server's own reason text is for the log)."""
+    return {"owner": QCoreApplication.translate("Suggestion", "component owner"),
+            "maintainer": QCoreApplication.translate("Suggestion", "component maintainer"),
+            "authority": QCoreApplication.translate("Suggestion", "competent authority"),
+            "matrix": QCoreApplication.translate("Suggestion", "responsibility matrix"),
+            "locality": QCoreApplication.translate("Suggestion", "locality")}.get(basis, basis)
+
+
+def basis_reason(basis: str) -> str:
+    return {"owner": QCoreApplication.translate("Suggestion", "owns the component (owner first, then locality)"),
+            "maintainer": QCoreApplication.translate("Suggestion", "maintains the component"),
+            "authority": QCoreApplication.translate("Suggestion", "competent authority of the component"),
+            "matrix": QCoreApplication.translate("Suggestion", "responsible for this class in the city's "
+                                                               "responsibility matrix"),
+            "locality": QCoreApplication.translate("Suggestion", "street office of the street where the problem "
+                                                                 "is (locality first for events)")}.get(basis, basis)
 CLOSE_TYPES = (("normal", "Normal"), ("overdue", "Overdue"), ("error", "Error (false report)"),
                ("special", "Special"))
 
@@ -211,9 +226,9 @@ class DispatchPanel(FlowPanel):
         for s in self.suggestions:
             d = s["department"]
             seen.add(d["id"])
-            basis = self.tr(BASIS_LABELS.get(s.get("basis", ""), s.get("basis", "")))
-            self.department.addItem(f"★ {d['name']} · {basis}", d["id"])
-            self.department.setItemData(self.department.count() - 1, s["reason"], Qt.ToolTipRole)
+            self.department.addItem(f"★ {d['name']} · {basis_label(s.get('basis', ''))}", d["id"])
+            self.department.setItemData(self.department.count() - 1, basis_reason(s.get("basis", "")),
+                                        Qt.ToolTipRole)
         for d in self.departments:
             if d["id"] not in seen:
                 self.department.addItem(d["name"], d["id"])
@@ -232,7 +247,7 @@ class DispatchPanel(FlowPanel):
     def _department_changed(self, *_: Any) -> None:
         c, dept = self.current(), self.department_id()
         sug = next((s for s in self.suggestions if s["department"]["id"] == dept), None)
-        self.reason.setText(self.tr("Suggested: {reason}").replace("{reason}", sug["reason"]) if sug else "")
+        self.reason.setText(self.tr("Suggested: {reason}").replace("{reason}", basis_reason(sug.get("basis", ""))) if sug else "")
         self._buttons()
         if not c or dept is None:
             self.preview.setText("")

@@ -45,8 +45,8 @@ class MainWindow(QMainWindow):
         self.client, self.session, self.profile = client, session, profile
         self.setObjectName("MainWindow")
         city_name = profile.get("name") or ""
-        self.setWindowTitle(self.tr("OpenCityCommand — %1 — %2 (%3)").replace("%1", city_name)
-                            .replace("%2", session.user.get("display_name", "")).replace("%3", self.role_label()))
+        self.setWindowTitle(self.tr("OpenCityCommand — %1 — %2").replace("%1", city_name)
+                            .replace("%2", self.user_label()))
         crs = profile_crs(profile)
         self.canvas = MapCanvas()
         self.canvas.set_crs(crs)
@@ -75,6 +75,13 @@ class MainWindow(QMainWindow):
         self.events.connected.connect(lambda: self.status.set_connected(True))
         self.events.disconnected.connect(lambda why: self.status.set_connected(False, why))
         self.events.start()
+
+    def user_label(self) -> str:
+        """'周静（受理员）': the name with the role once (a name that already says its role keeps it)."""
+        name, role = self.session.user.get("display_name") or self.session.user.get("username", ""), self.role_label()
+        if role in name:
+            return name
+        return self.tr("%1 (%2)").replace("%1", name).replace("%2", role)
 
     def role_label(self) -> str:
         labels = {"inspector": self.tr("Inspector"), "acceptor": self.tr("Acceptor"),
@@ -111,6 +118,7 @@ class MainWindow(QMainWindow):
         from .department_panel import DepartmentPanel
         from .dispatch_panel import DispatchPanel
         from .file_panel import FilePanel
+        from .inspector_panel import InspectorPanel
         from .role_docks import docks_for
         from .timing_panel import TimingPanel
 
@@ -121,6 +129,7 @@ class MainWindow(QMainWindow):
                          Qt.RightDockWidgetArea),
             "department": (self.tr("Our cases"), lambda: DepartmentPanel(self.client, self.data),
                            Qt.RightDockWidgetArea),
+            "tasks": (self.tr("My tasks"), lambda: InspectorPanel(self.client, self.data), Qt.RightDockWidgetArea),
             "timing": (self.tr("Timing (计时)"), lambda: TimingPanel(self.client, self.data), Qt.BottomDockWidgetArea),
             "detail": (self.tr("Case detail"), lambda: CaseDetail(self.client, self.session.role),
                        Qt.RightDockWidgetArea),
@@ -144,6 +153,7 @@ class MainWindow(QMainWindow):
                 panel.refresh()
             if hasattr(panel, "caseSelected"):
                 panel.caseSelected.connect(self.show_case)
+        self._wire_place_editors()
         detail = self.panels.get("detail")
         if detail is not None:
             detail.zoomToCase.connect(lambda lon, lat: self.canvas.center_on(lon, lat, crs="EPSG:4490", scale=500))
@@ -160,6 +170,44 @@ class MainWindow(QMainWindow):
         if bottom:
             self.resizeDocks(bottom, [170] * len(bottom), Qt.Vertical)
         self._default_state = self.saveState(LAYOUT_VERSION)
+
+    def _wire_place_editors(self) -> None:
+        """The accept and hotline forms' places: 'pick on map' puts the pick tool on the canvas; a
+        place chosen any way shows as the pin and the map follows it."""
+        from .place_picker import PlaceEditor, PlacePickTool
+        self.pick_tool = PlacePickTool(self.canvas)
+        self._picking: PlaceEditor | None = None
+        self.pick_tool.picked.connect(self._place_picked)
+        for editor in self.findChildren(PlaceEditor):
+            editor.pickRequested.connect(self.start_picking)
+            editor.pick_btn.toggled.connect(lambda on, ed=editor: None if on else self._pick_off(ed))
+            editor.placeChanged.connect(lambda lon, lat, ed=editor: self._place_shown(ed, lon, lat))
+
+    def start_picking(self, editor) -> None:  # noqa: ANN001 - a PlaceEditor
+        if self._picking is not None and self._picking is not editor:
+            self._picking.pick_btn.setChecked(False)
+        self._picking = editor
+        self._tool_before_pick = self.canvas.tool
+        self.pick_tool.set_pin_lonlat(*(editor.point() or (None, None)))
+        self.canvas.set_tool(self.pick_tool)
+        self.status.showMessage(self.tr("Click the place on the map, or drag the pin"), 8000)
+
+    def _pick_off(self, editor) -> None:  # noqa: ANN001
+        if editor is self._picking:
+            self._picking = None
+            if self.canvas.tool is self.pick_tool:
+                self.canvas.set_tool(getattr(self, "_tool_before_pick", None) or self.identify_tool)
+
+    def _place_picked(self, lon: float, lat: float) -> None:
+        if self._picking is not None:
+            self._picking.set_point(lon, lat)
+
+    def _place_shown(self, editor, lon: float, lat: float) -> None:  # noqa: ANN001
+        if editor is self._picking or self.canvas.tool is not self.pick_tool:
+            self.pick_tool.set_pin_lonlat(lon, lat)
+            px, py = self.canvas.map_to_pixel(*self.pick_tool.pin)
+            if not (0 <= px < self.canvas.width() and 0 <= py < self.canvas.height()):
+                self.canvas.center_on(lon, lat, crs="EPSG:4490")
 
     def show_case(self, case_id: int) -> None:
         """A case chosen anywhere (a list, the alarm, the map): its detail, and the map centred on it."""
@@ -191,6 +239,7 @@ class MainWindow(QMainWindow):
             act = QAction(label, self, checkable=True)
             act.setShortcut(QKeySequence(shortcut))
             act.triggered.connect(lambda _=False, t=tool: self.canvas.set_tool(t))
+            act.triggered.connect(self._stop_picking)
             group.addAction(act)
             tb.addAction(act)
             self.tool_actions[key] = act
@@ -213,9 +262,17 @@ class MainWindow(QMainWindow):
         self._completer.activated.connect(lambda text: self._search_go(text))
         self.search.setCompleter(self._completer)
         self._hits: dict[str, SearchHit] = {}
+        self._search_text = ""
+        self._server_search = QTimer(self, singleShot=True, interval=250)
+        self._server_search.timeout.connect(self._search_server)
         tb.addWidget(self.search)
         self.tool_actions["identify"].setChecked(True)
         self.canvas.set_tool(self.identify_tool)
+
+    def _stop_picking(self) -> None:
+        editor, self._picking = getattr(self, "_picking", None), None
+        if editor is not None:
+            editor.pick_btn.setChecked(False)
 
     def _wire(self) -> None:
         self.canvas.cursorMoved.connect(self.status.set_cursor)
@@ -315,14 +372,52 @@ class MainWindow(QMainWindow):
         hits = self.data.find(text)
         self._hits = {h.label: h for h in hits}
         self._completer.model().setStringList(list(self._hits))
+        self._search_text = text
+        if len(text.strip()) >= 2:
+            self._server_search.start()  # every case, closed ones too: the server searches them
+
+    def _search_server(self) -> None:
+        text = self._search_text.strip()
+        if len(text) < 2:
+            return
+        run_async(lambda: self.client.cases(q=text, limit=15, sort="-created_at")["items"],
+                  lambda items, t=text: self._server_hits(t, items), lambda e: None)
+
+    def _nothing(self, text: str) -> None:
+        self.status.showMessage(self.tr("Nothing found for “%1”").replace("%1", text), 5000)
+
+    def _server_hits(self, text: str, items: list[dict], go: bool = False) -> None:
+        if (text != self._search_text.strip() and not go) or not items:
+            return
+        from app.map.crs import transform_xy
+
+        from .case_table import state_label
+        xs, ys = transform_xy([c["lon"] for c in items], [c["lat"] for c in items], "EPSG:4490", self.canvas.crs)
+        for c, x, y in zip(items, xs, ys):
+            label = f"{c['number']}  {state_label(c['state'])}  {(c.get('description') or '')[:20]}"
+            if not any(h.kind == "case" and h.key == c["number"] for h in self._hits.values()):
+                self._hits[label] = SearchHit("case", c["number"], label, float(x), float(y), ref=c["id"])
+        self._completer.model().setStringList(list(self._hits))
+        if go:
+            self._search_go(next(h.label for h in self._hits.values() if h.ref == items[0]["id"]))
+        elif self.search.hasFocus():
+            self._completer.complete()
 
     def _search_go(self, text: str | None = None) -> None:
-        text = text or self.search.text()
-        hit = self._hits.get(text) or next(iter(self.data.find(text)), None)
-        if hit is None:
-            self.status.showMessage(self.tr("Nothing found for “%1”").replace("%1", text), 5000)
+        text = (text or self.search.text()).strip()
+        hit = self._hits.get(text) or next((h for h in self._hits.values() if h.key == text), None) \
+            or next(iter(self.data.find(text)), None)
+        if hit is None and len(text) >= 2:  # not on the map: every case on the server
+            run_async(lambda: self.client.cases(q=text, limit=1, sort="-created_at")["items"],
+                      lambda items: self._server_hits(text, items, go=True) if items else self._nothing(text),
+                      lambda e: self._nothing(text))
             return
-        scale = 500 if hit.kind in ("component", "case") else 1000
+        if hit is None:
+            self._nothing(text)
+            return
+        if hit.kind == "case" and hit.ref is not None:
+            self.show_case(int(hit.ref))  # its detail, even for a case not on the map
+        scale = 500 if hit.kind in ("component", "case") else 2000 if hit.kind in ("subdistrict", "community") else 1000
         self.canvas.center_on(hit.x, hit.y, scale=scale)
         feats = self.canvas.identify_at(*self.canvas.map_to_pixel(hit.x, hit.y))
         self.selection.set_features(feats[:1], self.canvas.crs)

@@ -8,6 +8,7 @@ DOCK_ROLES: dict[str, frozenset[str]] = {
     "dispatch": frozenset({"dispatcher", "shift_leader", "leader", "admin"}),  # shift leaders close fed-back cases there
     "timing": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),
     "department": frozenset({"department"}),
+    "tasks": frozenset({"inspector"}),  # 核实 / 核查 tasks
     "detail": frozenset({"inspector", "acceptor", "shift_leader", "dispatcher", "department", "leader", "admin"}),
 }
 

@@ -472,11 +472,11 @@ class TimingPanel(QWidget):
         for t in rows:
             n[t.band] = n.get(t.band, 0) + 1
         self.band_counts = n
-        parts = [f"<span style='color:{BAND_FG[b].name()}; font-weight:bold'>{self.tr(label)} {n[b]}</span>"
-                 for b, label in (("green", "Green"), ("yellow", "Yellow"), ("red", "Red"))]
+        parts = [f"<span style='color:{BAND_FG[b].name()}; font-weight:bold'>{band_label(b)} {n[b]}</span>"
+                 for b in ("green", "yellow", "red")]
         text = " / ".join(parts)
         if n["paused"]:
-            text += f" &nbsp; <span style='color:{BAND_FG['paused'].name()}'>{self.tr('Paused')} {n['paused']}</span>"
+            text += f" &nbsp; <span style='color:{BAND_FG['paused'].name()}'>{band_label('paused')} {n['paused']}</span>"
         self.counts.setText(text)
 
     # ------------------------------------------------------------------ the alarm

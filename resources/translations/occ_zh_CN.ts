@@ -3,137 +3,142 @@
 <context>
     <name>AcceptPanel</name>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="142" />
+        <location filename="../../app/widgets/accept_panel.py" line="49" />
         <source>&amp;Merge into selected duplicate</source>
         <translation>合并到所选重复案卷(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="143" />
+        <location filename="../../app/widgets/accept_panel.py" line="50" />
         <source>&amp;Accept</source>
         <translation>受理(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="144" />
+        <location filename="../../app/widgets/accept_panel.py" line="51" />
         <source>Send &amp;verification</source>
         <translation>派发核实(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="145" />
+        <location filename="../../app/widgets/accept_panel.py" line="52" />
         <source>&amp;Reject…</source>
         <translation>不予受理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="147" />
+        <location filename="../../app/widgets/accept_panel.py" line="54" />
         <source>Accept with the corrections (Alt+A, Ctrl+Enter)</source>
         <translation>按修正内容受理（Alt+A，Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="154" />
+        <location filename="../../app/widgets/accept_panel.py" line="61" />
         <source>Corrections</source>
         <translation>修正</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="156" />
+        <location filename="../../app/widgets/accept_panel.py" line="63" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="157" />
+        <location filename="../../app/widgets/accept_panel.py" line="64" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="158" />
+        <location filename="../../app/widgets/accept_panel.py" line="65" />
         <source>Likely duplicates (same class, open, nearby, recent)</source>
         <translation>疑似重复（同类、未结、附近、近期）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="192" />
+        <location filename="../../app/widgets/accept_panel.py" line="99" />
         <source>&amp;Queue</source>
         <translation>待受理(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="193" />
+        <location filename="../../app/widgets/accept_panel.py" line="100" />
         <source>&amp;Hotline 12319</source>
         <translation>热线 12319(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="222" />
+        <location filename="../../app/widgets/accept_panel.py" line="129" />
         <source>&amp;Submit hotline report</source>
         <translation>提交热线上报(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="225" />
+        <location filename="../../app/widgets/accept_panel.py" line="132" />
         <source>Caller &amp;name</source>
         <translation>来电人(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="225" />
+        <location filename="../../app/widgets/accept_panel.py" line="132" />
         <source>&amp;Phone</source>
         <translation>电话(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="226" />
+        <location filename="../../app/widgets/accept_panel.py" line="133" />
         <source>C&amp;lass</source>
         <translation>类别(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="226" />
+        <location filename="../../app/widgets/accept_panel.py" line="133" />
         <source>Add&amp;ress</source>
         <translation>地址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="227" />
+        <location filename="../../app/widgets/accept_panel.py" line="134" />
         <source>Locat&amp;ion</source>
         <translation>位置(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="228" />
+        <location filename="../../app/widgets/accept_panel.py" line="135" />
         <source>&amp;Description</source>
         <translation>问题描述(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="243" />
+        <location filename="../../app/widgets/accept_panel.py" line="150" />
         <source>Choose the class of the report.</source>
         <translation>请选择上报的类别。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="246" />
+        <location filename="../../app/widgets/accept_panel.py" line="153" />
         <source>Describe the problem.</source>
         <translation>请描述问题。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="265" />
+        <location filename="../../app/widgets/accept_panel.py" line="156" />
+        <source>Choose the place: pick it on the map, search an address or type coordinates.</source>
+        <translation>请选择位置：在地图上点选、搜索地址或输入坐标。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="176" />
         <source>Reported as {number}.</source>
         <translation>已上报，编号 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="306" />
+        <location filename="../../app/widgets/accept_panel.py" line="217" />
         <source>Reporter: {who}</source>
         <translation>上报人：{who}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="324" />
+        <location filename="../../app/widgets/accept_panel.py" line="235" />
         <source>photo…</source>
         <translation>照片…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="387" />
+        <location filename="../../app/widgets/accept_panel.py" line="298" />
         <source>{number} accepted.</source>
         <translation>{number} 已受理。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="394" />
+        <location filename="../../app/widgets/accept_panel.py" line="305" />
         <source>{number} sent to an inspector for verification.</source>
         <translation>{number} 已派发监督员核实。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="402" />
+        <location filename="../../app/widgets/accept_panel.py" line="313" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="417" />
+        <location filename="../../app/widgets/accept_panel.py" line="328" />
         <source>{a} merged into {b}.</source>
         <translation>{a} 已合并到 {b}。</translation>
     </message>
@@ -308,157 +313,162 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="337" />
+        <location filename="../../app/widgets/case_detail.py" line="383" />
         <source>Select a case to see its detail.</source>
         <translation>请选择案卷查看详情。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="360" />
+        <location filename="../../app/widgets/case_detail.py" line="406" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="361" />
+        <location filename="../../app/widgets/case_detail.py" line="407" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="362" />
+        <location filename="../../app/widgets/case_detail.py" line="408" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="363" />
+        <location filename="../../app/widgets/case_detail.py" line="409" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="364" />
+        <location filename="../../app/widgets/case_detail.py" line="410" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="367" />
+        <location filename="../../app/widgets/case_detail.py" line="413" />
         <source>Actions</source>
         <translation>可办理操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="369" />
+        <location filename="../../app/widgets/case_detail.py" line="415" />
         <source>No action for your role at this stage.</source>
         <translation>当前环节您的岗位无可办理操作。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="379" />
+        <location filename="../../app/widgets/case_detail.py" line="425" />
         <source>Clock</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="385" />
+        <location filename="../../app/widgets/case_detail.py" line="431" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="386" />
+        <location filename="../../app/widgets/case_detail.py" line="432" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="387" />
+        <location filename="../../app/widgets/case_detail.py" line="433" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="388" />
+        <location filename="../../app/widgets/case_detail.py" line="434" />
         <source>Counters</source>
         <translation>计数</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="389" />
+        <location filename="../../app/widgets/case_detail.py" line="435" />
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="392" />
+        <location filename="../../app/widgets/case_detail.py" line="438" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="396" />
+        <location filename="../../app/widgets/case_detail.py" line="442" />
         <source>Before</source>
         <translation>处置前</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="397" />
+        <location filename="../../app/widgets/case_detail.py" line="443" />
         <source>After</source>
         <translation>处置后</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="400" />
+        <location filename="../../app/widgets/case_detail.py" line="446" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="404" />
+        <location filename="../../app/widgets/case_detail.py" line="450" />
         <source>Show on map</source>
         <translation>地图定位</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="410" />
+        <location filename="../../app/widgets/case_detail.py" line="456" />
         <source>History</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="413" />
+        <location filename="../../app/widgets/case_detail.py" line="459" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="413" />
+        <location filename="../../app/widgets/case_detail.py" line="459" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="413" />
+        <location filename="../../app/widgets/case_detail.py" line="459" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="413" />
+        <location filename="../../app/widgets/case_detail.py" line="459" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="464" />
+        <location filename="../../app/widgets/case_detail.py" line="510" />
         <source>Cannot load the case: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="480" />
+        <location filename="../../app/widgets/case_detail.py" line="526" />
         <source>urged</source>
         <translation>已督办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="484" />
+        <location filename="../../app/widgets/case_detail.py" line="530" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="484" />
+        <location filename="../../app/widgets/case_detail.py" line="530" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="497" />
+        <location filename="../../app/widgets/case_detail.py" line="543" />
         <source>returns %1 · extensions %2 · reworks %3 · urges %4</source>
         <translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="538" />
+        <location filename="../../app/widgets/case_detail.py" line="558" />
+        <source>Grid %1</source>
+        <translation>网格 %1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="584" />
         <source>limit %1</source>
         <translation>时限 %1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="548" />
+        <location filename="../../app/widgets/case_detail.py" line="594" />
         <source>%1 photo(s)</source>
         <translation>%1 张照片</translation>
     </message>
@@ -466,7 +476,7 @@
 <context>
     <name>CaseTable</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="280" />
+        <location filename="../../app/widgets/case_table.py" line="286" />
         <source>Filter: number, class, address, grid…</source>
         <translation>筛选：编号、类别、地址、网格…</translation>
     </message>
@@ -474,45 +484,75 @@
 <context>
     <name>ClassPicker</name>
     <message>
-        <location filename="../../app/widgets/class_picker.py" line="33" />
+        <location filename="../../app/widgets/class_picker.py" line="32" />
         <source>Major class</source>
         <translation>大类</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/class_picker.py" line="35" />
+        <location filename="../../app/widgets/class_picker.py" line="34" />
         <source>Search: 中文, code or pinyin initials</source>
         <translation>搜索：中文、编码或拼音首字母</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/class_picker.py" line="59" />
+        <location filename="../../app/widgets/class_picker.py" line="58" />
         <source>All classes</source>
         <translation>全部类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/class_picker.py" line="71" />
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/class_picker.py" line="71" />
+        <source>Component</source>
+        <translation>部件</translation>
     </message>
 </context>
 <context>
     <name>DepartmentPanel</name>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="136" />
+        <location filename="../../app/widgets/department_panel.py" line="105" />
+        <source>Handling</source>
+        <translation>处置中</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="105" />
+        <source>Returned for rework</source>
+        <translation>返工</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="106" />
+        <source>Suspended</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="106" />
+        <source>Fed back</source>
+        <translation>已反馈</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="141" />
         <source>Select a case.</source>
         <translation>请选择案卷。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="174" />
+        <location filename="../../app/widgets/department_panel.py" line="179" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="242" />
+        <location filename="../../app/widgets/department_panel.py" line="247" />
         <source>Deadline: %1</source>
         <translation>截止时间：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="250" />
+        <location filename="../../app/widgets/department_panel.py" line="255" />
         <source>Request: %1</source>
         <translation>申请：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="256" />
+        <location filename="../../app/widgets/department_panel.py" line="261" />
         <source>Last request: %1</source>
         <translation>最近申请：%1</translation>
     </message>
@@ -548,157 +588,157 @@
 <context>
     <name>DispatchPanel</name>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="57" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="72" />
         <source>&amp;Dispatch</source>
         <translation>派遣(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="59" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="74" />
         <source>&amp;Batch dispatch selected</source>
         <translation>批量派遣所选(&amp;B)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="60" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="75" />
         <source>Re&amp;turn to filing…</source>
         <translation>回退立案(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="68" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="83" />
         <source>D&amp;epartment (suggested first):</source>
         <translation>处置部门（建议优先）(&amp;E)：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="92" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="107" />
         <source>A&amp;pprove</source>
         <translation>批准(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="93" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="108" />
         <source>Den&amp;y…</source>
         <translation>驳回(&amp;Y)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="94" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="109" />
         <source>Res&amp;ume handling</source>
         <translation>恢复处置(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="115" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="130" />
         <source>Send chec&amp;k</source>
         <translation>派发核查(&amp;K)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="116" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="131" />
         <source>Re&amp;work…</source>
         <translation>返工(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="120" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="135" />
         <source>&amp;Close case</source>
         <translation>结案(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="130" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="145" />
         <source>Close t&amp;ype:</source>
         <translation>结案类型(&amp;Y)：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="141" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="156" />
         <source>Waiting for dispatch</source>
         <translation>待派遣</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="162" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="177" />
         <source>&amp;Requests ({n})</source>
         <translation>申请审批 ({n})(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="163" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="178" />
         <source>&amp;Fed back ({n})</source>
         <translation>已反馈 ({n})(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="235" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="250" />
         <source>Suggested: {reason}</source>
         <translation>建议理由：{reason}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="243" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="258" />
         <source>Deadline: …</source>
         <translation>处置时限：…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="248" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="263" />
         <source>Deadline if dispatched now: {t} ({limit})</source>
         <translation>现在派遣的处置时限：{t}（{limit}）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="264" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="279" />
         <source>{number} dispatched to {dept}.</source>
         <translation>{number} 已派遣至{dept}。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="276" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="291" />
         <source>{n} cases dispatched to {dept}.</source>
         <translation>{n} 件案卷已派遣至{dept}。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="287" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="302" />
         <source>Return to filing</source>
         <translation>回退立案</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="287" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="302" />
         <source>Why is it returned (e.g. wrong class)?</source>
         <translation>回退原因（如类别错误）？</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="298" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="313" />
         <source>{number} is suspended (挂账); its clock is paused.</source>
         <translation>{number} 已挂账，计时暂停。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="302" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="317" />
         <source>Extension</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="302" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="317" />
         <source>Suspension</source>
         <translation>挂账</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="314" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="329" />
         <source>{number}: request approved.</source>
         <translation>{number}：申请已批准。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="322" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="337" />
         <source>Deny the request</source>
         <translation>驳回申请</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="336" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="351" />
         <source>{number} sent to an inspector for checking.</source>
         <translation>{number} 已派发监督员核查。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="344" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="359" />
         <source>Rework (返工)</source>
         <translation>返工</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="344" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="359" />
         <source>What is not fixed?</source>
         <translation>哪些问题未处理好？</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="353" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="368" />
         <source>{number} closed.</source>
         <translation>{number} 已结案。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="377" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="392" />
         <source>reworked {n}×</source>
         <translation>返工 {n} 次</translation>
     </message>
@@ -754,32 +794,32 @@
 <context>
     <name>FlowPanel</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="533" />
+        <location filename="../../app/widgets/case_table.py" line="539" />
         <source>Cannot reach the server; nothing was lost, try again.</source>
         <translation>无法连接服务器；已填内容未丢失，请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="535" />
+        <location filename="../../app/widgets/case_table.py" line="541" />
         <source>This case was changed by someone else (now: {state}); the list is refreshed.</source>
         <translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="536" />
+        <location filename="../../app/widgets/case_table.py" line="542" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="538" />
+        <location filename="../../app/widgets/case_table.py" line="544" />
         <source>Your role may not do this: {msg}</source>
         <translation>您的角色无权执行此操作：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="540" />
+        <location filename="../../app/widgets/case_table.py" line="546" />
         <source>Unexpected error: {msg}</source>
         <translation>意外错误：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="608" />
+        <location filename="../../app/widgets/case_table.py" line="614" />
         <source>Reason (required):</source>
         <translation>原因（必填）：</translation>
     </message>
@@ -787,19 +827,48 @@
 <context>
     <name>IdentifyPanel</name>
     <message>
-        <location filename="../../app/widgets/identify_panel.py" line="15" />
+        <location filename="../../app/widgets/identify_panel.py" line="62" />
         <source>Field</source>
         <translation>字段</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/identify_panel.py" line="15" />
+        <location filename="../../app/widgets/identify_panel.py" line="62" />
         <source>Value</source>
         <translation>值</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/identify_panel.py" line="21" />
+        <location filename="../../app/widgets/identify_panel.py" line="68" />
         <source>Nothing here</source>
         <translation>此处无要素</translation>
+    </message>
+</context>
+<context>
+    <name>InspectorPanel</name>
+    <message>
+        <location filename="../../app/widgets/inspector_panel.py" line="43" />
+        <location filename="../../app/widgets/inspector_panel.py" line="105" />
+        <source>&amp;Answer the task…</source>
+        <translation>答复任务(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/inspector_panel.py" line="44" />
+        <source>Verification: is the problem there? Check: was it fixed? With a comment and photos</source>
+        <translation>核实：问题是否属实？核查：是否已处置？可附意见和照片</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/inspector_panel.py" line="96" />
+        <source>To verify: %1 · To check: %2</source>
+        <translation>待核实：%1 · 待核查：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/inspector_panel.py" line="101" />
+        <source>&amp;Answer the verification…</source>
+        <translation>答复核实(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/inspector_panel.py" line="103" />
+        <source>&amp;Answer the check…</source>
+        <translation>答复核查(&amp;A)…</translation>
     </message>
 </context>
 <context>
@@ -818,39 +887,6 @@
         <location filename="../../app/widgets/layer_panel.py" line="29" />
         <source>Tick to show, drag to reorder (top is drawn last).</source>
         <translation>勾选显示，拖动调整顺序（上方的图层绘制在最上面）。</translation>
-    </message>
-</context>
-<context>
-    <name>LocationEditor</name>
-    <message>
-        <location filename="../../app/widgets/accept_panel.py" line="39" />
-        <source>Lon </source>
-        <translation>经度 </translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/accept_panel.py" line="40" />
-        <source>Lat </source>
-        <translation>纬度 </translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/accept_panel.py" line="92" />
-        <source>Grid {grid} · {street} · {community}</source>
-        <translation>网格 {grid} · {street} · {community}</translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/accept_panel.py" line="97" />
-        <source>Outside every unit grid</source>
-        <translation>不在任何单元网格内</translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/accept_panel.py" line="101" />
-        <source>No component</source>
-        <translation>无部件</translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/accept_panel.py" line="110" />
-        <source>Grid lookup failed: {msg}</source>
-        <translation>网格查询失败：{msg}</translation>
     </message>
 </context>
 <context>
@@ -905,8 +941,8 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../app/widgets/main_window.py" line="48" />
-        <source>OpenCityCommand — %1 — %2 (%3)</source>
-        <translation>开源数字城管指挥 — %1 — %2（%3）</translation>
+        <source>OpenCityCommand — %1 — %2</source>
+        <translation>OpenCityCommand 数字城管指挥中心 — %1 — %2</translation>
     </message>
     <message>
         <location filename="../../app/widgets/main_window.py" line="54" />
@@ -954,209 +990,224 @@
         <translation>正在加载城区…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="80" />
+        <location filename="../../app/widgets/main_window.py" line="84" />
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="87" />
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="80" />
+        <location filename="../../app/widgets/main_window.py" line="87" />
         <source>Acceptor</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="81" />
+        <location filename="../../app/widgets/main_window.py" line="88" />
         <source>Shift leader</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="81" />
+        <location filename="../../app/widgets/main_window.py" line="88" />
         <source>Dispatcher</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="82" />
+        <location filename="../../app/widgets/main_window.py" line="89" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="82" />
+        <location filename="../../app/widgets/main_window.py" line="89" />
         <source>Leader</source>
         <translation>领导</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="82" />
+        <location filename="../../app/widgets/main_window.py" line="89" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="95" />
+        <location filename="../../app/widgets/main_window.py" line="102" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="98" />
+        <location filename="../../app/widgets/main_window.py" line="105" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="99" />
-        <location filename="../../app/widgets/main_window.py" line="187" />
+        <location filename="../../app/widgets/main_window.py" line="106" />
+        <location filename="../../app/widgets/main_window.py" line="235" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="101" />
+        <location filename="../../app/widgets/main_window.py" line="108" />
         <source>Add basemap…</source>
         <translation>添加底图…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="103" />
+        <location filename="../../app/widgets/main_window.py" line="110" />
         <source>Reset layout</source>
         <translation>重置布局</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="118" />
+        <location filename="../../app/widgets/main_window.py" line="126" />
         <source>Accept (受理)</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="119" />
+        <location filename="../../app/widgets/main_window.py" line="127" />
         <source>File (立案)</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="120" />
+        <location filename="../../app/widgets/main_window.py" line="128" />
         <source>Dispatch (派遣)</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="122" />
+        <location filename="../../app/widgets/main_window.py" line="130" />
         <source>Our cases</source>
         <translation>本部门案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="124" />
+        <location filename="../../app/widgets/main_window.py" line="132" />
+        <source>My tasks</source>
+        <translation>我的任务</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="133" />
         <source>Timing (计时)</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="125" />
+        <location filename="../../app/widgets/main_window.py" line="134" />
         <source>Case detail</source>
         <translation>案卷详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="175" />
+        <location filename="../../app/widgets/main_window.py" line="193" />
+        <source>Click the place on the map, or drag the pin</source>
+        <translation>在地图上点击位置，或拖动定位针</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="223" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="186" />
+        <location filename="../../app/widgets/main_window.py" line="234" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="188" />
+        <location filename="../../app/widgets/main_window.py" line="236" />
         <source>Measure distance</source>
         <translation>量测距离</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="189" />
+        <location filename="../../app/widgets/main_window.py" line="237" />
         <source>Measure area</source>
         <translation>量测面积</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="190" />
+        <location filename="../../app/widgets/main_window.py" line="238" />
         <source>Select by rectangle</source>
         <translation>框选</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="198" />
+        <location filename="../../app/widgets/main_window.py" line="247" />
         <source>Whole city</source>
         <translation>全城</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="201" />
+        <location filename="../../app/widgets/main_window.py" line="250" />
         <source>1:500</source>
         <translation>1:500</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="205" />
+        <location filename="../../app/widgets/main_window.py" line="254" />
         <source>Search: grid code, component ID, case number, street, place (pinyin initials too)</source>
         <translation>搜索：网格编码、部件标识码、案卷号、街道、地名（支持拼音首字母）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="233" />
+        <location filename="../../app/widgets/main_window.py" line="290" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="241" />
+        <location filename="../../app/widgets/main_window.py" line="298" />
         <source>Vector basemap (server tiles unavailable: %1)</source>
         <translation>矢量底图（服务器瓦片不可用：%1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="246" />
+        <location filename="../../app/widgets/main_window.py" line="303" />
         <source>City loaded: %1 unit grids, %2 components</source>
         <translation>城区已加载：%1 个单元网格，%2 个部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="255" />
+        <location filename="../../app/widgets/main_window.py" line="312" />
         <source>Vector basemap (the server has no QGIS basemap)</source>
         <translation>矢量底图（服务器没有 QGIS 底图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="261" />
+        <location filename="../../app/widgets/main_window.py" line="318" />
         <source>QGIS basemap</source>
         <translation>QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="265" />
-        <location filename="../../app/widgets/main_window.py" line="297" />
+        <location filename="../../app/widgets/main_window.py" line="322" />
+        <location filename="../../app/widgets/main_window.py" line="354" />
         <source>QGIS basemap from the server</source>
         <translation>服务器 QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="266" />
+        <location filename="../../app/widgets/main_window.py" line="323" />
         <source>Night basemap</source>
         <translation>夜间底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="309" />
+        <location filename="../../app/widgets/main_window.py" line="366" />
         <source>%1 features selected</source>
         <translation>已选中 %1 个要素</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="323" />
+        <location filename="../../app/widgets/main_window.py" line="405" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="337" />
+        <location filename="../../app/widgets/main_window.py" line="421" />
         <source>Case details</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="338" />
+        <location filename="../../app/widgets/main_window.py" line="422" />
         <source>Zoom to case</source>
         <translation>缩放到案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="339" />
+        <location filename="../../app/widgets/main_window.py" line="423" />
         <source>Nearest cameras</source>
         <translation>最近的摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="340" />
+        <location filename="../../app/widgets/main_window.py" line="424" />
         <source>Nearest inspectors</source>
         <translation>最近的监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="351" />
+        <location filename="../../app/widgets/main_window.py" line="435" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="354" />
+        <location filename="../../app/widgets/main_window.py" line="438" />
         <source>Nearest</source>
         <translation>最近</translation>
     </message>
@@ -1233,7 +1284,7 @@
     <message>
         <location filename="../../app/widgets/photo_strip.py" line="118" />
         <source>?</source>
-        <translation type="unfinished" />
+        <translation>？</translation>
     </message>
 </context>
 <context>
@@ -1244,6 +1295,120 @@
         <translation>照片</translation>
     </message>
 </context>
+<context>
+    <name>PlaceEditor</name>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="132" />
+        <source>Search an address, road, place or community (pinyin initials too)</source>
+        <translation>搜索地址、道路、地点、街道或社区（支持拼音首字母）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="142" />
+        <source>Pick on map</source>
+        <translation>地图选点</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="143" />
+        <source>Click the place on the map, or drag the pin</source>
+        <translation>在地图上点击位置，或拖动定位针</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="147" />
+        <source>or longitude, latitude, e.g. 115.8505, 28.6805</source>
+        <translation>或输入经度, 纬度，如 115.8505, 28.6805</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="149" />
+        <location filename="../../app/widgets/place_picker.py" line="181" />
+        <source>No place chosen yet</source>
+        <translation>尚未选择位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="165" />
+        <location filename="../../app/widgets/place_picker.py" line="184" />
+        <location filename="../../app/widgets/place_picker.py" line="261" />
+        <source>No component linked</source>
+        <translation>不关联部件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="200" />
+        <source>Not coordinates: type longitude, latitude in degrees, e.g. 115.8505, 28.6805</source>
+        <translation>不是有效坐标：请输入经度, 纬度（度），如 115.8505, 28.6805</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="217" />
+        <source>Nothing found for “%1”</source>
+        <translation>未找到“%1”</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="243" />
+        <source>Grid {grid} · {street} · {community}</source>
+        <translation>网格 {grid} · {street} · {community}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="248" />
+        <source>Outside every unit grid of the city: choose a place inside the city</source>
+        <translation>不在本市任何单元网格内：请选择市内的位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/place_picker.py" line="254" />
+        <source>Grid lookup failed: {msg}</source>
+        <translation>网格查询失败：{msg}</translation>
+    </message>
+</context>
+<context>
+    <name>Suggestion</name>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="24" />
+        <source>component owner</source>
+        <translation>部件权属单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="25" />
+        <source>component maintainer</source>
+        <translation>部件养护单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="26" />
+        <source>competent authority</source>
+        <translation>主管部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="27" />
+        <source>responsibility matrix</source>
+        <translation>职责清单</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="28" />
+        <source>locality</source>
+        <translation>属地</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="32" />
+        <source>owns the component (owner first, then locality)</source>
+        <translation>部件权属单位（先属主后属地）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="33" />
+        <source>maintains the component</source>
+        <translation>部件养护单位</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="34" />
+        <source>competent authority of the component</source>
+        <translation>部件主管部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="35" />
+        <source>responsible for this class in the city's responsibility matrix</source>
+        <translation>本市职责矩阵中负责该类别的部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="37" />
+        <source>street office of the street where the problem is (locality first for events)</source>
+        <translation>问题所在街道的街道办事处（事件先属地后属主）</translation>
+    </message>
+<message><source>&amp;Batch dispatch selected</source><translation>批量派遣所选(&amp;B)</translation></message><message><source>&amp;Close case</source><translation>结案(&amp;C)</translation></message><message><source>&amp;Dispatch</source><translation>派遣(&amp;D)</translation></message><message><source>&amp;Fed back ({n})</source><translation>已反馈 ({n})(&amp;F)</translation></message><message><source>&amp;Requests ({n})</source><translation>申请审批 ({n})(&amp;R)</translation></message><message><source>A&amp;pprove</source><translation>批准(&amp;P)</translation></message><message><source>Close t&amp;ype:</source><translation>结案类型(&amp;Y)：</translation></message><message><source>D&amp;epartment (suggested first):</source><translation>处置部门（建议优先）(&amp;E)：</translation></message><message><source>Deadline if dispatched now: {t} ({limit})</source><translation>现在派遣的处置时限：{t}（{limit}）</translation></message><message><source>Deadline: …</source><translation>处置时限：…</translation></message><message><source>Den&amp;y…</source><translation>驳回(&amp;Y)…</translation></message><message><source>Deny the request</source><translation>驳回申请</translation></message><message><source>Error (false report)</source><translation>误报结案</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Re&amp;turn to filing…</source><translation>回退立案(&amp;T)…</translation></message><message><source>Re&amp;work…</source><translation>返工(&amp;W)…</translation></message><message><source>Res&amp;ume handling</source><translation>恢复处置(&amp;U)</translation></message><message><source>Return to filing</source><translation>回退立案</translation></message><message><source>Rework (返工)</source><translation>返工</translation></message><message><source>Send chec&amp;k</source><translation>派发核查(&amp;K)</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Suggested: {reason}</source><translation>建议理由：{reason}</translation></message><message><source>Suspension</source><translation>挂账</translation></message><message><source>Waiting for dispatch</source><translation>待派遣</translation></message><message><source>What is not fixed?</source><translation>哪些问题未处理好？</translation></message><message><source>Why is it returned (e.g. wrong class)?</source><translation>回退原因（如类别错误）？</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>reworked {n}×</source><translation>返工 {n} 次</translation></message><message><source>{number} closed.</source><translation>{number} 已结案。</translation></message><message><source>{number} dispatched to {dept}.</source><translation>{number} 已派遣至{dept}。</translation></message><message><source>{number} is suspended (挂账); its clock is paused.</source><translation>{number} 已挂账，计时暂停。</translation></message><message><source>{number} sent to an inspector for checking.</source><translation>{number} 已派发监督员核查。</translation></message><message><source>{number}: request approved.</source><translation>{number}：申请已批准。</translation></message><message><source>{n} cases dispatched to {dept}.</source><translation>{n} 件案卷已派遣至{dept}。</translation></message></context>
 <context>
     <name>TimingModel</name>
     <message>
@@ -1317,4 +1482,4 @@
         <translation>已静音</translation>
     </message>
 </context>
-<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context></TS>
+<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷编号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message></context></TS>

@@ -42,8 +42,8 @@ log = logging.getLogger("occ.demo")
 PASSWORD = "demo"
 LONLAT_CRS = 4490  # CGCS2000 geographic: what the database stores (≈ WGS84 degrees)
 # The centre's posts (username, display name, role); admin is bootstrap's own account.
-STAFF = (("acceptor", "周静（受理员）", "acceptor"), ("shift_leader", "王建国（值班长）", "shift_leader"),
-         ("dispatcher", "刘洋（派遣员）", "dispatcher"), ("leader", "陈志强（领导）", "leader"))
+STAFF = (("acceptor", "周静", "acceptor"), ("shift_leader", "王建国", "shift_leader"),  # the UI adds the role
+         ("dispatcher", "刘洋", "dispatcher"), ("leader", "陈志强", "leader"))
 HISTORY_DAYS = 90
 
 

@@ -1,0 +1,34 @@
+"""A live server on the demo city with two days of history (demo accounts, Chinese names,
+departments, inspectors), shared by the whole-window tests of one module."""
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+
+from tests.server.conftest import LiveServer
+
+DEMO_PASSWORD = "demo"
+
+
+def build_demo_package(out: Path) -> Path:
+    from server_stub.citydata.package import build_city
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_city(out, demo=True)
+    return out
+
+
+def demo_server(tmp: Path, package: Path, monkeypatch, history_days: int = 2) -> LiveServer:
+    """Not entered yet: `with demo_server(...) as srv:`."""
+    from server_stub.citydata import demo, streams
+    from server_stub.settings import Settings
+    monkeypatch.setenv("OCC_QGIS_PYTHON", "/nonexistent/python3")  # the vector basemap: no QGIS tiles
+    monkeypatch.setattr(streams, "prepare_streams", lambda *a, **k: [])  # no ffmpeg videos needed here
+    shutil.copytree(package, tmp / "data" / "city")
+    settings = Settings(db=f"sqlite:///{tmp}/occ.sqlite", data_dir=tmp / "data", band_watch_seconds=0.5)
+    srv = LiveServer(settings)
+    ctx = srv.app.state.ctx
+    ctx.db.migrate()
+    demo.load_demo(ctx, history=history_days, simulator=False)
+    return srv
