@@ -1,4 +1,5 @@
-"""`python -m server_stub [--host H] [--port P] [--db URL] [--demo]`: start the server."""
+"""`python -m server_stub [--host H] [--port P] [--db URL] [--demo]`: start the server.
+`python -m server_stub users unlock NAME [--db URL]`: unlock an account (server_stub/users_cli.py)."""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +25,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["users"]:
+        from .users_cli import main as users_main
+        sys.exit(users_main(argv[1:]))
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .app import create_app

@@ -26,6 +26,16 @@ class Settings(BaseSettings):
     photo_max_bytes: int = 10 * 1024 * 1024
     workflow_roles_file: Path | None = None  # JSON {action: [roles]} overriding the default roles
     demo: bool = False
+    # Login protection (services/login_guard.py). Failed logins are counted per user name and per
+    # client address over a sliding window; past the limit the server answers 429 with Retry-After
+    # before any password is hashed. Consecutive failures lock an account until an administrator
+    # unlocks it (POST /api/auth/users/{id}/unlock, `python -m server_stub users unlock NAME`).
+    login_window_seconds: float = 60.0
+    login_account_failures: int = 5  # per user name in the window
+    login_address_failures: int = 20  # per client address in the window
+    login_lockout_failures: int = 10  # consecutive failures that lock an account (0: never)
+    login_hash_threads: int = 1  # password checks at once, on low-priority threads (argon2 is heavy)
+    login_queue: int = 16  # logins waiting for a check beyond this are answered 429
 
     @property
     def photo_dir(self) -> Path:

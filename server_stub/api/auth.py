@@ -1,29 +1,58 @@
-"""Login, logout, who am I, and user administration."""
+"""Login, logout, who am I, and user administration.
+
+Login never holds a transaction (nor SQLite's write lock) while the password is hashed: the
+account is read, the password checked on the login threads (services/login_guard.py), then the
+token or the failure is written in a short transaction of its own.
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from app.domain.workflow import Role
 
 from ..context import ServerContext
 from ..db.models import User
 from ..schemas.auth import LoginIn, LoginOut, UserIn, UserOut
-from ..services import users
+from ..services import login_guard, users
 from .deps import current_user, forget_token, get_ctx, require_roles
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+WRONG = "wrong user name or password"
+_LOGIN_RESPONSES = {
+    401: {"description": "wrong user name or password (the same answer, in the same time, for an unknown name)"},
+    423: {"description": "the account is locked after repeated failed logins: an administrator unlocks it"},
+    429: {"description": "too many failed logins from this user name or address, or too many logins at "
+                         "once: the Retry-After header says when to try again"},
+}
 
 
-@router.post("/login", response_model=LoginOut)
-def login(body: LoginIn, ctx: ServerContext = Depends(get_ctx)) -> LoginOut:
-    with ctx.db.transaction() as s:
-        got = users.login(s, body.username, body.password, ctx.settings.token_hours)
-        if got is None:
-            raise HTTPException(401, "wrong user name or password")
-        tok, expires, u = got
-        return LoginOut(token=tok, expires_at=expires, user=UserOut.model_validate(u))
+@router.post("/login", response_model=LoginOut, responses=_LOGIN_RESPONSES)
+async def login(body: LoginIn, request: Request, ctx: ServerContext = Depends(get_ctx)) -> LoginOut:
+    guard = login_guard.of(ctx)
+    address = request.client.host if request.client else "-"
+    try:
+        guard.check_limits(body.username, address)
+        cand = await run_in_threadpool(users.login_candidate, ctx, body.username)
+        if cand is not None and cand.locked_at is not None:
+            raise HTTPException(423, "this account is locked after repeated failed logins: "
+                                     "an administrator unlocks it")
+        ok = await guard.verify(cand.password_hash if cand else None, body.password)
+    except login_guard.TooMany as e:
+        raise HTTPException(429, e.message, headers={"Retry-After": str(e.seconds)}) from None
+    if not ok or not cand.active:
+        guard.failed(body.username, address)
+        if cand is not None:
+            await ctx.db.run_write(users.login_failed, ctx, cand.id, ctx.settings.login_lockout_failures)
+        raise HTTPException(401, WRONG)
+    got = await ctx.db.run_write(users.issue_token, ctx, cand.id, ctx.settings.token_hours)
+    if got is None:
+        raise HTTPException(401, WRONG)
+    guard.succeeded(body.username)
+    tok, expires, u = got
+    return LoginOut(token=tok, expires_at=expires, user=UserOut.model_validate(u))
 
 
 @router.post("/logout", status_code=204)
@@ -59,3 +88,26 @@ def add_user(body: UserIn, _: User = Depends(require_roles(Role.ADMIN)),
         except users.UserError as e:
             raise HTTPException(409, str(e)) from None
         return UserOut.model_validate(u)
+
+
+@router.post("/users/{user_id}/unlock", response_model=UserOut)
+def unlock_user(user_id: int, _: User = Depends(require_roles(Role.ADMIN)),
+                ctx: ServerContext = Depends(get_ctx)) -> UserOut:
+    """Unlocks an account locked after repeated failed logins (and forgets its recent failures)."""
+    with ctx.db.transaction() as s:
+        try:
+            u = users.unlock(s, user_id=user_id)
+        except users.UserError as e:
+            raise HTTPException(404, str(e)) from None
+        out = UserOut.model_validate(u)
+    login_guard.of(ctx).forget(u.username)
+    return out
+
+
+def install(app: FastAPI) -> None:
+    async def close_guard(ctx: ServerContext) -> None:
+        guard = ctx.extras.pop("login_guard", None)
+        if guard is not None:
+            guard.close()
+
+    app.state.shutdown_hooks.append(close_guard)

@@ -43,6 +43,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     phone: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Consecutive failed logins; at OCC_LOGIN_LOCKOUT_FAILURES the account is locked (locked_at)
+    # until an administrator unlocks it (services/users.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     department: Mapped[Department | None] = relationship()
 
 

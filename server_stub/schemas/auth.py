@@ -21,6 +21,7 @@ class UserOut(BaseModel):
     department_id: int | None = None
     phone: str | None = None
     active: bool = True
+    locked_at: datetime | None = None  # locked after repeated failed logins (an admin unlocks)
 
 
 class LoginOut(BaseModel):
