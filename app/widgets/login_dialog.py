@@ -58,6 +58,11 @@ class LoginDialog(QDialog):
         self.buttons.setEnabled(True)
         if isinstance(e, ApiError) and e.status == 401:
             self.message.setText(self.tr("Wrong user name or password."))
+        elif isinstance(e, ApiError) and e.status == 423:
+            self.message.setText(self.tr("This account is locked after repeated failed logins. "
+                                         "Ask an administrator to unlock it."))
+        elif isinstance(e, ApiError) and e.status == 429:
+            self.message.setText(self.tr("Too many failed logins. Wait a minute and try again."))
         elif isinstance(e, ApiError) and e.is_offline:
             self.message.setText(self.tr("Cannot reach the server. Check the address and that it is running."))
         else:

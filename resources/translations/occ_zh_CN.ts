@@ -932,6 +932,16 @@
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
+        <location filename="../../app/widgets/login_dialog.py" line="63" />
+        <source>This account is locked after repeated failed logins. Ask an administrator to unlock it.</source>
+        <translation>此账号因多次登录失败已被锁定，请联系管理员解锁。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/login_dialog.py" line="66" />
+        <source>Too many failed logins. Wait a minute and try again.</source>
+        <translation>登录失败次数过多，请稍候一分钟再试。</translation>
+    </message>
+    <message>
         <location filename="../../app/widgets/login_dialog.py" line="62" />
         <source>Cannot reach the server. Check the address and that it is running.</source>
         <translation>无法连接服务器，请检查地址并确认服务器正在运行。</translation>
