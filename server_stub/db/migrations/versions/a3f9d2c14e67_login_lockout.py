@@ -1,7 +1,7 @@
 """login lockout: consecutive failed logins and the time an account was locked
 
 Revision ID: a3f9d2c14e67
-Revises: c42d37fd3c02
+Revises: 7b1e5c0a9d21
 Create Date: 2026-12-02 12:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import server_stub.db.types
 
 
 revision = 'a3f9d2c14e67'
-down_revision = 'c42d37fd3c02'
+down_revision = '7b1e5c0a9d21'
 branch_labels = None
 depends_on = None
 
