@@ -29,8 +29,8 @@ import logging
 import os
 import threading
 import time
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import or_, select, update
 
@@ -71,9 +71,16 @@ def _deadlines():
         return None
 
 
+def _server_now() -> datetime:
+    """The server's now, read through services.cases.utcnow each time (tests move that clock)."""
+    from . import cases
+    return cases.utcnow()
+
+
 class BandWatcher:
-    def __init__(self, ctx: Any):
+    def __init__(self, ctx: Any, now: Callable[[], datetime] | None = None):
         self.ctx = ctx
+        self.now = now or _server_now  # the instants cases change colour are read on this clock
         self.poll_seconds = max(0.05, float(ctx.settings.band_watch_seconds))
         self.lock_retry_seconds = LOCK_RETRY_SECONDS
         self.overlap = timedelta(seconds=10)  # re-read rows changed this long before the last look
@@ -181,13 +188,13 @@ class BandWatcher:
                 next_poll = loop.time() + self.poll_seconds
             wait = next_poll - loop.time()
             if self._heap:
-                wait = min(wait, self._heap[0][0] - time.time())
+                wait = min(wait, self._heap[0][0] - self.now().timestamp())
             if wait > 0 and not self._dirty and not self._rescan:
                 await self._pause(wait)
             if self._stopping:
                 return
             poll = loop.time() >= next_poll
-            if not poll and self._dirty and not (self._heap and self._heap[0][0] <= time.time()):
+            if not poll and self._dirty and not (self._heap and self._heap[0][0] <= self.now().timestamp()):
                 await asyncio.sleep(DIRTY_BATCH_SECONDS)  # let events of the same moment gather
                 if self._stopping:
                     return
@@ -254,7 +261,7 @@ class BandWatcher:
         """Recomputes every open case from the database; returns how many were looked at."""
         t0 = time.perf_counter()
         self._clear()
-        now = datetime.now(timezone.utc)
+        now = self.now()
         self._since = now
         # Cases already marked red past their deadline stay red until they change: not even read.
         q = select(*_COLS).where(Case.deadline_at.is_not(None), Case.state.not_in(_NOT_RUNNING),
@@ -273,7 +280,7 @@ class BandWatcher:
     def step(self, poll: bool = True) -> None:
         """Handles due transitions, cases named by events and (if `poll`) rows changed lately."""
         self.stats["steps"] += 1
-        now = datetime.now(timezone.utc)
+        now = self.now()
         ids: set[int] = set()
         while self._heap and self._heap[0][0] <= now.timestamp():
             ts, cid = heapq.heappop(self._heap)

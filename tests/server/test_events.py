@@ -103,13 +103,10 @@ def test_slow_client_gets_resync(world, monkeypatch):
         recv(ws)
         sub = next(s for s in bus._subs if s.queue.maxsize == 3)
 
-        async def stall_then_burst():  # runs on the server loop: the pump cannot read meanwhile
-            t0 = time.perf_counter()
-            for n in range(1000):
+        async def stall_then_burst():  # runs on the server loop: the pump cannot read meanwhile,
+            for n in range(1000):      # so a publish that waited for room would never return
                 bus.publish("case.changed", {"id": n, "department_id": None})
-            return time.perf_counter() - t0
-        elapsed = ws.portal.call(stall_then_burst)
-        assert elapsed < 1.0
+        ws.portal.call(stall_then_burst)
         assert sub.dropped >= 990
         bus.publish("case.changed", {"id": "sentinel", "department_id": None})
         msgs = [recv(ws)]
