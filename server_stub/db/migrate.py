@@ -21,6 +21,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+def is_current(engine: Engine) -> bool:
+    """Whether the database is at the newest revision (read only: nothing is created)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
+
+
 def autogenerate(engine: Engine, message: str) -> None:
     """Developer helper: `python -m server_stub.db.migrate "message"` writes a new revision."""
     command.revision(alembic_config(engine), message=message, autogenerate=True)

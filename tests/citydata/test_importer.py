@@ -402,3 +402,61 @@ def test_postgresql_import_reject_and_replace(tmp_path, survey):
     assert run("export", "--db", PG_URL, "--out", out) == 0
     assert len(pyogrio.read_dataframe(out, layer="unit_grids")) == 3
     assert pd.Series(pyogrio.read_dataframe(out, layer="components").owner).notna().all()
+
+
+# ---------------------------------------------------------------- where the data lies; dry runs
+def test_a_wrong_utm_zone_is_refused_with_the_distance_and_the_right_zone(helsinki, demo_db, tmp_path, capsys):
+    """The demo's grids (UTM 35N) declared in zone 34N: a plausible file 330 km west of the city.
+    A dry run into the city's database refuses it (it used to report that grids would move there)."""
+    url, _, _ = demo_db
+    before = counts(url)
+    grids = helsinki.layer("unit_grids").set_crs(32634, allow_override=True)
+    write(grids, tmp_path / "zone34.gpkg")
+    for extra in (["--dry-run"], []):
+        capsys.readouterr()
+        assert run("import", "--db", url, "--grids", tmp_path / "zone34.gpkg", "--report", tmp_path / "r.csv",
+                   *extra) == 2
+        err = capsys.readouterr().err
+        km = float(err.split(" km from the city")[0].rsplit(" ", 1)[-1].replace(",", ""))
+        assert 300 < km < 400, err
+        assert "EPSG:32634" in err and "in EPSG:32635 (WGS 84 / UTM zone 35N) they would lie in the city" in err
+        assert "--crs" in err and "--new-city" in err and "nothing was imported" in err
+    assert counts(url) == before
+    # the right CRS given by hand: the grids are the city's own again
+    capsys.readouterr()
+    rc = run("import", "--db", url, "--grids", tmp_path / "zone34.gpkg", "--crs", "EPSG:32635", "--dry-run",
+             "--report", tmp_path / "r.csv")
+    assert rc == 0, capsys.readouterr()
+
+
+def test_a_gk_zone_off_by_one_and_a_new_city(tmp_path, survey, capsys):
+    """Changshu's grids (CGCS2000 3-degree GK zone 40, EPSG:4528) declared in zone 39 with the prefix
+    (EPSG:4527) land some 3 degrees west; --new-city takes data that really lies elsewhere."""
+    url = survey_db(tmp_path, survey)
+    before = counts(url)
+    write(survey_grids().set_crs(4527, allow_override=True), tmp_path / "zone39.gpkg")
+    capsys.readouterr()
+    assert run("import", "--db", url, "--grids", tmp_path / "zone39.gpkg", "--report", tmp_path / "r.csv") == 2
+    err = capsys.readouterr().err
+    assert " km from the city already in this database" in err and "EPSG:4528" in err
+    assert counts(url) == before
+    # another city (other codes, 20 km farther than the limit): accepted when told so
+    other = survey_grids()
+    other["网格编码"] = [c.replace(ADMIN, "320581") for c in other["网格编码"]]
+    other["geometry"] = other.geometry.translate(0, 60_000)
+    write(other, tmp_path / "other.gpkg")
+    assert run("import", "--db", url, "--grids", tmp_path / "other.gpkg", "--report", tmp_path / "r.csv") == 2
+    assert run("import", "--db", url, "--grids", tmp_path / "other.gpkg", "--new-city",
+               "--report", tmp_path / "r.csv") == 0
+    assert counts(url)["unit_grids"] == before["unit_grids"] + 12
+
+
+def test_a_dry_run_creates_no_database(tmp_path, survey, capsys):
+    g, c, d = survey
+    target = tmp_path / "not-yet" / "city.sqlite"
+    assert run("import", "--db", sqlite(tmp_path / "not-yet", "city"), "--grids", g, "--components", c,
+               "--departments", d, "--dry-run", "--report", tmp_path / "r.csv") == 0
+    out = capsys.readouterr().out
+    assert "dry run" in out and "the database was not changed" in out
+    assert not target.exists() and not target.parent.exists()
+    assert any(r["layer"] == "components" for r in report_rows(tmp_path / "r.csv"))  # it did check everything
