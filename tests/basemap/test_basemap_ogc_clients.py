@@ -13,7 +13,6 @@ import pytest
 
 from server_stub.basemap.qgis_env import worker_env
 
-
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).parent
 
