@@ -436,10 +436,14 @@ def _bisect(col, key) -> int:
 
 
 def _give_back_freed_memory() -> None:
-    """glibc keeps the freed read buffers (hundreds of MB for millions of rows) in its heap after the
-    columns are built; hand them back to the system (Linux only, harmless elsewhere)."""
+    """Arrow's allocator (mimalloc) and glibc keep the freed read buffers (hundreds of MB for millions
+    of rows) after the columns are built; hand them back to the system."""
     import ctypes
     import sys
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
     if sys.platform.startswith("linux"):
         try:
