@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QStandardPaths, Signal
@@ -48,16 +49,27 @@ class CityLayers:
         return [lyr for lyr in (self.basemap, self.responsibility, self.grids, self.components) if lyr]
 
 
-def read_city_package(path: Path, crs: str, names: dict[str, str]) -> tuple[CityLayers, SearchIndex]:
+def read_city_package(path: Path, crs: str, names: dict[str, str],
+                      load_components: Callable[[tuple], dict] | None = None) -> tuple[CityLayers, SearchIndex]:
     """Runs on a worker thread: the package's layers (app.layers.city) and a search index of grid codes,
-    component IDs, street and place names."""
+    component IDs, street and place names. A city with more components than the client holds
+    (``client_components_max``) gets them by viewport through ``load_components(lonlat_bbox)``."""
     import pyogrio
     import shapely
 
-    from app.layers.city import city_layers
+    from app.layers.city import DEFAULT_LAYER_NAMES, city_layers
+    from app.layers.viewport_components import ViewportComponentLayer, client_components_max
     from app.map.crs import transform_xy
 
-    got = city_layers(path)
+    by_view = False
+    if load_components is not None and DEFAULT_LAYER_NAMES["components"] in set(pyogrio.list_layers(path)[:, 0]):
+        count = pyogrio.read_info(path, layer=DEFAULT_LAYER_NAMES["components"])["features"]
+        by_view = count > client_components_max()
+        if by_view:
+            log.info("%d components: more than the client holds, loading them by view from the server", count)
+    got = city_layers(path, components=not by_view)
+    if by_view:
+        got["components"] = ViewportComponentLayer(load_components)
     out = CityLayers(basemap=got.get("basemap"), grids=got.get("unit_grids"),
                      responsibility=got.get("resp_grids"), components=got.get("components"))
     for layer, key in ((out.basemap, "basemap"), (out.grids, "grids"), (out.responsibility, "responsibility"),
@@ -120,7 +132,8 @@ class CityData(QObject):
                 tmp = path.with_suffix(".part")
                 tmp.write_bytes(data)
                 tmp.replace(path)
-            return read_city_package(path, self.crs, self.names)
+            return read_city_package(path, self.crs, self.names,
+                                     lambda bbox: self.client.components(bbox, limit=100_000))
 
         run_async(work, self._city_ready, lambda e: self.failed.emit(str(e)))
         self.reload_live()

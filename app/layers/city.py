@@ -32,9 +32,9 @@ DEFAULT_FIELDS = {"grid_code": "code", "resp_code": "code", "resp_name": "name",
 
 
 def city_layers(path, *, layer_names: dict | None = None, fields: dict | None = None, basemap: bool = True,
-                osm: bool = True, case_crs: str = "EPSG:4490") -> dict[str, Layer]:
+                osm: bool = True, case_crs: str = "EPSG:4490", components: bool = True) -> dict[str, Layer]:
     """{"basemap", "unit_grids", "resp_grids", "components", "cameras", "cases", "inspectors",
-    "selection"}: whichever exist, bottom to top."""
+    "selection"}: whichever exist, bottom to top (``components=False``: the caller loads them by view)."""
     import pyogrio
     import shapely
 
@@ -55,7 +55,7 @@ def city_layers(path, *, layer_names: dict | None = None, fields: dict | None = 
     if names["resp_grids"] in present:
         out["resp_grids"] = ResponsibilityGridLayer.from_file(path, layer=names["resp_grids"],
                                                               code_field=f["resp_code"], name_field=f["resp_name"])
-    if names["components"] in present:
+    if components and names["components"] in present:
         out["components"] = ComponentLayer.from_file(path, layer=names["components"], class_field=f["class_code"],
                                                      id_field=f["component_id"])
         crs = crs or out["components"].crs

@@ -42,35 +42,40 @@ class ComponentLayer(Layer):
         """Classes either as one code per point (``class_codes``) or as indices ``cls`` into
         ``class_table`` (what an Arrow dictionary gives)."""
         super().__init__(name, crs=crs, **kw)
-        if cls is None:
-            codes = np.asarray(class_codes).astype(str)
-            table, inv = np.unique(codes, return_inverse=True)  # sorted unique 4-digit codes
-            cls = inv
-        else:
-            table = np.asarray(class_table).astype(str)
-        self.class_codes = table
-        native = PointGrid(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-        order, native.order = native.order, None  # the layer's own order is the grid's from now on
-        self.x, self.y = native.x, native.y
-        self.cls = np.asarray(cls).astype(np.int16, copy=False)[order]
-        n = len(self.x)
-        if ids is None:
-            self.ids, self._id_width = order.astype(np.int64), 0
-        else:
-            col, self._id_width = encode_ids(ids)
-            self.ids = col[order]
-        self.properties = {k: np.asarray(v)[order] for k, v in (properties or {}).items()}
-        del order
         self.symbols = symbols or symbol_cache()
         self.symbol_max_scale = symbol_max_scale
         self.dot_max_scale = dot_max_scale
         self.symbol_px = symbol_px
         self.hidden_classes: set[str] = set()
-        self._grids: dict[str, PointGrid] = {str(crs): native}
-        self._sorted_cls: dict[str, np.ndarray] = {str(crs): self.cls}
         self._glock = threading.Lock()
-        self._id_sort: np.ndarray | None = None  # positions by id, built on the first id search
-        assert len(self.cls) == n and len(self.ids) == n
+        if cls is None:
+            codes = np.asarray(class_codes if class_codes is not None else [], dtype=object).astype(str)
+            class_table, cls = np.unique(codes, return_inverse=True)  # sorted unique 4-digit codes
+        self.set_columns(x, y, cls, class_table, ids, properties, notify=False)
+
+    def set_columns(self, x, y, cls, class_table, ids=None, properties: dict | None = None,
+                    notify: bool = True) -> None:
+        """Replace every component (GUI thread). A render running meanwhile keeps the grid it took:
+        each grid carries its own sorted columns."""
+        native = PointGrid(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        order, native.order = native.order, None  # the layer's own order is the grid's from now on
+        native.cls = np.asarray(cls).astype(np.int16, copy=False)[order]
+        if ids is None:
+            id_col, id_width = order.astype(np.int64), 0
+        else:
+            id_col, id_width = encode_ids(ids)
+            id_col = id_col[order]
+        props = {k: np.asarray(v)[order] for k, v in (properties or {}).items()}
+        del order
+        with self._glock:
+            self.class_codes = np.asarray(class_table).astype(str)
+            self._colors_cache = None
+            self.x, self.y, self.cls = native.x, native.y, native.cls
+            self.ids, self._id_width, self.properties = id_col, id_width, props
+            self._grids = {str(self.crs): native}
+            self._id_sort = None  # positions by id, built on the first id search
+        if notify:
+            self.notify("data")
 
     def __len__(self) -> int:
         return len(self.x)
@@ -85,7 +90,7 @@ class ComponentLayer(Layer):
             arrays += [g.cell_start] + ([g.x, g.y] if g.x is not self.x else [])
             if g.order is not None:
                 arrays.append(g.order)
-        arrays += [a for k, a in self._sorted_cls.items() if a is not self.cls]
+        arrays += [g.cls for g in self._grids.values() if g.cls is not self.cls]
         return int(sum(a.nbytes for a in arrays))
 
     @classmethod
@@ -130,10 +135,9 @@ class ComponentLayer(Layer):
                 if g is None:
                     if same_crs(self.crs, crs):
                         g = self._grids[str(self.crs)]
-                        self._sorted_cls[key] = self.cls
                     else:
                         g = PointGrid(*transform_xy(self.x, self.y, self.crs, crs))
-                        self._sorted_cls[key] = self.cls[g.order]
+                        g.cls = self.cls[g.order]
                     self._grids[key] = g
         return g
 
@@ -166,7 +170,7 @@ class ComponentLayer(Layer):
         xmin, ymin, xmax, ymax = viewport.extent
         m = margin_px * viewport.mupp
         pos = g.query((xmin - m, ymin - m, xmax + m, ymax + m))
-        cls = self._sorted_cls[str(viewport.crs)][pos]
+        cls = g.cls[pos]
         if self.hidden_classes:
             hidden = np.isin(self.class_codes, list(self.hidden_classes))
             keep = ~hidden[cls]
@@ -199,7 +203,7 @@ class ComponentLayer(Layer):
         g = self.grid(viewport.crs)
         xmin, ymin, xmax, ymax = viewport.extent
         m = margin_px * viewport.mupp
-        x, y, cls = g.take((g.x, g.y, self._sorted_cls[str(viewport.crs)]), (xmin - m, ymin - m, xmax + m, ymax + m))
+        x, y, cls = g.take((g.x, g.y, g.cls), (xmin - m, ymin - m, xmax + m, ymax + m))
         if self.hidden_classes:
             keep = ~np.isin(self.class_codes, list(self.hidden_classes))[cls]
             x, y, cls = x[keep], y[keep], cls[keep]
