@@ -4,8 +4,8 @@
 
 How a frame is made (after QGIS's map canvas and napari):
 
-- every layer has its own cached QImage, rendered by ``layer.render(viewport, cancel)`` on the
-  canvas's render threads (a small pool), together with the viewport it was rendered for;
+- every layer has its own cached QImage (in the RenderCache), rendered by ``layer.render(viewport,
+  cancel)`` on the scheduler's render threads, together with the viewport it was rendered for;
 - the GUI thread composes the cached images into one *frame* image for the current viewport; an
   image rendered for another viewport (the user panned or zoomed since) is drawn moved and scaled,
   so dragging and wheel-zooming never show a blank or flashing map;
@@ -16,7 +16,9 @@ How a frame is made (after QGIS's map canvas and napari):
   static layers below it to be re-composed: consecutive static layers are composed once into a
   group image;
 - each render job carries a generation number; results older than what is shown are dropped, and
-  jobs made stale by a viewport change are cancelled (their cancel flag is set).
+  jobs made stale by a viewport change are cancelled (their cancel flag is set);
+- closing (or deleting) the canvas closes its scheduler: no timer, rerun or late result starts a job
+  after that, and layer callbacks (a tile arriving on a fetch thread) no longer reach the widget.
 
 Signals: ``cursorMoved(x, y)`` (canvas CRS), ``scaleChanged(denominator)``,
 ``extentChanged(xmin, ymin, xmax, ymax)``, ``crsChanged(str)``, ``renderStarted()``,
@@ -39,7 +41,7 @@ from app.layers.base import Feature, Layer
 
 from .crs import transform_xy
 from .overlays import paint_attribution, paint_north_arrow, paint_scale_bar
-from .painting import FORMAT
+from .compose import compose_frame
 from .render_cache import RenderCache
 from .render_scheduler import RenderScheduler
 from .viewport import Viewport
@@ -362,76 +364,12 @@ class MapCanvas(QWidget):
         return False
 
     # ================================================================== composition
-    def _runs(self) -> list[tuple[bool, list[Layer]]]:
-        """Consecutive static layers form one group; each volatile layer stands alone."""
-        runs: list[tuple[bool, list[Layer]]] = []
-        for l in self._layers:
-            if not l.visible:
-                continue
-            if l.volatile:
-                runs.append((True, [l]))
-            elif runs and not runs[-1][0]:
-                runs[-1][1].append(l)
-            else:
-                runs.append((False, [l]))
-        return runs
-
-    def _draw_image(self, p: QPainter, img: QImage, img_vp: Viewport, vp: Viewport, opacity: float = 1.0) -> None:
-        tr = vp.image_transform_from(img_vp)
-        if tr is None:
-            return
-        s, dx, dy = tr
-        p.setOpacity(opacity)
-        if abs(s - 1.0) < 1e-9 and img_vp.width == vp.width and img_vp.height == vp.height:
-            p.drawImage(QPointF(dx, dy), img)
-        else:
-            p.drawImage(QRectF(dx, dy, img_vp.width * s, img_vp.height * s), img)
-        p.setOpacity(1.0)
-
-    def _group_image(self, layers: list[Layer]) -> tuple[QImage, Viewport] | None:
-        cached = [(l, self._cache.get(l.uid)) for l in layers]
-        sig = tuple((l.uid, c.gen if c else -1, round(l.opacity, 3)) for l, c in cached)
-        key = tuple(l.uid for l in layers)
-        got = self._cache.group(key, sig)
-        if got is not None:
-            return got
-        have = [(l, c) for l, c in cached if c is not None]
-        if not have:
-            return None
-        if len(have) == 1 and have[0][0].opacity >= 1.0:
-            img, ivp = have[0][1].image, have[0][1].viewport
-        else:
-            # compose in the viewport of the newest image in the group
-            ivp = max(have, key=lambda lc: lc[1].gen)[1].viewport
-            w, h = ivp.device_size
-            img = QImage(w, h, FORMAT)
-            img.setDevicePixelRatio(ivp.dpr)
-            img.fill(0)
-            p = QPainter(img)
-            for l, c in have:
-                self._draw_image(p, c.image, c.viewport, ivp, l.opacity)
-            p.end()
-        self._cache.put_group(key, sig, img, ivp)
-        return img, ivp
-
     def _compose_frame(self) -> None:
         vp = self._vp
         w, h = vp.device_size
         if self._frame is None or self._frame.width() != w or self._frame.height() != h:
             self._frame = QImage(w, h, QImage.Format.Format_RGB32)
-        self._frame.setDevicePixelRatio(vp.dpr)
-        self._frame.fill(self.background)
-        p = QPainter(self._frame)
-        for volatile, layers in self._runs():
-            if volatile:
-                c = self._cache.get(layers[0].uid)
-                if c is not None:
-                    self._draw_image(p, c.image, c.viewport, vp, layers[0].opacity)
-            else:
-                got = self._group_image(layers)
-                if got is not None:
-                    self._draw_image(p, got[0], got[1], vp)
-        p.end()
+        compose_frame(self._frame, self._cache, self._layers, vp, self.background)
         self._frame_vp = vp
         self._frame_dirty = False
         self.frameReady.emit()
