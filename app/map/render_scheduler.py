@@ -92,7 +92,7 @@ class RenderScheduler(QObject):
         self._bridge.done.connect(self._on_done, Qt.ConnectionType.QueuedConnection)
         if timer is None:
             timer = QTimer(self)
-            timer.setSingleShot(True)
+        timer.setSingleShot(True)
         timer.setInterval(settle_ms)
         timer.timeout.connect(self.render_all)
         self._settle = timer

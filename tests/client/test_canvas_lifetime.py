@@ -91,9 +91,10 @@ def test_settle_timer_renders_when_open(qtbot, small_city):
     c.pan_by_pixels(40, 0, delay_ms=120)
     assert ex.jobs == []  # nothing renders before the view settles
     c.scheduler.settle_timer.fire()
-    assert len(ex.jobs) == 1
+    assert len(ex.jobs) == 1 and not c.scheduler.settle_timer.isActive()
     _deliver(ex)
     assert c.render_cache.get(grids.uid).viewport.key() == c.viewport.key()
+    assert not c.is_rendering()
 
 
 def test_deleted_canvas_drops_results_and_layer_callbacks(qtbot, small_city):
