@@ -7,13 +7,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import shapely
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QTransform
 
 from app.map.painting import draw_halo_text, label_font, path_from_xy, polygons_from_xy, thin_vertices
 from app.map.viewport import Viewport
 
 from .base import Feature, Layer
 from .geometry import GeometryStore
+
+OVERVIEW_PX = 24.0  # features narrower than this on screen are outlined from one cached path
 
 __all__ = ["PolygonStyle", "PolygonLayer", "read_vector"]
 
@@ -118,12 +120,6 @@ class PolygonLayer(Layer):
             self._draw_fills(painter, viewport, proj, idx, fills)
         if cancel.is_set():
             return
-        xy, starts = proj.vertices(idx)
-        px, py = viewport.map_to_pixel(xy[:, 0], xy[:, 1])
-        px, py, starts = thin_vertices(px, py, starts, 0.5)
-        if cancel.is_set():
-            return
-        path = path_from_xy(px, py, starts)
         color = QColor(style.outline)
         # fade dense outlines at small scales (a city of 10,000 m² grids must not turn into a blue carpet)
         b = proj.bounds[idx[:: max(1, len(idx) // 256)]]
@@ -138,9 +134,39 @@ class PolygonLayer(Layer):
             pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
+        if size_px < OVERVIEW_PX:
+            # Cells a few pixels wide: one path of the whole layer in map units, built once and drawn
+            # through the view's transform without antialiasing (it would only blur a 1-pixel mesh).
+            path, ox, oy = self._overview_path(proj)
+            inv = 1.0 / viewport.mupp
+            x0 = viewport.cx - viewport.width * viewport.mupp / 2
+            y1 = viewport.cy + viewport.height * viewport.mupp / 2
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            painter.setTransform(QTransform(inv, 0, 0, -inv, (ox - x0) * inv, (y1 - oy) * inv), True)
+            painter.drawPath(path)
+            painter.restore()
+        else:
+            xy, starts = proj.vertices(idx)
+            px, py = viewport.map_to_pixel(xy[:, 0], xy[:, 1])
+            px, py, starts = thin_vertices(px, py, starts, 0.5)
+            if cancel.is_set():
+                return
+            painter.drawPath(path_from_xy(px, py, starts))
         if style.label_field and viewport.scale <= style.label_max_scale * 1.0001:
             self._draw_labels(painter, viewport, proj, idx)
+
+    def _overview_path(self, proj):
+        """The outlines of every feature as one QPainterPath relative to the layer's corner (cached
+        for this projection of this data)."""
+        got = getattr(self, "_overview", None)
+        if got is not None and got[0] is proj:
+            return got[1:]
+        xy, starts = proj.vertices(np.arange(len(proj.geoms)))
+        ox, oy = (float(xy[:, 0].min()), float(xy[:, 1].min())) if len(xy) else (0.0, 0.0)
+        path = path_from_xy(xy[:, 0] - ox, xy[:, 1] - oy, starts)
+        self._overview = (proj, path, ox, oy)
+        return path, ox, oy
 
     def _draw_fills(self, painter, viewport, proj, idx, fills) -> None:
         sel = idx[fills[idx] != 0]

@@ -287,3 +287,18 @@ def test_city_layers_from_a_city_package(qapp, tmp_path):
     assert list(layers) == ["basemap", "unit_grids", "resp_grids", "components", "cases", "inspectors",
                             "selection"]
     assert layers["basemap"].is_osm and len(layers["components"]) == 1
+
+
+def test_small_scale_grid_outlines_from_the_cached_path(qapp, viewport, small_city):
+    """Cells a few pixels wide are drawn from one path in map units: edges still land on their pixels."""
+    grids, _c, _k = small_city
+    v = viewport.with_mupp(8.0)  # 100 m cells -> 12.5 px
+    img = grids.render(v)
+    hits = []
+    for x_m in (CX - 150.0, CX - 50.0, CX + 50.0, CX + 150.0):
+        px, py = v.map_to_pixel(x_m, CY + 100.0)
+        hits.append(max(rgba(img, int(px) + d, int(py))[3] for d in (-1, 0, 1)))
+    assert all(a > 0 for a in hits), hits
+    px, py = v.map_to_pixel(CX, CY)  # the middle of the centre cell
+    assert rgba(img, px, py)[3] == 0
+    assert getattr(grids, "_overview", None) is not None  # drawn from the cached path
