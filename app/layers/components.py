@@ -258,17 +258,24 @@ class ComponentLayer(Layer):
         h, w = buf.shape
         bw, bh = (w + a - 1) // a, (h + a - 1) // a
         k = viewport.dpr / (viewport.mupp * a)  # map units -> bin index
-        fx = x - xmin
-        fx *= k
-        fy = ymax - y
-        fy *= k
+        # bin numbers with as few passes and temporaries as numpy allows (millions of points)
+        t = np.subtract(x, xmin)
+        ix = np.empty(len(x), np.int64)
+        np.multiply(t, k, out=ix, casting="unsafe")  # truncates: points left of the view land on 0
         if not inside:  # the whole layer in view needs no clipping
-            m = (fx >= 0) & (fx < bw) & (fy >= 0) & (fy < bh)
-            fx, fy = fx[m], fy[m]
-        idx = np.minimum(fy.astype(np.int32), bh - 1)
+            m = (t >= 0) & (ix < bw)
+        np.subtract(ymax, y, out=t)
+        idx = np.empty(len(x), np.int64)
+        np.multiply(t, k, out=idx, casting="unsafe")
+        if not inside:
+            m &= (t >= 0) & (idx < bh)
+            ix, idx = ix[m], idx[m]
+        del t
+        np.minimum(idx, bh - 1, out=idx)  # a point on the view's far edge
         idx *= bw
-        idx += np.minimum(fx.astype(np.int32), bw - 1)
-        del fx, fy
+        np.minimum(ix, bw - 1, out=ix)
+        idx += ix
+        del ix
         counts = np.bincount(idx, minlength=bw * bh)
         nz = counts[counts > 0]
         if len(nz) == 0:
