@@ -137,3 +137,18 @@ def test_a_gpx_export_leaves_the_capabilities_default_namespace_alone(server):
     assert b'xmlns:ows="http://www.opengis.net/ows/1.1"' in body
     err = server.get("/wmts?SERVICE=WMTS&REQUEST=Nope").content
     assert b"<ows:ExceptionReport" in err and b'xml:lang="en"' in err and b"ns0:" not in err
+
+
+def test_each_encoding_has_its_own_capabilities(server, caps):
+    """KVP's document lists KVP GetTile and the template; the RESTful one only the template, so that
+    clients preferring KVP whenever it is listed (QGIS) use REST there."""
+    def ops(body: bytes) -> dict[str, list[str]]:
+        root = ET.fromstring(body)
+        return {op.get("name"): [v.text for v in op.iter(f"{{{NS['ows']}}}Value")]
+                for op in root.findall("ows:OperationsMetadata/ows:Operation", NS)}
+    rest = server.get("/wmts/1.0.0/WMTSCapabilities.xml")
+    assert rest.status_code == 200
+    assert ops(caps.content) == {"GetCapabilities": ["KVP"], "GetTile": ["KVP"]}
+    assert ops(rest.content) == {"GetCapabilities": ["RESTful"]}
+    for body in (caps.content, rest.content):
+        assert ET.fromstring(body).find("w:Contents/w:Layer/w:ResourceURL", NS) is not None
