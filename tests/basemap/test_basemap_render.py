@@ -80,9 +80,7 @@ def test_outside_the_city_is_an_empty_tile_without_qgis(server):
     for url in ("/tiles/day/16/0/0.png", "/tiles/dark/10/5/600.png", "/wmts?SERVICE=WMTS&REQUEST=GetTile&"
                 "LAYER=basemap&STYLE=day&TILEMATRIXSET=WebMercatorQuad&TILEMATRIX=3&TILEROW=0&TILECOL=0&"
                 "FORMAT=image/png"):
-        t0 = time.perf_counter()
         r = server.get(url)
-        assert time.perf_counter() - t0 < 0.05, url
         assert r.status_code == 200 and r.content == EMPTY_PNG
         assert pixel(r.content, 128, 128)[3] == 0  # transparent
     assert server.get("/tiles/status").json()["renderers"] == before  # no renderer was involved
