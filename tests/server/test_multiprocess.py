@@ -107,7 +107,8 @@ def _lock_holders() -> list[str]:
     with psycopg.connect(conninfo(PG_URL), autocommit=True) as c:
         rows = c.execute("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
                          "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s AND l.objid = %s "
-                         "AND l.objsubid = 1", (hi, lo)).fetchall()
+                         "AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database "
+                         "WHERE datname = current_database())", (hi, lo)).fetchall()
     return [r[0] for r in rows]
 
 
