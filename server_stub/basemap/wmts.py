@@ -6,7 +6,9 @@ command hall at night), format image/png, and two tile matrix sets: ``WebMercato
 Each TileMatrixSetLink carries TileMatrixSetLimits: the tiles that show the city. Scale denominators
 use the standard 0.28 mm pixel; TopLeftCorner is written in the CRS's axis order (northing first for
 the CGCS2000 Gauss-Krueger CRSs). KVP GetTile at /wmts and a RESTful ResourceURL template at
-/wmts/1.0.0/basemap/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png.
+/wmts/1.0.0/basemap/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.png. The KVP document
+(GET /wmts) lists both; the RESTful one (/wmts/1.0.0/WMTSCapabilities.xml) only the template.
+Every document carries its own namespace prefixes (lxml nsmap): nothing is registered process-wide.
 """
 from __future__ import annotations
 

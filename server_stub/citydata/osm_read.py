@@ -91,11 +91,14 @@ def extract_extent(header_bbox: tuple[float, float, float, float] | None,
 def header_bbox(path: str | Path) -> tuple[float, float, float, float] | None:
     """The bounding box in an OSM file's header (lon/lat), or None when it declares none."""
     import osmium
-    reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)  # the header only
     try:
-        box = reader.header().box()
-    finally:
-        reader.close()
+        reader = osmium.io.Reader(str(path), osmium.osm.osm_entity_bits.NOTHING)  # the header only
+        try:
+            box = reader.header().box()
+        finally:
+            reader.close()
+    except RuntimeError:  # a header osmium cannot read: the bounds of the data serve instead
+        return None
     if not box.valid():
         return None
     return box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat

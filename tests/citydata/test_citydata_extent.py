@@ -74,6 +74,11 @@ def test_extent_rules():
     assert extract_extent((10, 10, 11, 11), data) == data                      # a header beside the data
 
 
+def test_an_unreadable_header_is_no_box(tmp_path):
+    (tmp_path / "bad.osm.pbf").write_bytes(b"not a pbf" * 10)
+    assert header_bbox(tmp_path / "bad.osm.pbf") is None
+
+
 @pytest.mark.parametrize("with_header", [True, False])
 def test_the_extent_is_the_whole_extract_not_its_tagged_nodes(tmp_path, with_header):
     box = (TOWN[0] - 0.001, TOWN[1] - 0.0005, TOWN[2] + 0.001, TOWN[3] + 0.0005) if with_header else None
