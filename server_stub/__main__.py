@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(users_main(argv[1:]))
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from .app import create_app
+    from .app import RouterImportError, create_app
     from .settings import Settings
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "db": args.db,
@@ -40,7 +40,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.demo:
         overrides["demo"] = True
     settings = Settings(**overrides)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except RouterImportError as e:
+        print(e, file=sys.stderr)
+        sys.exit(2)
     ctx = app.state.ctx
     ctx.db.migrate()
     from .bootstrap import ensure_admin

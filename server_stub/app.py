@@ -1,23 +1,34 @@
 """The FastAPI application factory."""
 from __future__ import annotations
 
-import importlib
 import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from .api import errors
+from .api.edge import EdgeGuard
 from .context import ServerContext
 from .db.bounds import QueryTimeout
 from .settings import Settings
 
 log = logging.getLogger("occ.server")
 
-# Router modules (each defines `router`); order is the order in /docs and of route matching, so
-# the busiest (cases) comes first: matching walks the routes in order on every request.
-ROUTER_MODULES = ["cases", "auth", "city", "reference", "photos", "positions", "open311", "evaluation",
-                  "events", "tiles", "tracks"]
+
+class RouterImportError(RuntimeError):
+    """A router module failed to import: the server refuses to start without part of its API."""
+
+
+def router_modules() -> list:
+    """The router modules, each with `router` and optionally `install(app)`. The order is the order
+    in /docs and of route matching, so the busiest (cases) comes first: matching walks the routes in
+    order on every request. Imported explicitly: a missing or broken one stops the start."""
+    try:
+        from .api import auth, cases, city, evaluation, events, open311, photos, positions, reference, tiles, tracks
+    except ImportError as e:
+        raise RouterImportError(f"cannot start the server: a router failed to import ({e.name or e}): {e}") from e
+    return [cases, auth, city, reference, photos, positions, open311, evaluation, events, tiles, tracks]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,7 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await ctx.bus.stop()
             ctx.db.dispose()
 
+    modules = router_modules()
+    # Every body's ceiling (a photo's plus multipart overhead); JSON and form bodies get the edge
+    # guard's far smaller one.
     app = FastAPI(title="OpenCityCommand server", version="0.1.0", lifespan=lifespan,
+                  max_body_size=settings.photo_max_bytes + 1024 * 1024,
                   description="Reference server for digital urban management (数字城管): cases, "
                               "workflow, clocks, positions, Open311, evaluation.")
     app.state.ctx = ctx
@@ -56,14 +71,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []
-    for name in ROUTER_MODULES:
-        try:
-            mod = importlib.import_module(f"server_stub.api.{name}")
-        except ModuleNotFoundError as e:
-            if e.name == f"server_stub.api.{name}":
-                continue  # area not built yet
-            raise
+    for mod in modules:
         app.include_router(mod.router)
         if hasattr(mod, "install"):
             mod.install(app)  # startup/shutdown hooks, middleware, extra mounts
+    errors.install_handlers(app)
+    errors.document(app)
+    app.add_middleware(EdgeGuard)  # added last: the outermost of ours, before any body is read
     return app

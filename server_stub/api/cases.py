@@ -5,7 +5,6 @@ Also installs the Idempotency-Key middleware for every POST of the server (servi
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Iterator, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
@@ -19,6 +18,7 @@ from ..db.models import User
 from ..schemas.cases import (ActionIn, CaseDetail, CaseIn, CaseList, CaseOut, DeadlinePreview, DuplicateOut,
                              EventOut, MergeIn, MergeOut)
 from ..services import cases as svc
+from ..schemas.types import Id, Instant
 from ..services import idempotency
 from ..services.spatial import SpatialInputError, parse_bbox
 from .deps import current_user, get_ctx, require_roles
@@ -70,22 +70,16 @@ async def report(body: CaseIn, user: User = Depends(require_roles(*REPORTERS)),
             external_id=body.external_id, component_id=body.component_id, photo_hashes=body.photo_hashes)
 
 
-def _aware(name: str, dt: datetime | None) -> datetime | None:
-    if dt is not None and dt.tzinfo is None:
-        raise _bad("query", name, "needs a time zone, e.g. 2026-11-23T08:00:00+08:00")
-    return dt
-
-
 @router.get("", response_model=CaseList)
 def list_cases(
         state: list[str] | None = Query(None, description="repeat or comma-separate: state=handling,suspended"),
-        department_id: int | None = None, source: str | None = None, kind: str | None = None,
+        department_id: Id | None = None, source: str | None = None, kind: str | None = None,
         class_code: str | None = None,
         grid_code: str | None = Query(None, description="unit grid code, or a community/street/district prefix"),
         bbox: str | None = Query(None, description="minx,miny,maxx,maxy in lon/lat"),
         band: Literal["green", "yellow", "red"] | None = None,
         q: str | None = Query(None, description="text in the number, description or address"),
-        created_from: datetime | None = None, created_to: datetime | None = None,
+        created_from: Instant | None = None, created_to: Instant | None = None,
         overdue: bool | None = Query(None, description="handling ever overdue, or past the current deadline"),
         sort: str = Query("-created_at", description="created_at, updated_at, deadline_at, number, state, id; "
                                                      "prefix - for descending"),
@@ -102,8 +96,7 @@ def list_cases(
         raise _bad("query", "bbox", e.message) from None
     f = svc.CaseFilter(state=states, department_id=department_id, source=source, kind=kind,
                        class_code=class_code, grid_code=grid_code, bbox=box, band=band, q=q,
-                       created_from=_aware("created_from", created_from),
-                       created_to=_aware("created_to", created_to), overdue=overdue, sort=sort,
+                       created_from=created_from, created_to=created_to, overdue=overdue, sort=sort,
                        limit=limit, offset=offset)
     with refusals("query"), ctx.db.bounded() as s:
         items, total = svc.query_cases(s, ctx, user, f)
@@ -112,7 +105,7 @@ def list_cases(
 
 @router.get("/duplicates", response_model=list[DuplicateOut])
 def duplicates(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, le=90), kind: str = Query(),
-               class_code: str = Query(), exclude_id: int | None = None, user: User = Depends(current_user),
+               class_code: str = Query(), exclude_id: Id | None = None, user: User = Depends(current_user),
                ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     """Likely duplicates of a report: open cases of the same class within 50 m from the last 3 days,
     nearest first, each with distance_m."""
@@ -122,14 +115,14 @@ def duplicates(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, l
 
 # ---------------------------------------------------------------- one case
 @router.get("/{case_id}", response_model=CaseDetail)
-def get_case(case_id: int, user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
+def get_case(case_id: Id, user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
     """The case with its log, its photos by stage and the actions the caller's role may take now."""
     with refusals("path"), ctx.db.session() as s:
         return svc.detail(s, ctx, svc.get_visible(s, user, case_id), user)
 
 
 @router.get("/{case_id}/events", response_model=list[EventOut])
-def get_events(case_id: int, user: User = Depends(current_user),
+def get_events(case_id: Id, user: User = Depends(current_user),
                ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     with refusals("path"), ctx.db.session() as s:
         svc.get_visible(s, user, case_id)
@@ -137,7 +130,7 @@ def get_events(case_id: int, user: User = Depends(current_user),
 
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseOut)
-async def act(case_id: int, action: Action, body: ActionIn | None = None, user: User = Depends(current_user),
+async def act(case_id: Id, action: Action, body: ActionIn | None = None, user: User = Depends(current_user),
               ctx: ServerContext = Depends(get_ctx)) -> Response:
     """One workflow step (see ActionIn for each action's parameters). 403 wrong role, 409 wrong state
     (or the case changed meanwhile), 422 a missing reason or bad parameter, 404 unknown or out of scope."""
@@ -148,7 +141,7 @@ async def act(case_id: int, action: Action, body: ActionIn | None = None, user: 
 
 
 @router.get("/{case_id}/deadline-preview", response_model=DeadlinePreview)
-def deadline_preview(case_id: int, condition_id: str | None = None, department_id: int | None = None,
+def deadline_preview(case_id: Id, condition_id: str | None = None, department_id: Id | None = None,
                      user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
     """The handling deadline if the case were filed with condition_id (default: its own) and/or
     dispatched now."""
@@ -157,7 +150,7 @@ def deadline_preview(case_id: int, condition_id: str | None = None, department_i
 
 
 @router.post("/{case_id}/merge", response_model=MergeOut)
-async def merge(case_id: int, body: MergeIn, user: User = Depends(require_roles(*MERGERS)),
+async def merge(case_id: Id, body: MergeIn, user: User = Depends(require_roles(*MERGERS)),
                 ctx: ServerContext = Depends(get_ctx)) -> Response:
     """Merges a duplicate (not yet filed) into another case: it is voided 'merged into <number>',
     both logs link the other, its report photos join the kept case."""

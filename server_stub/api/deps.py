@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from ..context import ServerContext
 from ..db.models import Token, User
 from ..security import token_hash
+from .errors import forbids
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -83,6 +84,7 @@ def require_roles(*roles: str):
     """A dependency that lets only the given roles through (403 naming the roles allowed)."""
     allowed = frozenset(roles)
 
+    @forbids
     async def check(user: User = Depends(current_user)) -> User:
         if user.role not in allowed:
             raise HTTPException(403, f"this needs role {' or '.join(sorted(allowed))}; you are '{user.role}'")

@@ -21,6 +21,7 @@ from ..db.models import User
 from ..schemas.evaluation import EvaluationOut
 from ..services import evaluation as svc
 from .deps import current_user, get_ctx
+from .errors import forbids
 
 router = APIRouter(prefix="/api/evaluation", tags=["evaluation"])
 
@@ -47,6 +48,7 @@ class Level(StrEnum):
     STREET = "street"
 
 
+@forbids
 def _reader(user: User = Depends(current_user)) -> User:
     if user.role not in READERS and user.role != Role.DEPARTMENT:
         raise HTTPException(403, "the evaluation needs role leader, admin, shift_leader, dispatcher or "
@@ -54,6 +56,7 @@ def _reader(user: User = Depends(current_user)) -> User:
     return user
 
 
+@forbids
 def _all_reader(user: User = Depends(_reader)) -> User:
     if user.role not in READERS:
         raise HTTPException(403, "a department user may read only its own department's evaluation "

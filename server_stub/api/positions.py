@@ -22,6 +22,7 @@ from app.domain.workflow import Role
 from ..context import ServerContext
 from ..db.models import Inspector, User
 from ..schemas.positions import LatestOut, TrackOut
+from ..schemas.types import Id, Instant
 from ..services import positions as pos
 from ..services.gpx import track_gpx
 from .deps import current_user, get_ctx
@@ -158,16 +159,10 @@ async def osmand_post(request: Request, ctx: ServerContext = Depends(get_ctx)) -
 
 
 # ---------------------------------------------------------------- reading
-def _aware(name: str, t: datetime | None) -> datetime | None:
-    if t is not None and t.tzinfo is None:
-        raise HTTPException(422, f"{name} needs a time zone (ISO 8601, e.g. 2026-01-01T08:00:00+08:00)")
-    return t
-
-
 @router.get("/api/positions/track", response_model=TrackOut,
             responses={200: {"content": {"application/gpx+xml": {}},
                              "description": "JSON, or GPX 1.1 with format=gpx"}})
-def track(inspector_id: int, start: datetime | None = None, end: datetime | None = None,
+def track(inspector_id: Id, start: Instant | None = None, end: Instant | None = None,
           format: Literal["json", "gpx"] = "json", limit: int = Query(100_000, ge=1, le=500_000),
           user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)):  # noqa: ANN201
     """An inspector's fixes between start and end (default: the last 24 hours), in time order.
@@ -176,8 +171,8 @@ def track(inspector_id: int, start: datetime | None = None, end: datetime | None
     if user.role not in TRACK_ROLES and not (user.role == Role.INSPECTOR and user.id == inspector_id):
         raise HTTPException(403, "this needs role leader, shift_leader, dispatcher, acceptor or admin "
                                  f"(an inspector sees only their own track); you are '{user.role}'")
-    end = _aware("end", end) or datetime.now(timezone.utc)
-    start = _aware("start", start) or end - timedelta(hours=24)
+    end = end or datetime.now(timezone.utc)
+    start = start or end - timedelta(hours=24)
     if start > end:
         raise HTTPException(422, "start is after end")
     if end - start > timedelta(days=MAX_TRACK_DAYS):

@@ -15,6 +15,7 @@ from ..context import ServerContext
 from ..schemas.reference import (CameraOut, ClassOut, ComponentOut, DepartmentOut, GridOut, InspectorOut,
                                  NearComponentOut, RegionNode, RegionOut, ResponsibilityGridOut,
                                  ResponsibilityOut, SuggestionOut)
+from ..schemas.types import Id
 from ..services import reference as ref
 from .deps import current_user, get_ctx
 
@@ -59,7 +60,7 @@ def departments(kind: Literal["professional", "street_office"] | None = None,
 
 
 @router.get("/departments/{dept_id}", response_model=DepartmentOut)
-def department(dept_id: int, ctx: ServerContext = Depends(get_ctx)) -> dict:
+def department(dept_id: Id, ctx: ServerContext = Depends(get_ctx)) -> dict:
     with ctx.db.session() as s:
         return _found(ref.department(s, dept_id), f"department {dept_id}")
 

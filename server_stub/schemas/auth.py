@@ -6,6 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.domain.workflow import Role
 
+from .types import Id
+
 
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
@@ -18,7 +20,7 @@ class UserOut(BaseModel):
     username: str
     display_name: str
     role: Role
-    department_id: int | None = None
+    department_id: Id | None = None
     phone: str | None = None
     active: bool = True
     locked_at: datetime | None = None  # locked after repeated failed logins (an admin unlocks)
@@ -35,5 +37,5 @@ class UserIn(BaseModel):
     display_name: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=4, max_length=200)
     role: Role
-    department_id: int | None = None
+    department_id: Id | None = None
     phone: str | None = None

@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .types import Id, Lat, Lon
+
 from app.domain.classification import Kind
 from app.domain.clocks import ClockType
 from app.domain.workflow import CloseType
@@ -21,8 +23,8 @@ class CaseIn(BaseModel):
     source: Source | None = None
     kind: Kind
     class_code: str = Field(pattern=r"^\d{4}$")
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    lon: Lon
+    lat: Lat
     description: str = Field("", max_length=4000)
     address: str | None = Field(None, max_length=200)
     reporter_name: str | None = Field(None, max_length=100)
@@ -46,23 +48,23 @@ class ActionIn(BaseModel):
     reason: str | None = Field(None, max_length=4000)
     kind: Kind | None = None
     class_code: str | None = Field(None, pattern=r"^\d{4}$")
-    lon: float | None = Field(None, ge=-180, le=180)
-    lat: float | None = Field(None, ge=-90, le=90)
+    lon: Lon | None = None
+    lat: Lat | None = None
     description: str | None = Field(None, max_length=4000)
     address: str | None = Field(None, max_length=200)
     component_id: str | None = Field(None, pattern=r"^\d{16}$")
-    inspector_id: int | None = None
+    inspector_id: Id | None = None
     result: Literal["confirmed", "not_found", "fixed", "not_fixed"] | None = None
     photo_hashes: list[Sha256] | None = Field(None, max_length=20)
     condition_id: str | None = Field(None, max_length=40)
-    department_id: int | None = None
+    department_id: Id | None = None
     amount: float | None = Field(None, gt=0, le=10_000)
     limit_type: ClockType | None = None
     close_type: CloseType | None = None
 
 
 class MergeIn(BaseModel):
-    into_case_id: int
+    into_case_id: Id
 
 
 class CaseOut(BaseModel):

@@ -24,6 +24,7 @@ from app.domain.workflow import State
 
 from ..context import ServerContext
 from ..db.models import Case, CaseEvent, Component, Department, Region
+from ..schemas.types import check_instant
 from ..schemas.open311 import (Attribute, AttributeValue, Discovery, Endpoint, PostedRequest, Service,
                                ServiceDefinition, ServiceRequest)
 
@@ -269,6 +270,10 @@ def parse_time(name: str, raw: str) -> datetime:
                                 f"got {raw!r}") from None
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise Open311Error(400, f"{name} must include a time zone (Z or +08:00); got {raw!r}")
+    try:
+        check_instant(dt)
+    except ValueError as e:
+        raise Open311Error(400, f"{name} {e}") from None
     return dt.astimezone(timezone.utc)
 
 
