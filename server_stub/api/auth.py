@@ -18,6 +18,7 @@ from ..db.models import User
 from ..schemas.auth import LoginIn, LoginOut, UserIn, UserOut
 from ..services import login_guard, users
 from .deps import current_user, forget_token, get_ctx, require_roles
+from .errors import errors
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 WRONG = "wrong user name or password"
@@ -78,7 +79,7 @@ def list_users(role: Role | None = None, _: User = Depends(current_user),
         return [UserOut.model_validate(u) for u in s.scalars(q)]
 
 
-@router.post("/users", response_model=UserOut, status_code=201)
+@router.post("/users", response_model=UserOut, status_code=201, responses=errors(409))
 def add_user(body: UserIn, _: User = Depends(require_roles(Role.ADMIN)),
              ctx: ServerContext = Depends(get_ctx)) -> UserOut:
     with ctx.db.transaction() as s:

@@ -22,6 +22,7 @@ from ..schemas.types import Id, Instant
 from ..services import idempotency
 from ..services.spatial import SpatialInputError, parse_bbox
 from .deps import current_user, get_ctx, require_roles
+from .errors import errors
 
 router = APIRouter(prefix="/api/cases", tags=["cases"])
 
@@ -75,10 +76,12 @@ def list_cases(
         state: list[str] | None = Query(None, description="repeat or comma-separate: state=handling,suspended"),
         department_id: Id | None = None, source: str | None = None, kind: str | None = None,
         class_code: str | None = None,
-        grid_code: str | None = Query(None, description="unit grid code, or a community/street/district prefix"),
+        grid_code: str | None = Query(None, max_length=20,
+                                      description="unit grid code, or a community/street/district prefix"),
         bbox: str | None = Query(None, description="minx,miny,maxx,maxy in lon/lat"),
         band: Literal["green", "yellow", "red"] | None = None,
-        q: str | None = Query(None, description="text in the number, description or address"),
+        # SQLite refuses LIKE patterns over 50,000 bytes; no one searches for more than a sentence
+        q: str | None = Query(None, max_length=200, description="text in the number, description or address"),
         created_from: Instant | None = None, created_to: Instant | None = None,
         overdue: bool | None = Query(None, description="handling ever overdue, or past the current deadline"),
         sort: str = Query("-created_at", description="created_at, updated_at, deadline_at, number, state, id; "
@@ -114,14 +117,14 @@ def duplicates(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, l
 
 
 # ---------------------------------------------------------------- one case
-@router.get("/{case_id}", response_model=CaseDetail)
+@router.get("/{case_id}", response_model=CaseDetail, responses=errors(404))
 def get_case(case_id: Id, user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
     """The case with its log, its photos by stage and the actions the caller's role may take now."""
     with refusals("path"), ctx.db.session() as s:
         return svc.detail(s, ctx, svc.get_visible(s, user, case_id), user)
 
 
-@router.get("/{case_id}/events", response_model=list[EventOut])
+@router.get("/{case_id}/events", response_model=list[EventOut], responses=errors(404))
 def get_events(case_id: Id, user: User = Depends(current_user),
                ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     with refusals("path"), ctx.db.session() as s:
@@ -129,7 +132,7 @@ def get_events(case_id: Id, user: User = Depends(current_user),
         return svc.events_of(s, case_id)
 
 
-@router.post("/{case_id}/actions/{action}", response_model=CaseOut)
+@router.post("/{case_id}/actions/{action}", response_model=CaseOut, responses=errors(403, 404, 409))
 async def act(case_id: Id, action: Action, body: ActionIn | None = None, user: User = Depends(current_user),
               ctx: ServerContext = Depends(get_ctx)) -> Response:
     """One workflow step (see ActionIn for each action's parameters). 403 wrong role, 409 wrong state
@@ -140,7 +143,7 @@ async def act(case_id: Id, action: Action, body: ActionIn | None = None, user: U
                                       answer=_ACTED, **params)
 
 
-@router.get("/{case_id}/deadline-preview", response_model=DeadlinePreview)
+@router.get("/{case_id}/deadline-preview", response_model=DeadlinePreview, responses=errors(404))
 def deadline_preview(case_id: Id, condition_id: str | None = None, department_id: Id | None = None,
                      user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
     """The handling deadline if the case were filed with condition_id (default: its own) and/or
@@ -149,7 +152,7 @@ def deadline_preview(case_id: Id, condition_id: str | None = None, department_id
         return svc.deadline_preview(s, ctx, user, case_id, condition_id, department_id)
 
 
-@router.post("/{case_id}/merge", response_model=MergeOut)
+@router.post("/{case_id}/merge", response_model=MergeOut, responses=errors(404, 409))
 async def merge(case_id: Id, body: MergeIn, user: User = Depends(require_roles(*MERGERS)),
                 ctx: ServerContext = Depends(get_ctx)) -> Response:
     """Merges a duplicate (not yet filed) into another case: it is voided 'merged into <number>',

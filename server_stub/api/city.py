@@ -10,11 +10,12 @@ from ..context import ServerContext
 from ..db.models import User
 from ..services import city
 from .deps import current_user, get_ctx
+from .errors import errors
 
 router = APIRouter(prefix="/api/ref/city", tags=["reference"])
 
 
-@router.get("")
+@router.get("", responses=errors(404))
 def city_profile(_: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
     data = city.profile(ctx)
     if data is None:
@@ -22,7 +23,7 @@ def city_profile(_: User = Depends(current_user), ctx: ServerContext = Depends(g
     return data
 
 
-@router.get("/package.gpkg")
+@router.get("/package.gpkg", responses={**errors(404), 304: {"description": "Not modified (If-None-Match)"}})
 def city_package(request: Request, _: User = Depends(current_user),
                  ctx: ServerContext = Depends(get_ctx)) -> Response:
     path = city.package_path(ctx)

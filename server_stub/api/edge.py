@@ -79,8 +79,10 @@ def check_json(body: bytes) -> None:
         raise Refusal(422, ["body", e.pos], f"JSON decode error: {e.msg}", "json_invalid") from None
     except RecursionError:
         raise Refusal(422, ["body"], f"JSON nested deeper than {MAX_DEPTH} levels", "json_invalid") from None
-    except ValueError:  # not UTF-8/16/32
-        raise Refusal(422, ["body"], "the body is not UTF-8 encoded JSON", "json_invalid") from None
+    except ValueError as e:  # not UTF-8/16/32, or an integer of more than 4,300 digits
+        msg = ("a number has too many digits" if "integer string conversion" in str(e)
+               else "the body is not UTF-8 encoded JSON")
+        raise Refusal(422, ["body"], msg, "json_invalid") from None
     check_value(data, ["body"])
 
 
@@ -123,7 +125,9 @@ class EdgeGuard:
     """See the module docstring. `skip` lists path prefixes answered by their own protocol
     (OsmAnd phones understand plain-text 400s, not JSON)."""
 
-    def __init__(self, app: ASGIApp, skip: tuple[str, ...] = ("/osmand",)):
+    SKIP = ("/osmand",)
+
+    def __init__(self, app: ASGIApp, skip: tuple[str, ...] = SKIP):
         self.app = app
         self.skip = skip
 

@@ -46,6 +46,7 @@ DESCRIPTIONS = {
          "still running",
     413: "The request body is too large",
     415: "Unsupported media type",
+    423: "Locked (the message says by what)",
     422: "A field is invalid (the list names it) or the request cannot be processed as sent",
     429: "Too many requests: wait for Retry-After seconds",
     502: "An upstream component failed",
@@ -122,15 +123,26 @@ def _calls(dependant) -> Iterable[Any]:  # noqa: ANN001
         yield from _calls(d)
 
 
+def _api_routes(routes: Iterable[Any]) -> Iterable[APIRoute]:
+    for r in routes:
+        if isinstance(r, APIRoute):
+            yield r
+        elif hasattr(r, "original_router"):  # an included router (FastAPI builds its routes lazily)
+            yield from _api_routes(r.original_router.routes)
+
+
 def document(app: FastAPI) -> None:
     """Completes each route's `responses` (before the OpenAPI document is first built)."""
     from fastapi.security import HTTPBearer
 
+    from ..services import idempotency
+
     from .deps import current_user
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        codes = {422}
+    from .edge import EdgeGuard
+    for route in _api_routes(app.router.routes):
+        if route.path.startswith(EdgeGuard.SKIP):
+            continue  # answered by their own protocol before the guard and the routes (OsmAnd)
+        codes = {422}  # the guard checks every URL
         calls = list(_calls(route.dependant))
         if any(c is current_user or (isinstance(c, HTTPBearer) and c.auto_error) for c in calls):
             codes.add(401)
@@ -138,6 +150,8 @@ def document(app: FastAPI) -> None:
             codes.add(403)
         if "POST" in route.methods:
             codes.add(413)
+            if not route.path.startswith(idempotency.EXCLUDED_PREFIXES):
+                codes.add(409)  # the same Idempotency-Key still running
         for code in sorted(codes):
             route.responses.setdefault(code, {"description": DESCRIPTIONS[code]})
         for code, spec in route.responses.items():  # the shared model wherever no other is given

@@ -30,6 +30,12 @@ Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYY
                             examples=["2026-11"])]
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DOWNLOADS = {200: {"description": "JSON, or a download with format=csv | xlsx",
+                    "content": {"text/csv": {"schema": {"type": "string"}},
+                                XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
 class Format(StrEnum):
     JSON = "json"
     CSV = "csv"
@@ -80,13 +86,13 @@ def _answer(result: EvaluationOut, fmt: Format) -> EvaluationOut | Response:
         body, media = svc.to_csv(result), "text/csv; charset=utf-8"
     else:
         body = svc.to_xlsx(result)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        media = XLSX
     disposition = (f'attachment; filename="{stem}.{fmt.value}"; '
                    f"filename*=UTF-8''{quote(stem_zh)}.{fmt.value}")
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
-@router.get("/{month}/departments", response_model=EvaluationOut)
+@router.get("/{month}/departments", response_model=EvaluationOut, responses=_DOWNLOADS)
 async def departments(month: Month, format: Format = Format.JSON, user: User = Depends(_reader),
                       ctx: ServerContext = Depends(get_ctx)):
     only = None
@@ -98,14 +104,14 @@ async def departments(month: Month, format: Format = Format.JSON, user: User = D
     return _answer(result, format)
 
 
-@router.get("/{month}/posts", response_model=EvaluationOut)
+@router.get("/{month}/posts", response_model=EvaluationOut, responses=_DOWNLOADS)
 async def posts(month: Month, role: PostRole | None = None, format: Format = Format.JSON,
                 _: User = Depends(_all_reader), ctx: ServerContext = Depends(get_ctx)):
     result = await _evaluate(svc.evaluate_posts, ctx, month, role=role.value if role else None)
     return _answer(result, format)
 
 
-@router.get("/{month}/regions", response_model=EvaluationOut)
+@router.get("/{month}/regions", response_model=EvaluationOut, responses=_DOWNLOADS)
 async def regions(month: Month, level: Level = Query(Level.DISTRICT), format: Format = Format.JSON,
                   _: User = Depends(_all_reader), ctx: ServerContext = Depends(get_ctx)):
     result = await _evaluate(svc.evaluate_regions, ctx, month, level=level.value)

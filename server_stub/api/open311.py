@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ..context import ServerContext
-from ..schemas.open311 import XML_ITEM, XML_NAMES
+from ..schemas.open311 import XML_ITEM, XML_NAMES, Error
 from ..services import idempotency
 from ..services import open311 as svc
 from ..services.open311 import Open311Error
@@ -31,6 +31,17 @@ from .deps import get_ctx
 router = APIRouter(tags=["open311"])
 V2 = "/open311/v2"
 FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+# Documented answers: JSON or XML by the path's format; errors are the spec's list of {code, description}.
+_OK = {200: {"content": {"application/json": {}, "text/xml": {"schema": {"type": "string"}}}}}
+_DESCRIBE = {400: "Bad request (the description says which parameter)", 403: "api_key missing or invalid",
+             404: "Unknown service, request or format"}
+
+
+def _errors(*codes: int) -> dict:
+    return {c: {"description": _DESCRIBE[c], "model": list[Error],
+                "content": {"text/xml": {"schema": {"type": "string"}}}} for c in codes}
+
+
 _STARTED = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")  # the classification loads at start
 
 
@@ -100,22 +111,23 @@ def _params(request: Request) -> dict[str, str]:
 
 # ---------------------------------------------------------------- endpoints
 @router.get("/open311/discovery.{fmt}", include_in_schema=False)
-@router.get(V2 + "/discovery.{fmt}")
+@router.get(V2 + "/discovery.{fmt}", responses={**_OK, **_errors(404)})
 def get_discovery(fmt: str, request: Request, ctx: ServerContext = Depends(get_ctx)) -> Response:
     return _answer(fmt, lambda: render(fmt, "discovery", svc.discovery(ctx, str(request.base_url), _STARTED)))
 
 
-@router.get(V2 + "/services.{fmt}")
+@router.get(V2 + "/services.{fmt}", responses={**_OK, **_errors(404)})
 def get_services(fmt: str, ctx: ServerContext = Depends(get_ctx)) -> Response:
     return _answer(fmt, lambda: render(fmt, "services", svc.list_services(ctx)))
 
 
-@router.get(V2 + "/services/{code}.{fmt}")
+@router.get(V2 + "/services/{code}.{fmt}", responses={**_OK, **_errors(400, 404)})
 def get_service_definition(code: str, fmt: str, ctx: ServerContext = Depends(get_ctx)) -> Response:
     return _answer(fmt, lambda: render(fmt, "service_definition", svc.service_definition(ctx, code)))
 
 
-@router.post(V2 + "/requests.{fmt}")
+@router.post(V2 + "/requests.{fmt}", status_code=201,
+             responses={201: _OK[200], **_errors(400, 403, 404)})
 async def post_request(fmt: str, request: Request, ctx: ServerContext = Depends(get_ctx)) -> Response:
     try:
         _check_format(fmt)
@@ -149,7 +161,7 @@ def _create(ctx: ServerContext, form: dict[str, str], fmt: str) -> tuple[Respons
     return answer, out
 
 
-@router.get(V2 + "/requests.{fmt}")
+@router.get(V2 + "/requests.{fmt}", responses={**_OK, **_errors(400, 404)})
 def get_requests(fmt: str, request: Request, ctx: ServerContext = Depends(get_ctx)) -> Response:
     def run() -> Response:
         with ctx.db.session() as s:
@@ -158,7 +170,7 @@ def get_requests(fmt: str, request: Request, ctx: ServerContext = Depends(get_ct
     return _answer(fmt, run)
 
 
-@router.get(V2 + "/requests/{number}.{fmt}")
+@router.get(V2 + "/requests/{number}.{fmt}", responses={**_OK, **_errors(400, 404)})
 def get_one_request(number: str, fmt: str, ctx: ServerContext = Depends(get_ctx)) -> Response:
     def run() -> Response:
         with ctx.db.session() as s:

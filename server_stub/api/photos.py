@@ -11,6 +11,7 @@ from ..db.models import User
 from ..schemas.photos import PhotoOut
 from ..services import photos as svc
 from .deps import current_user, get_ctx
+from .errors import errors
 
 router = APIRouter(prefix="/api/photos", tags=["photos"])
 
@@ -61,7 +62,8 @@ async def upload(request: Request, user: User = Depends(current_user),
 
 
 @router.get("/{sha256}", response_class=FileResponse,
-            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}}})
+            responses={200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}},
+                       304: {"description": "Not modified (If-None-Match)"}, **errors(404)})
 def download(sha256: str, request: Request, ctx: ServerContext = Depends(get_ctx)) -> Response:
     """The photo's bytes, cacheable forever. No login: the 256-bit hash is the capability (so
     Open311 media_url and image widgets work without headers)."""

@@ -26,6 +26,7 @@ from ..schemas.types import Id, Instant
 from ..services import positions as pos
 from ..services.gpx import track_gpx
 from .deps import current_user, get_ctx
+from .errors import errors
 
 log = logging.getLogger("occ.positions")
 router = APIRouter(tags=["positions"])
@@ -132,9 +133,12 @@ class OsmAndMiddleware:
             await self.app(scope, receive, send)
 
 
-_OSMAND_RESPONSES = {200: {"description": "stored (empty body)"},
-                     400: {"description": "malformed (the text names the field) or unknown device"},
-                     503: {"description": "not stored: send again"}}
+_TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
+_OSMAND_RESPONSES = {200: {"description": "stored (empty body)", **_TEXT},
+                     400: {"description": "malformed (the text names the field) or unknown device", **_TEXT},
+                     405: {"description": "neither GET nor POST", **_TEXT},
+                     413: {"description": "body too large: one fix per request", **_TEXT},
+                     503: {"description": "not stored: send again", **_TEXT}}
 
 
 async def _osmand_route(request: Request, ctx: ServerContext) -> Response:
@@ -161,7 +165,7 @@ async def osmand_post(request: Request, ctx: ServerContext = Depends(get_ctx)) -
 # ---------------------------------------------------------------- reading
 @router.get("/api/positions/track", response_model=TrackOut,
             responses={200: {"content": {"application/gpx+xml": {}},
-                             "description": "JSON, or GPX 1.1 with format=gpx"}})
+                             "description": "JSON, or GPX 1.1 with format=gpx"}, **errors(403, 404)})
 def track(inspector_id: Id, start: Instant | None = None, end: Instant | None = None,
           format: Literal["json", "gpx"] = "json", limit: int = Query(100_000, ge=1, le=500_000),
           user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)):  # noqa: ANN201
@@ -193,7 +197,7 @@ def track(inspector_id: Id, start: Instant | None = None, end: Instant | None = 
             "count": len(fixes), "truncated": truncated, "fixes": fixes}
 
 
-@router.get("/api/positions/latest", response_model=list[LatestOut])
+@router.get("/api/positions/latest", response_model=list[LatestOut], responses=errors(403))
 def latest(user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     """Every inspector's last position (online = a fix in the last 5 minutes). An inspector gets
     only their own."""

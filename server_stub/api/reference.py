@@ -18,6 +18,7 @@ from ..schemas.reference import (CameraOut, ClassOut, ComponentOut, DepartmentOu
 from ..schemas.types import Id
 from ..services import reference as ref
 from .deps import current_user, get_ctx
+from .errors import errors
 
 router = APIRouter(prefix="/api/ref", tags=["reference"], dependencies=[Depends(current_user)])
 
@@ -59,7 +60,7 @@ def departments(kind: Literal["professional", "street_office"] | None = None,
         return ref.departments(s, kind)
 
 
-@router.get("/departments/{dept_id}", response_model=DepartmentOut)
+@router.get("/departments/{dept_id}", response_model=DepartmentOut, responses=errors(404))
 def department(dept_id: Id, ctx: ServerContext = Depends(get_ctx)) -> dict:
     with ctx.db.session() as s:
         return _found(ref.department(s, dept_id), f"department {dept_id}")
@@ -101,7 +102,8 @@ def regions(geometry: bool = False, ctx: ServerContext = Depends(get_ctx)) -> li
         return ref.region_tree(s, geometry)
 
 
-@router.get("/regions/{code}", response_model=RegionOut, response_model_exclude_none=True)
+@router.get("/regions/{code}", response_model=RegionOut, response_model_exclude_none=True,
+            responses=errors(404))
 def region(code: str, geometry: bool = False, ctx: ServerContext = Depends(get_ctx)) -> dict:
     if not code.isdigit() or len(code) not in (6, 9, 12):
         raise HTTPException(422, f"region code must be 6, 9 or 12 digits, got {code!r}")
@@ -126,7 +128,7 @@ def grids(bbox: str | None = Query(None, description=BBOX_DOC),
     return Response(body, media_type="application/geo+json")
 
 
-@router.get("/grids/at", response_model=GridOut, response_model_exclude_none=True)
+@router.get("/grids/at", response_model=GridOut, response_model_exclude_none=True, responses=errors(404))
 def grid_at(lon: float = Lon, lat: float = Lat, geometry: bool = False,
             ctx: ServerContext = Depends(get_ctx)) -> dict:
     """The unit grid holding the point, with its community, street and district."""
@@ -137,7 +139,7 @@ def grid_at(lon: float = Lon, lat: float = Lat, geometry: bool = False,
     return got
 
 
-@router.get("/grids/{code}", response_model=GridOut, response_model_exclude_none=True)
+@router.get("/grids/{code}", response_model=GridOut, response_model_exclude_none=True, responses=errors(404))
 def grid(code: str, geometry: bool = True, ctx: ServerContext = Depends(get_ctx)) -> dict:
     """One unit grid by its 15-digit code (the legacy 14-digit form is accepted)."""
     canonical = _checked(normalize_grid_code, code)
@@ -152,7 +154,7 @@ def responsibility_grids(ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
         return ref.responsibility_grids(s)
 
 
-@router.get("/responsibility-grids/{code}", response_model=ResponsibilityGridOut)
+@router.get("/responsibility-grids/{code}", response_model=ResponsibilityGridOut, responses=errors(404))
 def responsibility_grid(code: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
     with ctx.db.session() as s:
         got = ref.responsibility_grids(s, code)
@@ -189,7 +191,7 @@ def nearest_components(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=
         return ref.nearest_components(s, lon, lat, n, codes, max_m)
 
 
-@router.get("/components/{comp_id}", response_model=ComponentOut)
+@router.get("/components/{comp_id}", response_model=ComponentOut, responses=errors(404))
 def component(comp_id: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
     """One component by its 16-digit id."""
     cid = str(_checked(ComponentId.parse, comp_id))
@@ -230,7 +232,8 @@ def nearest_cameras(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, 
         return ref.nearest_cameras(s, lon, lat, n, max_m)
 
 
-@router.get("/cameras/{cam_id}", response_model=CameraOut, response_model_exclude_none=True)
+@router.get("/cameras/{cam_id}", response_model=CameraOut, response_model_exclude_none=True,
+            responses=errors(404))
 def camera(cam_id: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
     """One camera by its 20-digit GB/T 28181 id."""
     cid = _checked(ref.check_camera_id, cam_id)

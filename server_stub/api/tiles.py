@@ -31,9 +31,16 @@ from ..basemap.service import set_city  # noqa: F401  (re-exported for the demo 
 from ..basemap.wmts import LAYER, capabilities, exception_report
 from ..context import ServerContext
 from .deps import get_ctx
+from .errors import errors
 
 router = APIRouter(tags=["basemap"])
 XML = "application/xml"
+_NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match)"}}
+_TILE_ERRORS = {**errors(400, 404, 502, 503), **_NOT_MODIFIED}
+# WMTS answers its errors as OWS exception reports (XML)
+_OWS_ERRORS = {c: {"description": d, "content": {XML: {"schema": {"type": "string"}}}}
+               for c, d in ((400, "Bad parameter (the report names it)"), (404, "No city basemap"),
+                            (502, "The renderer failed"), (503, "QGIS is not available"))} | _NOT_MODIFIED
 
 
 def _not_modified(request: Request, etag: str) -> bool:
@@ -97,14 +104,14 @@ def tiles_status(ctx: ServerContext = Depends(get_ctx)) -> dict:
 
 
 @router.get("/tiles/{style}/city/{z}/{x}/{y}.png", response_class=Response,
-            responses={200: {"content": {"image/png": {}}}})
+            responses={200: {"content": {"image/png": {}}}, **_TILE_ERRORS})
 def city_tile(style: str, z: int, x: int, y: int, request: Request, ctx: ServerContext = Depends(get_ctx)):
     """A tile of the city's own grid (row 0 at the top; see GET /wmts for the matrix set)."""
     return _xyz(request, ctx, style, "city", z, x, y)
 
 
 @router.get("/tiles/{style}/{z}/{x}/{y}.png", response_class=Response,
-            responses={200: {"content": {"image/png": {}}}})
+            responses={200: {"content": {"image/png": {}}}, **_TILE_ERRORS})
 def xyz_tile(style: str, z: int, x: int, y: int, request: Request, ctx: ServerContext = Depends(get_ctx)):
     """A Web Mercator XYZ tile (the OSM/Google numbering)."""
     return _xyz(request, ctx, style, "WebMercatorQuad", z, x, y)
@@ -156,7 +163,8 @@ def _get_tile(request: Request, ctx: ServerContext, layer: str, style: str, tms_
     return _tile_response(request, eng, tile)
 
 
-@router.get("/wmts", response_class=Response, responses={200: {"content": {XML: {}, "image/png": {}}}})
+@router.get("/wmts", response_class=Response,
+            responses={200: {"content": {XML: {}, "image/png": {}}}, **_OWS_ERRORS})
 def wmts_kvp(request: Request, ctx: ServerContext = Depends(get_ctx)):
     """OGC WMTS 1.0.0, KVP encoding: GetCapabilities and GetTile. The bare service URL (no query at
     all) answers the capabilities too, since clients such as GDAL's ``WMTS:http://host/wmts`` start there."""
@@ -186,14 +194,14 @@ def wmts_kvp(request: Request, ctx: ServerContext = Depends(get_ctx)):
 
 
 @router.get("/wmts/1.0.0/WMTSCapabilities.xml", response_class=Response,
-            responses={200: {"content": {XML: {}}}})
+            responses={200: {"content": {XML: {}}}, **_OWS_ERRORS})
 def wmts_rest_capabilities(request: Request, ctx: ServerContext = Depends(get_ctx)):
     """The capabilities document of the RESTful encoding (tiles by the ResourceURL template only)."""
     return _capabilities(request, ctx, "RESTful")
 
 
 @router.get("/wmts/1.0.0/{layer}/{style}/{tms_id}/{matrix}/{row}/{col}.png", response_class=Response,
-            responses={200: {"content": {"image/png": {}}}})
+            responses={200: {"content": {"image/png": {}}}, **_OWS_ERRORS})
 def wmts_rest_tile(layer: str, style: str, tms_id: str, matrix: str, row: str, col: str, request: Request,
                    ctx: ServerContext = Depends(get_ctx)):
     """A tile by the capabilities' ResourceURL template."""
