@@ -56,6 +56,7 @@ HOSTILE: list[tuple[str, str, str, object, dict]] = [
     ("json 1e400", "POST", "/api/cases", _case().replace(b"120.6", b"1e400"), J),
     ("json NaN nested key", "POST", "/api/cases", b'{"kind": "event", "x": {"y": [NaN]}}', J),
     ("id 2^63 path", "GET", f"/api/cases/{BIG}", None, {}),
+    ("id 2^31 path (PostgreSQL integer)", "GET", f"/api/cases/{2**31}", None, {}),
     ("id 2^64 path events", "GET", f"/api/cases/{2**64}/events", None, {}),
     ("id 2^63 path action", "POST", f"/api/cases/{BIG}/actions/urge", b"{}", J),
     ("id 2^63 query", "GET", f"/api/cases?department_id={BIG}", None, {}),

@@ -18,7 +18,7 @@ from ..db.models import User
 from ..schemas.cases import (ActionIn, CaseDetail, CaseIn, CaseList, CaseOut, DeadlinePreview, DuplicateOut,
                              EventOut, MergeIn, MergeOut)
 from ..services import cases as svc
-from ..schemas.types import Id, Instant
+from ..schemas.types import INT32_MAX, Id, Instant
 from ..services import idempotency
 from ..services.spatial import SpatialInputError, parse_bbox
 from .deps import current_user, get_ctx, require_roles
@@ -86,7 +86,7 @@ def list_cases(
         overdue: bool | None = Query(None, description="handling ever overdue, or past the current deadline"),
         sort: str = Query("-created_at", description="created_at, updated_at, deadline_at, number, state, id; "
                                                      "prefix - for descending"),
-        limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0),
+        limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=INT32_MAX),
         user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
     """The cases the caller may see (a department: its own; an inspector: reported by it, tasked to
     it or in its grids), as {items, total, limit, offset}."""

@@ -13,13 +13,14 @@ from typing import Annotated
 from annotated_types import Ge, Le
 from pydantic import AfterValidator, AwareDatetime, Field
 
-INT64_MAX = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT
+INT64_MAX = 2**63 - 1  # SQLite INTEGER and PostgreSQL BIGINT: no larger integer can be bound at all
+INT32_MAX = 2**31 - 1  # PostgreSQL integer: the tables' keys
 
-# A database row id (path, query or body): a larger number can name no row, and both drivers
-# refuse to bind it.
-Id = Annotated[int, Ge(1), Le(INT64_MAX)]
+# A row id (path, query or body): the keys are PostgreSQL `integer`; a larger number can name no
+# row, and comparing the column with it is an error there ("integer out of range").
+Id = Annotated[int, Ge(1), Le(INT32_MAX)]
 # A count or offset that goes into SQL.
-Count = Annotated[int, Ge(0), Le(INT64_MAX)]
+Count = Annotated[int, Ge(0), Le(INT32_MAX)]
 
 # Degrees in CGCS2000 ≈ WGS84; NaN and ±inf fail the bounds.
 Lon = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]

@@ -603,6 +603,7 @@ def to_csv(result: EvaluationOut) -> bytes:
 
 def to_xlsx(result: EvaluationOut) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     head, rows, rate_idx = _table(result)
     wb = Workbook()
@@ -611,8 +612,8 @@ def to_xlsx(result: EvaluationOut) -> bytes:
     ws.append(head)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for r in rows:
-        ws.append(r)
+    for r in rows:  # control characters (a name typed with one) are not allowed in a worksheet
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in r])
     for col in rate_idx:
         for (cell,) in ws.iter_rows(min_row=2, min_col=col + 1, max_col=col + 1):
             cell.number_format = "0.00%"
