@@ -148,6 +148,8 @@ def document(app: FastAPI) -> None:
             codes.add(401)
         if any(getattr(c, "__occ_forbids__", False) for c in calls):
             codes.add(403)
+        if "bounded" in getattr(route.endpoint, "__code__", None).co_names:
+            codes.add(503)  # a read under ctx.db.bounded(): past its time bound the answer is 503
         if "POST" in route.methods:
             codes.add(413)
             if not route.path.startswith(idempotency.EXCLUDED_PREFIXES):

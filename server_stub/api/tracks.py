@@ -16,6 +16,7 @@ from app.domain.workflow import Role
 
 from ..context import ServerContext
 from ..db.models import User
+from ..schemas.types import Id, Instant
 from ..services import tracks as svc
 from .deps import current_user, get_ctx
 
@@ -66,7 +67,7 @@ def _nan_to_none(a) -> list:  # noqa: ANN001
     200: {"content": {"application/json": {}, ARROW: {}},
           "description": "columns t (epoch s), lon, lat, speed_kmh, bearing; JSON or Arrow IPC stream"},
     **_ERRORS})
-def track(inspector_id: int, start: datetime | None = None, end: datetime | None = None,
+def track(inspector_id: Id, start: Instant | None = None, end: Instant | None = None,
           simplify_m: float = Query(0.0, ge=0, le=1000, description="Douglas–Peucker tolerance in metres; "
                                     "stops and signal gaps are always kept"),
           format: Literal["json", "arrow"] = "json",
@@ -96,7 +97,7 @@ def track(inspector_id: int, start: datetime | None = None, end: datetime | None
 
 
 @router.get("/api/tracks/{inspector_id}/analysis", responses=_ERRORS)
-async def analysis(inspector_id: int, start: datetime | None = None, end: datetime | None = None,
+async def analysis(inspector_id: Id, start: Instant | None = None, end: Instant | None = None,
                    stop_min_s: float = Query(TrackRules.stop_min_s, ge=30, le=86_400),
                    stop_radius_m: float = Query(TrackRules.stop_radius_m, gt=0, le=1000),
                    gap_s: float = Query(TrackRules.gap_s, ge=10, le=86_400),
