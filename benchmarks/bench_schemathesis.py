@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default=None, help="database URL (default: SQLite in a temp folder); a "
                                                "PostgreSQL database is emptied first")
-    ap.add_argument("--examples", type=int, default=45, help="examples per operation, identity and mode")
+    ap.add_argument("--examples", type=int, default=40, help="examples per operation, identity and mode")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--verbose", action="store_true", help="one line per operation on stderr")
     ap.add_argument("--server-log", default=None, help="write the server's output (tracebacks) to this file")

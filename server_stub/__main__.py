@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(users_main(argv[1:]))
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from .app import RouterImportError, create_app
+    from .app import RouterImportError, build_routes, create_app
     from .settings import Settings
 
     overrides = {k: v for k, v in {"host": args.host, "port": args.port, "db": args.db,
@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     for line in logins:
         print(line)
     sys.stdout.flush()
+    build_routes(app)
     app.state.startup_hooks.append(_settle_runtime)  # the last hook: everything long-lived exists now
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
 

@@ -31,6 +31,18 @@ def router_modules() -> list:
     return [cases, auth, city, reference, photos, positions, open311, evaluation, events, tiles, tracks]
 
 
+def build_routes(app: FastAPI) -> None:
+    """FastAPI builds an included router's routes (dependencies, validators) on the first request
+    that reaches it: 0.3–2 s on a busy machine, paid by whoever asks first. The server process
+    builds them all at start instead (tests, which make many apps, keep the lazy way)."""
+    def walk(routes) -> None:  # noqa: ANN001
+        for r in routes:
+            build = getattr(r, "effective_candidates", None)
+            if build is not None:
+                walk(build())
+    walk(app.router.routes)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     ctx = ServerContext.build(settings)
