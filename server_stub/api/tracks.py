@@ -63,6 +63,18 @@ def _nan_to_none(a) -> list:  # noqa: ANN001
     return [None if v != v else v for v in a.tolist()]
 
 
+@router.get("/api/tracks/inspectors", responses={403: _ERRORS[403]})
+def inspectors(user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """The inspectors whose tracks may be played back, with their responsibility grid and streets
+    (an inspector gets only themself)."""
+    if user.role not in TRACK_ROLES and user.role != Role.INSPECTOR:
+        raise HTTPException(403, f"this needs role leader, shift_leader, dispatcher, acceptor, admin or "
+                                 f"inspector; you are '{user.role}'")
+    with ctx.db.session() as s:
+        found = svc.inspector_groups(s)
+    return [d for d in found if user.role != Role.INSPECTOR or d["inspector_id"] == user.id]
+
+
 @router.get("/api/tracks/{inspector_id}", responses={
     200: {"content": {"application/json": {}, ARROW: {}},
           "description": "columns t (epoch s), lon, lat, speed_kmh, bearing; JSON or Arrow IPC stream"},

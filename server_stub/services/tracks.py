@@ -14,7 +14,7 @@ from app.domain import track_analysis as ta
 from app.domain.workflow import Action
 
 from ..context import ServerContext
-from ..db.models import Case, CaseEvent, Inspector, Position, UnitGrid, User
+from ..db.models import Case, CaseEvent, Inspector, Position, Region, ResponsibilityGrid, UnitGrid, User
 from . import city
 
 KNOTS_TO_KMH = 1.852
@@ -174,3 +174,22 @@ def inspector_and_name(s: Session, inspector_id: int) -> tuple[Inspector, str] |
     if insp is None:
         return None
     return insp, s.get(User, inspector_id).display_name
+
+
+def inspector_groups(s: Session) -> list[dict]:
+    """Every inspector with the responsibility grid and the streets they patrol, so that a hall can
+    pick "all inspectors of grid X" or "of street Y"."""
+    rows = s.execute(select(Inspector.user_id, User.display_name, User.username, ResponsibilityGrid.id,
+                            ResponsibilityGrid.code, ResponsibilityGrid.name)
+                     .join(User, User.id == Inspector.user_id)
+                     .outerjoin(ResponsibilityGrid, ResponsibilityGrid.id == Inspector.responsibility_grid_id)
+                     .order_by(User.display_name, User.id)).all()
+    streets: dict[int, set[str]] = {}
+    for rg, street in s.execute(select(UnitGrid.responsibility_grid_id, UnitGrid.street_code)
+                                .where(UnitGrid.responsibility_grid_id.is_not(None)).distinct()):
+        streets.setdefault(rg, set()).add(street)
+    names = dict(s.execute(select(Region.code, Region.name).where(Region.level == "street")).all())
+    return [{"inspector_id": uid, "display_name": dn, "username": un, "responsibility_grid_code": code,
+             "responsibility_grid_name": rgname,
+             "streets": [{"code": c, "name": names.get(c, c)} for c in sorted(streets.get(rg, ()))]}
+            for uid, dn, un, rg, code, rgname in rows]

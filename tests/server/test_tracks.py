@@ -122,3 +122,13 @@ def test_roles_and_bad_input(city):
         assert r.status_code == 422, (q, r.text)
     r = city.client.get(f"/api/tracks/{uid}/analysis", params=_q(gap_s=0), headers=city.h("leader"))
     assert r.status_code == 422
+
+
+def test_inspector_groups_for_choosing(city):
+    r = city.client.get("/api/tracks/inspectors", headers=city.h("dispatcher"))
+    assert r.status_code == 200, r.text
+    got = {d["username"]: d for d in r.json()}
+    insp = got["insp1"]
+    assert insp["responsibility_grid_code"] == "RG-01"
+    assert insp["streets"] == [{"code": "360102001", "name": "公园街道"}]
+    assert city.client.get("/api/tracks/inspectors", headers=city.h("department")).status_code == 403

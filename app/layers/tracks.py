@@ -1,0 +1,368 @@
+"""Inspector tracks for playback (轨迹回放): the whole tracks coloured by speed, signal gaps dashed,
+stops, the cases met on the way and the patrol coverage of unit grids, rendered like any layer on a
+worker; and, painted every frame on the GUI thread over that image, each inspector's position at
+the playback clock with heading and name and a fading trail of the last minutes.
+
+Colours mean one thing each: blues by speed (the implausible speed alone in magenta), coverage in
+blue fills (unvisited grids grey and dashed), inspectors' markers and trails in near-black with a white halo. Green,
+yellow and red stay the deadline bands of the case layer.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+
+from app.domain.track_analysis import TrackRules
+from app.map.crs import transform_geometries, transform_xy
+from app.map.painting import draw_halo_text, label_font, path_from_xy, thin_vertices
+from app.map.viewport import Viewport
+
+from .base import Feature, Layer
+
+__all__ = ["InspectorTrack", "TrackLayer", "SPEED_CLASSES", "speed_class"]
+
+# (upper bound km/h, colour, label); the last class is "faster than plausible" (the rules' threshold).
+SPEED_CLASSES = ((1.0, QColor(148, 163, 184)), (6.0, QColor(96, 165, 250)), (15.0, QColor(37, 99, 235)),
+                 (None, QColor(30, 58, 138)))
+IMPLAUSIBLE = QColor(192, 38, 211)
+GAP = QColor(100, 116, 139)
+INK = QColor(17, 24, 39)
+VISITED = QColor(37, 99, 235)
+UNVISITED = QColor(100, 116, 139)
+CASE_MARK = {"report": "报", "verify": "实", "check": "查"}
+
+
+def speed_class(kmh: np.ndarray, implausible_kmh: float) -> np.ndarray:
+    """0..3 by SPEED_CLASSES, 4 above the implausible threshold."""
+    bounds = [b for b, _ in SPEED_CLASSES if b is not None]
+    cls = np.searchsorted(np.asarray(bounds), np.nan_to_num(kmh, nan=0.0), side="right")
+    cls[kmh > implausible_kmh] = len(SPEED_CLASSES)
+    return cls.astype(np.int8)
+
+
+@dataclass
+class InspectorTrack:
+    """One inspector's fixes as columns (epoch s, lon/lat) with what the analysis found."""
+    inspector_id: int
+    name: str
+    t: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    bearing: np.ndarray | None = None
+    stops: list[dict] = field(default_factory=list)  # {"start","end","lon","lat","duration_s"} (epoch s)
+    cases: list[dict] = field(default_factory=list)  # {"t","lon","lat","what","case_id","number"}
+    # filled by the layer, in its CRS
+    x: np.ndarray | None = None
+    y: np.ndarray | None = None
+    seg_kmh: np.ndarray | None = None  # per step, from metres and seconds
+
+    def __len__(self) -> int:
+        return int(self.t.size)
+
+    def index_at(self, t: float) -> int:
+        """The last fix at or before t (−1 before the first)."""
+        return int(np.searchsorted(self.t, t, side="right")) - 1
+
+
+class TrackLayer(Layer):
+    kind = "track"
+
+    def __init__(self, *, crs: str, name: str = "轨迹", rules: TrackRules = TrackRules(),
+                 trail_s: float = 600.0, **kw):
+        super().__init__(name, crs=crs, **kw)
+        self.rules = rules
+        self.trail_s = trail_s
+        self.tracks: list[InspectorTrack] = []
+        self.coverage: list[tuple[object, bool, float]] = []  # (geometry in layer CRS, visited, dwell_s)
+        self.time: float | None = None  # the playback clock (epoch s); None = no markers
+        self.selected: int | None = None  # inspector id drawn emphasised
+        self.by_speed = True
+
+    # ------------------------------------------------------------------ data (GUI thread)
+    def set_tracks(self, tracks: list[InspectorTrack]) -> None:
+        for tr in tracks:
+            prepare(tr, self.crs)
+        with self.lock:
+            self.tracks = tracks
+        self.notify("data")
+
+    def set_coverage(self, cells: list[tuple[dict | object, bool, float]], src_crs: str = "EPSG:4490") -> None:
+        """Unit grids with (geometry, visited, dwell seconds); GeoJSON dicts or shapely in src_crs."""
+        from shapely.geometry import shape
+        geoms = [shape(g) if isinstance(g, dict) else g for g, _, _ in cells]
+        geoms = list(transform_geometries(geoms, src_crs, self.crs)) if geoms else []
+        with self.lock:
+            self.coverage = [(g, v, d) for g, (_, v, d) in zip(geoms, cells)]
+        self.notify("data")
+
+    def clear(self) -> None:
+        with self.lock:
+            self.tracks, self.coverage = [], []
+        self.time = None
+        self.notify("data")
+
+    def set_time(self, t: float | None) -> None:
+        """Move the playback clock: only the animated overlay changes, nothing re-renders."""
+        self.time = t
+
+    def time_range(self) -> tuple[float, float] | None:
+        spans = [(float(tr.t[0]), float(tr.t[-1])) for tr in self.tracks if len(tr)]
+        if not spans:
+            return None
+        return min(a for a, _ in spans), max(b for _, b in spans)
+
+    def position_at(self, tr: InspectorTrack, t: float) -> tuple[float, float, float, bool] | None:
+        """(x, y, heading, live) at time t: interpolated between fixes, held (live False) in a gap."""
+        i = tr.index_at(t)
+        if i < 0 or tr.x is None:
+            return None
+        n = len(tr)
+        if i >= n - 1:
+            return float(tr.x[-1]), float(tr.y[-1]), _heading(tr, n - 1), t - float(tr.t[-1]) < self.rules.gap_s
+        dt = float(tr.t[i + 1] - tr.t[i])
+        if dt >= self.rules.gap_s:
+            return float(tr.x[i]), float(tr.y[i]), _heading(tr, i), False
+        f = (t - float(tr.t[i])) / dt if dt > 0 else 0.0
+        x = float(tr.x[i] + (tr.x[i + 1] - tr.x[i]) * f)
+        y = float(tr.y[i] + (tr.y[i + 1] - tr.y[i]) * f)
+        return x, y, _heading(tr, i), True
+
+    def extent(self, crs: str | None = None):
+        xs = [tr.x for tr in self.tracks if tr.x is not None and len(tr)]
+        if not xs:
+            return None
+        ys = [tr.y for tr in self.tracks if tr.y is not None and len(tr)]
+        e = (min(float(a.min()) for a in xs), min(float(a.min()) for a in ys),
+             max(float(a.max()) for a in xs), max(float(a.max()) for a in ys))
+        if crs and crs != self.crs:
+            x, y = transform_xy(np.array([e[0], e[2]]), np.array([e[1], e[3]]), self.crs, crs)
+            e = (float(x[0]), float(y[0]), float(x[1]), float(y[1]))
+        return e
+
+    # ------------------------------------------------------------------ static image (worker)
+    def draw(self, painter: QPainter, viewport: Viewport, cancel) -> None:
+        with self.lock:
+            tracks, coverage = list(self.tracks), list(self.coverage)
+        if viewport.crs != self.crs:
+            return  # the canvas and the layer share the city CRS; set_tracks projects into it
+        self._draw_coverage(painter, viewport, coverage)
+        for tr in tracks:
+            if cancel.is_set():
+                return
+            self._draw_track(painter, viewport, tr)
+        for tr in tracks:
+            self._draw_stops_and_cases(painter, viewport, tr)
+
+    def _draw_coverage(self, p: QPainter, vp: Viewport, coverage) -> None:
+        if not coverage:
+            return
+        from app.map.painting import polygons_from_xy
+        import shapely
+        top = max((d for _, v, d in coverage if v), default=1.0) or 1.0
+        for geom, visited, dwell in coverage:
+            coords = shapely.get_coordinates(shapely.get_exterior_ring(shapely.get_geometry(geom, 0)))
+            px, py = vp.map_to_pixel(coords[:, 0], coords[:, 1])
+            poly = polygons_from_xy(px, py, np.zeros(len(px), dtype=bool))[0]
+            if visited:
+                fill = QColor(VISITED)
+                fill.setAlphaF(0.12 + 0.33 * min(1.0, dwell / top))
+                p.setPen(QPen(VISITED, 1.0))
+            else:
+                fill = QColor(UNVISITED)
+                fill.setAlphaF(0.10)
+                p.setPen(QPen(UNVISITED, 1.2, Qt.DashLine))
+            p.setBrush(fill)
+            p.drawPolygon(poly)
+
+    def _draw_track(self, p: QPainter, vp: Viewport, tr: InspectorTrack) -> None:
+        n = len(tr)
+        if n < 2 or tr.x is None:
+            return
+        px, py = vp.map_to_pixel(tr.x, tr.y)
+        w, h = vp.width, vp.height
+        inside = (px > -w) & (px < 2 * w) & (py > -h) & (py < 2 * h)
+        seg_in = inside[:-1] | inside[1:]
+        dt = np.diff(tr.t)
+        live = dt < self.rules.gap_s
+        cls = (speed_class(tr.seg_kmh, self.rules.max_speed_kmh) if self.by_speed
+               else np.full(n - 1, 2, dtype=np.int8))
+        width = 3.0 if self.selected in (None, tr.inspector_id) else 1.6
+        p.setBrush(Qt.NoBrush)
+        colours = [c for _, c in SPEED_CLASSES] + [IMPLAUSIBLE]
+        for k, colour in enumerate(colours):
+            m = (cls == k) & live & seg_in
+            if not m.any():
+                continue
+            pts = np.zeros(n, dtype=bool)
+            pts[:-1] |= m
+            pts[1:] |= m
+            starts = np.ones(n, dtype=bool)
+            starts[1:] = ~m  # a vertex continues the run only if the step ending at it is drawn
+            idx = np.flatnonzero(pts)
+            x, y, s = thin_vertices(px[idx], py[idx], starts[idx], 0.75)
+            pen = QPen(colour, width)
+            pen.setCapStyle(Qt.RoundCap)
+            pen.setJoinStyle(Qt.RoundJoin)
+            p.setPen(pen)
+            p.drawPath(path_from_xy(x, y, s))
+        gaps = np.flatnonzero(~live & seg_in)
+        if gaps.size:
+            pen = QPen(GAP, 2.0, Qt.DashLine)
+            p.setPen(pen)
+            for i in gaps.tolist():
+                p.drawLine(QPointF(px[i], py[i]), QPointF(px[i + 1], py[i + 1]))
+
+    def _draw_stops_and_cases(self, p: QPainter, vp: Viewport, tr: InspectorTrack) -> None:
+        font = label_font(11, bold=True)
+        if tr.stops:
+            xs, ys = transform_xy(np.array([s["lon"] for s in tr.stops]), np.array([s["lat"] for s in tr.stops]),
+                                  "EPSG:4490", self.crs)
+            sx, sy = vp.map_to_pixel(xs, ys)
+            for s, x, y in zip(tr.stops, sx.tolist(), sy.tolist()):
+                if not (-20 < x < vp.width + 20 and -20 < y < vp.height + 20):
+                    continue
+                p.setPen(QPen(INK, 2.0))
+                p.setBrush(QColor(255, 255, 255, 230))
+                p.drawEllipse(QPointF(x, y), 7, 7)
+                p.setBrush(INK)
+                p.drawEllipse(QPointF(x, y), 2.5, 2.5)
+                if vp.scale <= 4000:
+                    draw_halo_text(p, x + 10, y - 8, f"停{round(s['duration_s'] / 60)}分", font, INK,
+                                   align_center=False)
+        if tr.cases:
+            xs, ys = transform_xy(np.array([c["lon"] for c in tr.cases]), np.array([c["lat"] for c in tr.cases]),
+                                  "EPSG:4490", self.crs)
+            cx, cy = vp.map_to_pixel(xs, ys)
+            small = label_font(11, bold=True)
+            for c, x, y in zip(tr.cases, cx.tolist(), cy.tolist()):
+                if not (-20 < x < vp.width + 20 and -20 < y < vp.height + 20):
+                    continue
+                r = QRectF(x - 9, y - 9, 18, 18)
+                p.setPen(QPen(QColor("white"), 2.0))
+                p.setBrush(INK)
+                p.drawRoundedRect(r, 4, 4)
+                p.setPen(QColor("white"))
+                p.setFont(small)
+                p.drawText(r, Qt.AlignCenter, CASE_MARK.get(c["what"], "案"))
+
+    # ------------------------------------------------------------------ animated overlay (GUI thread)
+    def has_animation(self, viewport: Viewport) -> bool:
+        return self.time is not None and bool(self.tracks)
+
+    def paint_animation(self, painter: QPainter, viewport: Viewport, t: float) -> None:
+        now = self.time
+        if now is None or viewport.crs != self.crs:
+            return
+        font = label_font(12, bold=True)
+        for tr in self.tracks:
+            pos = self.position_at(tr, now)
+            if pos is None:
+                continue
+            x, y, heading, live = pos
+            self._paint_trail(painter, viewport, tr, now, x, y)
+            px, py = viewport.map_to_pixel(x, y)
+            _paint_marker(painter, px, py, heading, live, tr.inspector_id == self.selected)
+            draw_halo_text(painter, px + 12, py - 12, tr.name if live else f"{tr.name}（信号中断）", font, INK,
+                           align_center=False)
+
+    def _paint_trail(self, p: QPainter, vp: Viewport, tr: InspectorTrack, now: float, x: float, y: float) -> None:
+        j0 = int(np.searchsorted(tr.t, now - self.trail_s, side="left"))
+        i = tr.index_at(now)
+        if i < j0:
+            return
+        xs = np.append(tr.x[j0:i + 1], x)
+        ys = np.append(tr.y[j0:i + 1], y)
+        ts = np.append(tr.t[j0:i + 1], now)
+        px, py = vp.map_to_pixel(xs, ys)
+        brk = np.zeros(len(px), dtype=bool)
+        brk[1:] = np.diff(ts) >= self.rules.gap_s  # no trail across a gap
+        age = (now - ts) / self.trail_s  # 0 now … 1 oldest
+        bands = 5
+        band = np.minimum((age * bands).astype(int), bands - 1)
+        for b in range(bands - 1, -1, -1):
+            m = band == b
+            if not m.any():
+                continue
+            idx = np.flatnonzero(m)
+            if idx[-1] + 1 < len(px):
+                idx = np.append(idx, idx[-1] + 1)  # join up with the next (younger) band
+            starts = np.ones(len(idx), dtype=bool)
+            starts[1:] = (np.diff(idx) != 1) | brk[idx[1:]]
+            colour = QColor(INK)
+            colour.setAlphaF(0.25 + 0.75 * (1 - b / bands))
+            pen = QPen(colour, 5.0 - 0.6 * b)
+            pen.setCapStyle(Qt.RoundCap)
+            pen.setJoinStyle(Qt.RoundJoin)
+            p.setPen(pen)
+            p.setBrush(Qt.NoBrush)
+            p.drawPath(path_from_xy(px[idx], py[idx], starts))
+
+    # ------------------------------------------------------------------ identify
+    def identify(self, viewport: Viewport, px: float, py: float, tolerance_px: float = 6.0) -> list[Feature]:
+        out = []
+        for tr in self.tracks:
+            if not tr.cases:
+                continue
+            xs, ys = transform_xy(np.array([c["lon"] for c in tr.cases]), np.array([c["lat"] for c in tr.cases]),
+                                  "EPSG:4490", viewport.crs)
+            cx, cy = viewport.map_to_pixel(xs, ys)
+            d = np.hypot(cx - px, cy - py)
+            for k in np.flatnonzero(d <= max(tolerance_px, 9)).tolist():
+                c = tr.cases[k]
+                out.append(Feature(self.name, "case", c["case_id"], {**c, "inspector": tr.name}, None, float(d[k])))
+        return sorted(out, key=lambda f: f.distance_px)
+
+
+def prepare(tr: InspectorTrack, crs: str) -> None:
+    """Project a track into the layer CRS and compute each step's speed in km/h from metres."""
+    from app.map.crs import metres_per_unit
+    x, y = transform_xy(tr.lon, tr.lat, "EPSG:4490", crs)
+    tr.x, tr.y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if len(tr) > 1:
+        lat = float(np.nanmean(tr.lat))
+        d = np.hypot(np.diff(tr.x), np.diff(tr.y)) * metres_per_unit(crs, lat)
+        dt = np.diff(tr.t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tr.seg_kmh = np.where(dt > 0, d / dt * 3.6, 0.0)
+    else:
+        tr.seg_kmh = np.zeros(0)
+
+
+def _heading(tr: InspectorTrack, i: int) -> float:
+    """Degrees clockwise from north: the phone's bearing, else the direction of the step."""
+    if tr.bearing is not None and i < len(tr.bearing) and np.isfinite(tr.bearing[i]):
+        return float(tr.bearing[i])
+    j = min(i + 1, len(tr) - 1)
+    k = j - 1 if j > 0 else 0
+    dx, dy = float(tr.x[j] - tr.x[k]), float(tr.y[j] - tr.y[k])
+    if dx == 0 and dy == 0:
+        return math.nan
+    return math.degrees(math.atan2(dx, dy)) % 360
+
+
+def _paint_marker(p: QPainter, x: float, y: float, heading: float, live: bool, selected: bool) -> None:
+    r = 9.0 if selected else 7.5
+    fill = INK if live else QColor(148, 163, 184)
+    p.setPen(QPen(QColor("white"), 2.5))
+    p.setBrush(fill)
+    p.drawEllipse(QPointF(x, y), r, r)
+    if math.isfinite(heading):
+        a = math.radians(heading)
+        tip = QPointF(x + math.sin(a) * (r + 9), y - math.cos(a) * (r + 9))
+        left = QPointF(x + math.sin(a - 0.5) * r, y - math.cos(a - 0.5) * r)
+        right = QPointF(x + math.sin(a + 0.5) * r, y - math.cos(a + 0.5) * r)
+        path = QPainterPath(tip)
+        path.lineTo(left)
+        path.lineTo(right)
+        path.closeSubpath()
+        p.setPen(QPen(QColor("white"), 1.5))
+        p.setBrush(QBrush(fill))
+        p.drawPath(path)
+    if selected:
+        p.setPen(QPen(INK, 2.0))
+        p.setBrush(Qt.NoBrush)
+        p.drawEllipse(QPointF(x, y), r + 5, r + 5)
