@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
             "timing": (self.tr("Timing (计时)"), lambda: TimingPanel(self.client, self.data), Qt.BottomDockWidgetArea),
             "detail": (self.tr("Case detail"), lambda: CaseDetail(self.client, self.session.role),
                        Qt.RightDockWidgetArea),
+            "tracks": (self.tr("Track playback (轨迹回放)"), self._make_track_panel, Qt.RightDockWidgetArea),
         }
         self.panels: dict[str, QWidget] = {}
         first_right: QDockWidget | None = None
@@ -208,6 +209,17 @@ class MainWindow(QMainWindow):
             px, py = self.canvas.map_to_pixel(*self.pick_tool.pin)
             if not (0 <= px < self.canvas.width() and 0 <= py < self.canvas.height()):
                 self.canvas.center_on(lon, lat, crs="EPSG:4490")
+    def _make_track_panel(self) -> QWidget:
+        """Track playback: its layer sits under the live cases, its coverage fills use the city's grids."""
+        from app.layers.tracks import TrackLayer
+        from .track_panel import TrackPanel
+        self.track_layer = TrackLayer(crs=self.canvas.crs, name=self.tr("Track playback"))
+        layers = self.canvas.layers()
+        below = layers.index(self.data.cameras) if self.data.cameras in layers else None
+        self.canvas.add_layer(self.track_layer, index=below, zoom=False)
+        panel = TrackPanel(self.client, self.track_layer, canvas=self.canvas, grids=self.data.city.grids)
+        self.data.cityLoaded.connect(lambda city: setattr(panel, "grids", city.grids))
+        return panel
 
     def show_case(self, case_id: int) -> None:
         """A case chosen anywhere (a list, the alarm, the map): its detail, and the map centred on it."""

@@ -9,6 +9,7 @@ DOCK_ROLES: dict[str, frozenset[str]] = {
     "timing": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),
     "department": frozenset({"department"}),
     "tasks": frozenset({"inspector"}),  # 核实 / 核查 tasks
+    "tracks": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),  # 轨迹回放
     "detail": frozenset({"inspector", "acceptor", "shift_leader", "dispatcher", "department", "leader", "admin"}),
 }
 

@@ -364,7 +364,8 @@ class TrackPanel(QWidget):
                       f"{g['distance_m']:.0f} m", _epoch(g["start"])) for g in a["gaps"]]
             fast += [(name, self._clock_text(_epoch(f["start"])), f"{f['distance_m']:.0f} m",
                       f"{f['max_speed_kmh']:.0f} km/h", _epoch(f["start"])) for f in a["fast"]]
-            what = {"report": self.tr("Reported"), "verify": self.tr("Verified"), "check": self.tr("Checked")}
+            what = {"report": self.tr("Inspector's report"), "verify": self.tr("Inspector's verification"),
+                    "check": self.tr("Inspector's check")}
             cases += [(name, self._clock_text(_epoch(c["at"])), what.get(c["what"], c["what"]), c["number"],
                        c["case_id"]) for c in a["cases"]]
         for table, rows in ((self.summary, summary), (self.stops_table, stops), (self.gaps_table, gaps),
