@@ -276,6 +276,10 @@ def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = 
         loaded = {} if complete and not cameras_missing else \
             load_reference(ctx, pkg, lambda: rendering.result() if rendering else [])
     made = ensure_accounts(ctx, pkg)
+    from .patrols import generate_patrols
+    fixes = generate_patrols(ctx, directory / GPKG_NAME)
+    if fixes:
+        lines.append(f"recorded patrols of yesterday and today: {fixes} positions")
     if built or loaded or made:
         what = ", ".join(f"{v} {k}" for k, v in loaded.items()) + (f"; {len(made)} accounts" if made else "")
         lines.append(f"demo city loaded in {time.perf_counter() - t0:.1f} s: {what}")
