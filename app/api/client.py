@@ -15,6 +15,9 @@ import requests
 from requests.adapters import HTTPAdapter
 
 
+TRACK_TIMEOUT_S = 120.0  # a month of fixes is read, analysed and sent in seconds, not milliseconds
+
+
 class ApiError(Exception):
     """A refusal or failure, with a message fit to show a dispatcher."""
 
@@ -79,7 +82,8 @@ class ApiClient:
         return {"Authorization": f"Bearer {self.session.token}"} if self.session else {}
 
     def request(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
-                files: Any = None, raw: bool = False, idempotency_key: str | None = None) -> Any:
+                files: Any = None, raw: bool = False, idempotency_key: str | None = None,
+                timeout: float | None = None) -> Any:
         headers = self._headers()
         if method == "POST":
             headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
@@ -87,7 +91,7 @@ class ApiClient:
         for attempt in range(self.retries + 1):
             try:
                 r = self._http.request(method, self.url(path), params=params, json=json, files=files,
-                                       headers=headers, timeout=self.timeout)
+                                       headers=headers, timeout=timeout or self.timeout)
             except requests.RequestException as e:
                 last = e  # the same Idempotency-Key makes this retry safe
                 continue
@@ -234,13 +238,14 @@ class ApiClient:
         server's Arrow stream (a month of fixes is ~20 MB of JSON but ~13 MB of Arrow, parsed at once)."""
         import numpy as np
         import pyarrow as pa
-        body = self.request("GET", f"/api/tracks/{inspector_id}", raw=True,
+        body = self.request("GET", f"/api/tracks/{inspector_id}", raw=True, timeout=TRACK_TIMEOUT_S,
                             params={"start": start, "end": end, "simplify_m": simplify_m or None, "format": "arrow"})
         table = pa.ipc.open_stream(body).read_all()
         return {name: np.asarray(table.column(name).to_numpy(zero_copy_only=False)) for name in table.column_names}
 
     def track_analysis(self, inspector_id: int, start: str, end: str, **rules: float) -> dict:
-        return self.get(f"/api/tracks/{inspector_id}/analysis", start=start, end=end, **rules)
+        return self.request("GET", f"/api/tracks/{inspector_id}/analysis", timeout=TRACK_TIMEOUT_S,
+                            params={"start": start, "end": end, **rules})
 
     def evaluation(self, month: str, subject: str = "departments", **params: Any) -> Any:
         return self.get(f"/api/evaluation/{month}/{subject}", **params)

@@ -4,7 +4,7 @@ worker; and, painted every frame on the GUI thread over that image, each inspect
 the playback clock with heading and name and a fading trail of the last minutes.
 
 Colours mean one thing each: blues by speed (the implausible speed alone in magenta), coverage in
-blue fills (unvisited grids grey and dashed), inspectors' markers and trails in near-black with a white halo. Green,
+violet fills (unvisited grids grey and dashed), inspectors' markers and trails in near-black with a white halo. Green,
 yellow and red stay the deadline bands of the case layer.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ SPEED_CLASSES = ((1.0, QColor(148, 163, 184)), (6.0, QColor(96, 165, 250)), (15.
 IMPLAUSIBLE = QColor(192, 38, 211)
 GAP = QColor(100, 116, 139)
 INK = QColor(17, 24, 39)
-VISITED = QColor(37, 99, 235)
+VISITED = QColor(124, 58, 237)  # violet: the blues are the track's speeds
 UNVISITED = QColor(100, 116, 139)
 CASE_MARK = {"report": "报", "verify": "实", "check": "查"}
 
@@ -225,13 +225,14 @@ class TrackLayer(Layer):
             for s, x, y in zip(tr.stops, sx.tolist(), sy.tolist()):
                 if not (-20 < x < vp.width + 20 and -20 < y < vp.height + 20):
                     continue
-                p.setPen(QPen(INK, 2.0))
-                p.setBrush(QColor(255, 255, 255, 230))
-                p.drawEllipse(QPointF(x, y), 7, 7)
-                p.setBrush(INK)
-                p.drawEllipse(QPointF(x, y), 2.5, 2.5)
+                r = QRectF(x - 9, y - 9, 18, 18)  # a white 停 tile: cases are dark tiles, inspectors discs
+                p.setPen(QPen(INK, 1.5))
+                p.setBrush(QColor(255, 255, 255, 235))
+                p.drawRoundedRect(r, 4, 4)
+                p.setFont(font)
+                p.drawText(r, Qt.AlignCenter, "停")
                 if vp.scale <= 4000:
-                    draw_halo_text(p, x + 10, y - 8, f"停{round(s['duration_s'] / 60)}分", font, INK,
+                    draw_halo_text(p, x + 11, y - 8, f"{round(s['duration_s'] / 60)}分", font, INK,
                                    align_center=False)
         if tr.cases:
             xs, ys = transform_xy(np.array([c["lon"] for c in tr.cases]), np.array([c["lat"] for c in tr.cases]),

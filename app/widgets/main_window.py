@@ -466,9 +466,15 @@ class MainWindow(QMainWindow):
     def _settings(self) -> QSettings:
         return QSettings("OpenCityCommand", "client")
 
+    def _dock_names(self) -> str:
+        return ",".join(sorted(d.objectName() for d in self.findChildren(QDockWidget)))
+
     def _restore_layout(self) -> None:
-        st = self._settings().value(f"layout/{self.session.user['username']}")
-        if isinstance(st, QByteArray):
+        """The user's saved layout, unless it was saved with other docks (a new panel, a changed
+        role): restoring it would leave the new docks wherever Qt drops them."""
+        user = self.session.user['username']
+        st = self._settings().value(f"layout/{user}")
+        if isinstance(st, QByteArray) and self._settings().value(f"layout_docks/{user}") == self._dock_names():
             self.restoreState(st, LAYOUT_VERSION)
 
     def reset_layout(self) -> None:
@@ -478,6 +484,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, e) -> None:  # noqa: N802, ANN001
         self._settings().setValue(f"layout/{self.session.user['username']}", self.saveState(LAYOUT_VERSION))
+        self._settings().setValue(f"layout_docks/{self.session.user['username']}", self._dock_names())
         self.events.stop()
         if getattr(self, "fetcher", None) is not None:
             self.fetcher.shutdown()

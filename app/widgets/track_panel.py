@@ -16,7 +16,8 @@ from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateTimeEdit, QFileDialog, QGridLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+                               QPushButton, QStyle, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
 
 from app.api.client import ApiClient
 from app.api.worker import run_async
@@ -56,8 +57,7 @@ class TrackPanel(QWidget):
         self._pending = 0
         self._build()
         self.clock.timeChanged.connect(self._on_time)
-        self.clock.stateChanged.connect(lambda playing: self.play_btn.setText(
-            self.tr("Pause") if playing else self.tr("Play")))
+        self.clock.stateChanged.connect(self._show_playing)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -107,11 +107,12 @@ class TrackPanel(QWidget):
         self.clock_label.setAlignment(Qt.AlignCenter)
         root.addWidget(self.clock_label)
         ctl = QHBoxLayout()
-        self.back_btn = QPushButton("⏮ " + self.tr("−1 min"))
+        icon = self.style().standardIcon
+        self.back_btn = QPushButton(icon(QStyle.SP_MediaSeekBackward), self.tr("−1 min"))
         self.back_btn.clicked.connect(lambda: self.clock.step(-60))
-        self.play_btn = QPushButton(self.tr("Play"))
+        self.play_btn = QPushButton(icon(QStyle.SP_MediaPlay), self.tr("Play"))
         self.play_btn.clicked.connect(self.clock.toggle)
-        self.fwd_btn = QPushButton(self.tr("+1 min") + " ⏭")
+        self.fwd_btn = QPushButton(icon(QStyle.SP_MediaSeekForward), self.tr("+1 min"))
         self.fwd_btn.clicked.connect(lambda: self.clock.step(60))
         self.speed_combo = QComboBox()
         for s in SPEEDS:
@@ -263,6 +264,7 @@ class TrackPanel(QWidget):
         self.clock.pause()
         self.tracks, self.analyses = {}, {}
         self._pending = len(ids)
+        self._errors: list[str] = []
         self.load_btn.setEnabled(False)
         self.status.setText(self.tr("Loading %1 tracks…").replace("%1", str(len(ids))))
         simplify = SIMPLIFY_M if (end - start).total_seconds() > LONG_RANGE_S else 0.0
@@ -285,7 +287,7 @@ class TrackPanel(QWidget):
         self._finish_one()
 
     def _load_failed(self, err: Exception) -> None:
-        self.status.setText(self.tr("Could not load a track: %1").replace("%1", str(err)))
+        self._errors.append(str(err))
         self._finish_one()
 
     def _finish_one(self) -> None:
@@ -315,7 +317,10 @@ class TrackPanel(QWidget):
             marks += [TimelineMark(c["t"], c["t"], "case", row, c["case_id"], c["number"]) for c in tr.cases]
         self.timeline.set_data(start.timestamp(), end.timestamp(), [t.name for t in tracks], marks)
         fixes = sum(len(t) for t in tracks)
-        self.status.setText(self.tr("%1 inspectors, %2 fixes").replace("%1", str(len(tracks))).replace("%2", str(fixes)))
+        text = self.tr("%1 inspectors, %2 fixes").replace("%1", str(len(tracks))).replace("%2", str(fixes))
+        if self._errors:
+            text += "\n" + self.tr("Could not load a track: %1").replace("%1", self._errors[0])
+        self.status.setText(text)
         if self.canvas is not None and not self.live_check.isChecked():
             ext = self.layer.extent(self.canvas.crs)
             if ext:
@@ -402,6 +407,10 @@ class TrackPanel(QWidget):
                 self.canvas.center_on(pos[0], pos[1], crs=self.layer.crs)
                 return
         self.canvas.update()
+
+    def _show_playing(self, playing: bool) -> None:
+        self.play_btn.setText(self.tr("Pause") if playing else self.tr("Play"))
+        self.play_btn.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
 
     def _set_by_speed(self, on: bool) -> None:
         self.layer.by_speed = on
