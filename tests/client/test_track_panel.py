@@ -211,3 +211,27 @@ def test_track_draws_coloured_by_speed(qtbot, srv, panel):
         (np.abs(px[..., 1].astype(int) - IMPLAUSIBLE.green()) < 30) & \
         (np.abs(px[..., 0].astype(int) - IMPLAUSIBLE.blue()) < 30) & (px[..., 3] > 200)
     assert magenta.sum() > 50
+
+
+def test_live_mode_follows_new_fixes(qtbot, srv, panel):
+    """Live: the last half hour now, extended by each inspector.position event from the stream."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    http = requests.Session()
+    for k in range(6):
+        at = now - timedelta(minutes=6 - k)
+        assert http.get(f"{srv.url}/osmand", params=osmand_params(srv, at, 115.8502 + k * 1e-4, LAT0 + 0.0005)).ok
+    panel.choose([srv.ids["inspector_id"]])
+    with qtbot.waitSignal(panel.loaded, timeout=20000):
+        panel.live_check.setChecked(True)
+    tr = panel.layer.tracks[0]
+    assert len(tr) == 6 and panel.clock.live and panel.clock.playing
+    fix_at = datetime.now(timezone.utc).isoformat()
+    panel.on_event({"type": "inspector.position", "data": {"user_id": srv.ids["inspector_id"], "lon": 115.8510,
+                                                           "lat": LAT0 + 0.0005, "bearing": 90.0, "fix_at": fix_at}})
+    tr = panel.layer.tracks[0]
+    assert len(tr) == 7 and tr.lon[-1] == 115.8510
+    panel.clock.tick()
+    x, y, _h, live = panel.layer.position_at(tr, panel.clock.time)
+    assert live
+    panel.live_check.setChecked(False)
+    assert not panel.clock.playing and not panel.clock.live
