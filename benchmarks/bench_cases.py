@@ -71,6 +71,13 @@ def seed(db_url: str) -> int:
     return dept
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc): the server's cost per request,
+    a figure that a busy shared machine disturbs much less than latencies."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -161,13 +168,16 @@ def main() -> None:
                     latencies.extend(lat)
 
             t0 = time.perf_counter()
+            cpu0 = cpu_seconds(proc.pid)
             threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             elapsed = min(time.perf_counter(), deadline) - t0
+            cpu = cpu_seconds(proc.pid) - cpu0
             return {"cycles_per_s": round(cycles[0] / elapsed, 1),
+                    "server_cpu_ms_per_request": round(cpu * 1000 / max(1, len(latencies)), 2),
                     "requests_per_s": round(len(latencies) / elapsed, 1),
                     "p50_ms": round(pct(latencies, 50) * 1000, 2), "p99_ms": round(pct(latencies, 99) * 1000, 2),
                     "errors": len(errors), "first_error": errors[0] if errors else None}
