@@ -6,12 +6,11 @@ average (exponential pauses), each request with an Idempotency-Key. Flooders: 8 
 its own loopback address (127.0.0.11 ...) on its own keep-alive connection, posting a known user
 name with a wrong password as fast as answers come.
 
-Phases (each --seconds long, reports timed in all of them):
-- `quiet`: no flood;
-- `flood_limited`: the flood against the default limits (most attempts answered 429 before any
-  hashing);
-- `flood_unlimited`: a second server with every limit off (OCC_LOGIN_*_FAILURES=0), so that every
-  attempt really hashes: the worst case for the CPU.
+Phases (reports timed in all of them; quiet and flooded slices alternate, --seconds of each):
+- `quiet` / `flood_limited`: no flood / the flood against the default limits (past them the
+  attempts are answered 429 before any hashing);
+- `quiet_2` / `flood_unlimited`: a second server with every limit off (OCC_LOGIN_*_FAILURES=0),
+  so that every attempt really hashes: the worst case for the CPU.
 Also: median login time of a known and an unknown user name with a wrong password (the second
 server, before its flood).
 Prints ONE JSON line.
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PASSWORD = "bench-pw"
 FLOODERS = 8
+SLICES = 4  # quiet and flooded slices per server, in turn
 REPORT = {"kind": "event", "class_code": "0102", "lon": 115.8505, "lat": 28.6805, "description": "flood bench",
           "source": "hotline"}
 
@@ -146,13 +146,31 @@ def phase(srv: Server, seconds: float, reporters: int, think: float, flood: bool
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
-    out = {"reports": len(latencies), "report_p50_ms": round(pct(latencies, 50) * 1000, 2),
-           "report_p99_ms": round(pct(latencies, 99) * 1000, 2), "report_max_ms": round(max(latencies) * 1000, 2),
-           "errors": len(errors)}
-    if flood:
-        out["logins_per_s"] = round(sum(statuses.values()) / elapsed, 1)
-        out["login_answers"] = {str(k): v for k, v in sorted(statuses.items())}
+    return {"latencies": latencies, "errors": len(errors), "statuses": statuses,
+            "seconds": time.perf_counter() - t0}
+
+
+def alternate(srv: Server, args: argparse.Namespace) -> dict:
+    """Quiet and flooded slices taken in turn (SLICES of each), so that a shared machine's
+    drifting load weighs on both alike; each summarised over its slices."""
+    runs: dict[str, list[dict]] = {"quiet": [], "flood": []}
+    for _ in range(SLICES):
+        for name in ("quiet", "flood"):
+            runs[name].append(phase(srv, args.seconds / SLICES, args.reporters, args.think, name == "flood"))
+    out = {}
+    for name, parts in runs.items():
+        lat = [x for p in parts for x in p["latencies"]]
+        summary = {"reports": len(lat), "report_p50_ms": round(pct(lat, 50) * 1000, 2),
+                   "report_p99_ms": round(pct(lat, 99) * 1000, 2), "report_max_ms": round(max(lat) * 1000, 2),
+                   "errors": sum(p["errors"] for p in parts)}
+        if name == "flood":
+            statuses: dict[int, int] = {}
+            for p in parts:
+                for k, v in p["statuses"].items():
+                    statuses[k] = statuses.get(k, 0) + v
+            summary["logins_per_s"] = round(sum(statuses.values()) / sum(p["seconds"] for p in parts), 1)
+            summary["login_answers"] = {str(k): v for k, v in sorted(statuses.items())}
+        out[name] = summary
     return out
 
 
@@ -183,8 +201,8 @@ def main() -> None:
     srv = Server(db_url, tmp, {"OCC_LOGIN_LOCKOUT_FAILURES": "0"})
     try:
         phase(srv, 2.0, args.reporters, args.think, False)  # warm-up
-        result["quiet"] = phase(srv, args.seconds, args.reporters, args.think, False)
-        result["flood_limited"] = phase(srv, args.seconds, args.reporters, args.think, True)
+        limited = alternate(srv, args)
+        result["quiet"], result["flood_limited"] = limited["quiet"], limited["flood"]
     finally:
         srv.stop()
     srv = Server(db_url, tmp, {"OCC_LOGIN_LOCKOUT_FAILURES": "0", "OCC_LOGIN_ACCOUNT_FAILURES": "0",
@@ -192,7 +210,8 @@ def main() -> None:
     try:
         phase(srv, 2.0, args.reporters, args.think, False)
         result.update(login_times(srv))  # here: the limits would answer the repeated tries 429
-        result["flood_unlimited"] = phase(srv, args.seconds, args.reporters, args.think, True)
+        unlimited = alternate(srv, args)
+        result["quiet_2"], result["flood_unlimited"] = unlimited["quiet"], unlimited["flood"]
     finally:
         srv.stop()
     print(json.dumps(result, ensure_ascii=False))

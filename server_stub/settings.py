@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     login_lockout_failures: int = 10  # consecutive failures that lock an account (0: never)
     login_hash_threads: int = 1  # password checks at once, on low-priority threads (argon2 is heavy)
     login_queue: int = 16  # logins waiting for a check beyond this are answered 429
+    login_refusal_delay_seconds: float = 1.0  # a 429 is held this long (asleep): a flood slows itself
 
     @property
     def photo_dir(self) -> Path:

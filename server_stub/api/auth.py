@@ -6,6 +6,8 @@ token or the failure is written in a short transaction of its own.
 """
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from .deps import current_user, forget_token, get_ctx, require_roles
 from .errors import errors
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+_hold = asyncio.sleep  # how a refusal is held (tests replace it)
 WRONG = "wrong user name or password"
 _LOGIN_RESPONSES = {
     401: {"description": "wrong user name or password (the same answer, in the same time, for an unknown name)"},
@@ -42,6 +45,9 @@ async def login(body: LoginIn, request: Request, ctx: ServerContext = Depends(ge
                                      "an administrator unlocks it")
         ok = await guard.verify(cand.password_hash if cand else None, body.password)
     except login_guard.TooMany as e:
+        # Held before answering (asleep: no CPU): a client flooding in a loop then sends at most a
+        # request a second per connection, instead of as many as the server can refuse.
+        await _hold(min(e.seconds, ctx.settings.login_refusal_delay_seconds))
         raise HTTPException(429, e.message, headers={"Retry-After": str(e.seconds)}) from None
     if not ok or not cand.active:
         guard.failed(body.username, address)

@@ -3,11 +3,12 @@
 - Failed logins are counted per user name and per client address over a sliding window
   (settings login_window_seconds, login_account_failures, login_address_failures); past a limit
   the login is answered 429 with Retry-After before any password is hashed, so a flood costs
-  a dictionary look-up per request. The counts live in this process (each server process of a
+  a dictionary look-up per request; the answer is held for login_refusal_delay_seconds (an
+  asyncio sleep, api/auth.py), so a client flooding in a loop slows itself down. The counts live in this process (each server process of a
   PostgreSQL set-up counts its own); the lockout (services/users.py) is in the database.
 - Password checks (argon2: tens of milliseconds of CPU and 64 MiB each) run on their own few
-  threads (login_hash_threads) at a low CPU priority (nice 10; argon2's own lane threads inherit
-  it), never inside a transaction and never on the event loop: case reports keep the CPU under a
+  threads (login_hash_threads) at the lowest CPU priority (nice 19; argon2's own lane threads
+  inherit it), never inside a transaction and never on the event loop: case reports keep the CPU under a
   flood. At most login_queue logins wait for a check; more are answered 429.
 - An unknown user name is checked against a dummy hash made with the same parameters, so it
   takes as long as a known one.
@@ -79,7 +80,7 @@ class FailureWindow:
 
 def _low_priority() -> None:
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)  # this thread only (Linux)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only (Linux)
     except (AttributeError, OSError):  # pragma: no cover - not Linux
         pass
 

@@ -21,7 +21,8 @@ def test_login_dialog_messages(qtbot, tmp_path):
     from app.widgets.login_dialog import LoginDialog
 
     settings = Settings(db=f"sqlite:///{tmp_path}/occ.sqlite", data_dir=tmp_path / "data",
-                        login_lockout_failures=2, login_account_failures=3)
+                        login_lockout_failures=2, login_account_failures=3,
+                        login_refusal_delay_seconds=0)
     with LiveServer(settings) as srv:
         seed_world(srv.app)
         dlg = LoginDialog(srv.url, "dispatcher")

@@ -30,7 +30,8 @@ class FakeClock:
 def gw(db_url, tmp_path):
     """A world with small limits and a fake clock on the login guard."""
     settings = Settings(db=db_url, data_dir=tmp_path / "data", band_watch_seconds=0.2, login_window_seconds=60,
-                        login_account_failures=3, login_address_failures=5, login_lockout_failures=4)
+                        login_account_failures=3, login_address_failures=5, login_lockout_failures=4,
+                        login_refusal_delay_seconds=0)
     app = create_app(settings)
     with TestClient(app) as client:
         uids, depts = seed_world(app)
@@ -169,3 +170,18 @@ def test_failure_window_unit():
     off = login_guard.FailureWindow(limit=0, window=10)
     off.add("a", 0)
     assert off.wait("a", 0) == 0
+
+
+def test_a_refusal_is_held_before_it_is_sent(gw, monkeypatch):
+    """A 429 waits (asleep, no CPU) before it goes out: a client flooding in a loop slows itself."""
+    from server_stub.api import auth
+    held: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        held.append(seconds)
+    monkeypatch.setattr(auth, "_hold", fake_sleep)
+    monkeypatch.setattr(gw.ctx.settings, "login_refusal_delay_seconds", 1.0)
+    for _ in range(3):
+        _login(gw, "shift_leader")
+    assert held == []
+    assert _login(gw, "shift_leader").status_code == 429 and held == [1.0]
