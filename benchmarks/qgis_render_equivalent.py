@@ -3,7 +3,7 @@
 Runs under Debian's /usr/bin/python3 with PyQGIS (QGIS 3.22, Qt5/PyQt5) -- NEVER in a process
 that imports the Qt 6 bindings (Pyside 6): benchmarks/bench_map_render.py starts it as a separate process.
 
-    /usr/bin/python3 benchmarks/qgis_render_equivalent.py --gpkg var/bench/city.gpkg \
+    /usr/bin/python3 benchmarks/qgis_render_equivalent.py --gpkg /tmp/city.gpkg \
         --crs EPSG:4527 --size 1920x1080 --city xmin,ymin,xmax,ymax --street xmin,ymin,xmax,ymax
 
 Equivalent simple symbols: grid outlines (simple line fill, 1 px blue), components as 1.6 px
