@@ -15,7 +15,7 @@ from app.map.viewport import Viewport
 from .base import Feature, Layer
 from .geometry import GeometryStore
 
-OVERVIEW_PX = 24.0  # features narrower than this on screen are outlined from one cached path
+OVERVIEW_PX = 40.0  # features narrower than this on screen (outlines faded) come from one cached path
 
 __all__ = ["PolygonStyle", "PolygonLayer", "read_vector"]
 
