@@ -458,16 +458,18 @@ class Simulator:
     # -- inspectors
     def move(self, sim_dt: float, now: float) -> None:
         gap = max(self.cfg.position_every / max(self.cfg.speedup, 1e-9), self.cfg.min_position_gap)
+        fix_at = int(time.time())  # the positions of this tick hold now, however long the posts take
         for w in self.walkers.values():
             w.walk(self.net, self.rng, WALK_MPS * sim_dt)
             w.battery = max(15.0, w.battery - sim_dt / 3600 * 4)  # about 4 % an hour
             if now - w.last_post >= gap:
                 w.last_post = now
-                self.post_position(w)
+                self.post_position(w, fix_at)
 
-    def post_position(self, w: Walker) -> None:
+    def post_position(self, w: Walker, fix_at: int | None = None) -> None:
         lon, lat = self.lonlat(w.x, w.y)
-        params = {"id": w.device_id, "lat": f"{lat:.7f}", "lon": f"{lon:.7f}", "timestamp": int(time.time()),
+        stamp = int(time.time()) if fix_at is None else fix_at
+        params = {"id": w.device_id, "lat": f"{lat:.7f}", "lon": f"{lon:.7f}", "timestamp": stamp,
                   "speed": f"{WALK_MPS * KNOTS_PER_MPS:.2f}", "bearing": f"{w.bearing:.0f}",
                   "batt": f"{w.battery:.0f}"}
         try:

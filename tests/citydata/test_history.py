@@ -32,13 +32,13 @@ def history(reference_demo, tmp_path_factory):  # noqa: F811
     ctx.db.dispose()
 
 
-def test_volume_and_speed(history):
+def test_volume(history):
     _, stats = history
     assert stats.skipped == 0
     assert 25 * DAYS <= stats.cases <= 40 * DAYS  # about 30 a day
     assert stats.actions > 5 * stats.cases
-    # ~3,000 cases in well under a minute means ~10 days in a few seconds (generous for slow CI)
-    assert stats.seconds < 40, stats.seconds
+    # how long it took is printed, not asserted: a shared machine's seconds are no pass/fail criterion
+    print(f"\nhistory: {stats.cases} cases, {stats.actions} actions over {DAYS} days in {stats.seconds:.1f} s")
 
 
 def test_every_state_is_present(history):
