@@ -194,12 +194,12 @@ def run(db_url: str, rounds: int, tmp: Path) -> dict:
 
 
 def _login(port: int, proc: subprocess.Popen) -> str:
-    deadline = time.time() + 60
+    deadline = time.time() + 180  # a busy machine: imports, migrations, the QGIS probe
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("the server exited during start")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             conn.request("POST", "/api/auth/login", body=json.dumps({"username": "admin", "password": ADMIN_PW}),
                          headers=J)
             resp = conn.getresponse()

@@ -28,6 +28,7 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("OCC_FAST_PASSWORD_HASH", "1")  # the users seeded here: argon2id, but cheap
 ADMIN_PW = "fuzz-admin-pw"
 # Logging out would end the fuzzer's own login: that one is tried anonymously only.
 ANONYMOUS_ONLY = {("POST", "/api/auth/logout")}
@@ -51,7 +52,8 @@ def fuzz(base_url: str, token: str, examples: int, seed: int = 14, skip_paths: t
     from schemathesis import GenerationMode
     from schemathesis.core.failures import FailureGroup
 
-    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json")
+    # the document is built on first request: seconds on a busy machine
+    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json", timeout=300)
     checks = _checks()
     session = requests.Session()
     identities = {"admin": {"Authorization": f"Bearer {token}"}, "anonymous": {}}
@@ -71,23 +73,23 @@ def fuzz(base_url: str, token: str, examples: int, seed: int = 14, skip_paths: t
             continue
         operations += 1
         op_started, op_requests = time.perf_counter(), counts["requests"]
-        for who, headers in identities.items():
-            if who != "anonymous" and (op.method.upper(), op.path) in ANONYMOUS_ONLY:
-                continue
-            # Invalid path segments alone are mostly unsatisfiable (hypothesis tries ~500 times
-            # before giving up): negative cases for operations with a query or a body only.
-            negative = len(op.query) > 0 or len(op.body) > 0
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)[:2 if negative else 1]:
-                @hseed(seed)
-                @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
-                          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-                @given(op.as_strategy(generation_mode=mode))
-                def run(case) -> None:  # noqa: ANN001
+        whom = {w: h for w, h in identities.items()
+                if w == "anonymous" or (op.method.upper(), op.path) not in ANONYMOUS_ONLY}
+        # Invalid path segments alone are mostly unsatisfiable (hypothesis tries ~500 times before
+        # giving up): negative cases for operations with a query or a body only.
+        negative = len(op.query) > 0 or len(op.body) > 0
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)[:2 if negative else 1]:
+            @hseed(seed)
+            @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
+                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @given(op.as_strategy(generation_mode=mode))
+            def run(case) -> None:  # noqa: ANN001
+                for who, headers in whom.items():  # each generated case sent as every identity
                     try:
                         response = case.call(base_url=base_url, session=session, headers=headers, timeout=30)
                     except requests.RequestException as e:
                         record("transport_errors", f"{op.method.upper()} {op.path}: {e}")
-                        return
+                        continue
                     counts["requests"] += 1
                     counts[f"status_{response.status_code // 100}xx"] += 1
                     try:
@@ -99,10 +101,10 @@ def fuzz(base_url: str, token: str, examples: int, seed: int = 14, skip_paths: t
                                          f"{response.status_code}: {f.title}: {f.message[:300]}")
                     except AssertionError as f:  # a single failure
                         record("schema_violations", f"{op.method.upper()} {op.path} ({who}): {f}"[:400])
-                try:
-                    run()
-                except Unsatisfiable:  # nothing to make invalid (an operation without parameters)
-                    pass
+            try:
+                run()
+            except Unsatisfiable:  # nothing to make invalid (an operation without parameters)
+                pass
         if verbose:
             print(f"{op.method.upper():5} {op.path}: {counts['requests'] - op_requests} requests in "
                   f"{time.perf_counter() - op_started:.1f} s", file=sys.stderr)
@@ -189,14 +191,16 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _login(base: str, proc: subprocess.Popen) -> str:
-    deadline = time.time() + 60
+    deadline = time.time() + 180  # a busy machine: imports, migrations, the QGIS probe
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError("the server exited during start")
         try:
-            r = requests.post(f"{base}/api/auth/login", json={"username": "admin", "password": ADMIN_PW}, timeout=5)
+            r = requests.post(f"{base}/api/auth/login", json={"username": "admin", "password": ADMIN_PW}, timeout=60)
             if r.ok:
                 return r.json()["token"]
+            if r.status_code in (401, 423):
+                raise RuntimeError(f"cannot log in as admin: {r.status_code} {r.text}")
         except requests.RequestException:
             pass
         time.sleep(0.1)
