@@ -78,7 +78,8 @@ def build_city(db_url: str, n_components: int, n_inspectors: int, seed: int = 7)
                                            [x0 + gw, y0 + gh], [x0, y0 + gh], [x0, y0]]]}})
         loader.load_unit_grids(s, grids, strict=True)
         create_user(s, "bench", "bench", PASSWORD, "dispatcher")
-        loader.load_inspectors(s, [{"username": f"insp{k:03d}", "device_id": f"86{k:08d}", "password": PASSWORD}
+        loader.load_inspectors(s, [{"username": f"insp{k:03d}", "device_id": f"86{k:08d}", "password": PASSWORD,
+                                    "device_secret": device_secret(f"86{k:08d}")}
                                    for k in range(n_inspectors)], strict=True)
 
     def components():
@@ -179,6 +180,12 @@ def bench_http_bbox(port: int, n: int) -> dict:
 
 
 # ---------------------------------------------------------------- OsmAnd load (a minimal keep-alive client)
+def device_secret(device_id: str) -> str:
+    """The benchmark's phones' secrets (a throwaway database: predictable is fine here)."""
+    return f"bench-secret-{device_id}"
+
+
+
 async def _phone(port: int, devices: list[str], deadline: float, budget: list[int], interval: float | None,
                  lat_ms: list[float], codes: dict[int, int], rnd: random.Random) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -195,7 +202,8 @@ async def _phone(port: int, devices: list[str], deadline: float, budget: list[in
             budget[0] -= 1
             dev = devices[k % len(devices)]
             k += 1
-            q = (f"id={dev}&lat={MINY + rnd.random() * DLAT:.6f}&lon={MINX + rnd.random() * DLON:.6f}"
+            q = (f"id={dev}&key={device_secret(dev)}"
+                 f"&lat={MINY + rnd.random() * DLAT:.6f}&lon={MINX + rnd.random() * DLON:.6f}"
                  f"&timestamp={time.time():.3f}&speed=1.5&bearing=90&altitude=20&accuracy=5&batt=80")
             start = next_at if interval else time.perf_counter()  # open loop: no coordinated omission
             writer.write(f"GET /osmand?{q} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())

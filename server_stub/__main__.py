@@ -1,5 +1,6 @@
 """`python -m server_stub [--host H] [--port P] [--db URL] [--demo]`: start the server.
-`python -m server_stub users unlock NAME [--db URL]`: unlock an account (server_stub/users_cli.py)."""
+`python -m server_stub users unlock NAME [--db URL]`: unlock an account (server_stub/users_cli.py).
+`python -m server_stub devices add|list|revoke ...`: inspectors' phones (devices_cli.py)."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +22,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--osmand-port", type=int, default=None,
                    help="also accept OsmAnd/Traccar positions on this port (e.g. 5055)")
     p.add_argument("--demo", action="store_true", help="load the built-in demo city (built on first run)")
+    p.epilog = "Inspectors' phones: python -m server_stub devices add|list|revoke --help"
     return p.parse_args(argv)
 
 
@@ -29,6 +31,9 @@ def main(argv: list[str] | None = None) -> None:
     if argv[:1] == ["users"]:
         from .users_cli import main as users_main
         sys.exit(users_main(argv[1:]))
+    if argv[:1] == ["devices"]:
+        from .devices_cli import main as devices_main
+        sys.exit(devices_main(argv[1:]))
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from .app import RouterImportError, build_routes, create_app

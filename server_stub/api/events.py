@@ -10,10 +10,12 @@ Protocol (JSON text frames):
   {"type": "resync", "data": {}, "at": ISO} when events were dropped (the client fell behind, or
   a server process lost its PostgreSQL listener): reload lists.
 - client → server: {"type": "ping"} → {"type": "pong", "server_time": ISO}. Anything else is ignored.
-- Scope: a department user gets case.* events only for its department's cases (payload
-  department_id; also `previous_department_id` and cases it was sent earlier on this connection,
-  so it sees a case leave), and no inspector positions (they are the command centre's business).
-  Every other role gets every event.
+- Scope (services/visibility.py): a socket carries only the cases its user may read through the
+  API, with the same fields: a department its department's cases, an inspector the cases it
+  reported, is tasked with or that lie in its grids (re-read at every heartbeat), both without
+  the citizen's contact. A case that leaves the scope is sent once more, so the client sees it
+  leave. Positions: the hall, leaders and admins get every inspector's, an inspector its own, a
+  department none. Every other event goes to everyone.
 - The token is re-checked at every heartbeat: after logout or expiry the socket closes with 4401.
 """
 from __future__ import annotations
@@ -33,7 +35,9 @@ from app.domain.workflow import Role
 from ..context import ServerContext
 from ..db.models import Token, User
 from ..security import token_hash
+from ..services.cases import inspector_grid_codes
 from ..services.event_bus import dumps
+from ..services.visibility import EventScope
 from .deps import current_user, get_ctx
 
 log = logging.getLogger("occ.ws")
@@ -72,27 +76,16 @@ def _token_of(ws: WebSocket) -> str | None:
     return cred.strip() if scheme.lower() == "bearer" and cred.strip() else None
 
 
-def scope_filter(user: User):
-    """accept(event) for this user's subscription (runs on the event loop: cheap, no I/O)."""
-    if user.role != Role.DEPARTMENT:
-        return None  # everything
-    dept = user.department_id
-    seen: set = set()  # cases of ours sent on this connection: we also send the one that leaves us
+def _scope_for(ctx: ServerContext, user: User) -> EventScope:
+    """The user's event scope; an inspector's grid codes read now (the caller is off the loop)."""
+    return EventScope(user, _grids_of(ctx, user))
 
-    def accept(event: dict) -> bool:
-        t = event.get("type", "")
-        if not t.startswith("case."):
-            return False
-        d = event.get("data") or {}
-        cid = d.get("id")
-        if d.get("department_id") == dept:
-            seen.add(cid)
-            return True
-        if d.get("previous_department_id") == dept or cid in seen:
-            seen.discard(cid)
-            return True
-        return False
-    return accept
+
+def _grids_of(ctx: ServerContext, user: User) -> list[str]:
+    if user.role != Role.INSPECTOR:
+        return []
+    with ctx.db.session() as s:
+        return inspector_grid_codes(s, user.id)
 
 
 def _user_json(u: User) -> dict:
@@ -112,7 +105,8 @@ async def events_ws(ws: WebSocket) -> None:
         await ws.close(CLOSE_UNAUTHORIZED, reason)
         return
 
-    sub = ctx.bus.subscribe(QUEUE_EVENTS, scope_filter(user))
+    scope = await run_in_threadpool(_scope_for, ctx, user)
+    sub = ctx.bus.subscribe(QUEUE_EVENTS, scope.view)
     send_lock = asyncio.Lock()
 
     async def send(obj: dict) -> None:
@@ -130,6 +124,8 @@ async def events_ws(ws: WebSocket) -> None:
                 if await run_in_threadpool(user_for_token, ctx, token) is None:
                     await ws.close(CLOSE_UNAUTHORIZED, "the login token expired or was logged out")
                     return
+                if user.role == Role.INSPECTOR:  # grids reassigned meanwhile take effect here
+                    scope.set_grids(await run_in_threadpool(_grids_of, ctx, user))
                 await send({"type": "heartbeat", "server_time": _now()})
                 next_beat = loop.time() + HEARTBEAT_SECONDS
                 continue

@@ -2,8 +2,8 @@
 Traccar's 5055), tracks as JSON or GPX 1.1, everyone's latest position.
 
 /osmand answers plain HTTP codes, not JSON, because that is what phone apps understand: 200 stored,
-400 malformed (the text names the field) or unknown device (Traccar answers the same), 413 body too
-large, 503 the database failed. A stock client keeps any fix not answered 200 and sends it again,
+400 malformed (the text names the field) or unknown device (Traccar answers the same), 401 the
+device's secret (`key`) missing or wrong, 413 body too large, 503 the database failed. A stock client keeps any fix not answered 200 and sends it again,
 so a phone registered late still delivers its buffered track.
 """
 from __future__ import annotations
@@ -23,16 +23,18 @@ from ..context import ServerContext
 from ..db.models import Inspector, User
 from ..schemas.positions import LatestOut, TrackOut
 from ..schemas.types import Id, Instant
+from ..services import devices as dev_svc
 from ..services import positions as pos
 from ..services.gpx import track_gpx
+from ..services.visibility import POSITION_ROLES
 from .deps import current_user, get_ctx
 from .errors import errors
 
 log = logging.getLogger("occ.positions")
 router = APIRouter(tags=["positions"])
 
-# Who may see anyone's track (an inspector sees only their own).
-TRACK_ROLES = frozenset({Role.LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, Role.ACCEPTOR, Role.ADMIN})
+# Who may see anyone's track (an inspector sees only their own; a department none).
+TRACK_ROLES = POSITION_ROLES
 MAX_TRACK_DAYS = 31
 WRITER, DEVICES, EXTRA = "positions.writer", "positions.devices", "positions.extra_port"
 
@@ -45,6 +47,11 @@ def _devices(ctx: ServerContext) -> pos.DeviceDirectory:
     return d
 
 
+def forget_device(ctx: ServerContext, device_id: str) -> None:
+    """After a device was re-keyed or revoked: the next fix reads it again."""
+    _devices(ctx).forget(device_id)
+
+
 async def ingest(ctx: ServerContext, query: bytes, body: bytes, content_type: str) -> tuple[int, str]:
     """One OsmAnd request → (HTTP status, plain-text answer)."""
     try:
@@ -54,11 +61,15 @@ async def ingest(ctx: ServerContext, query: bytes, body: bytes, content_type: st
     if fix is None:
         return 200, ""  # valid=false or no location: acknowledged so the phone does not resend it
     devices = _devices(ctx)
-    uid = devices.cached(fix.device_id)
-    if uid is pos._MISSING:  # noqa: SLF001
-        uid = await run_in_threadpool(devices.lookup, fix.device_id)
-    if uid is None:
+    known = devices.cached(fix.device_id)
+    if known is pos._MISSING:  # noqa: SLF001
+        known = await run_in_threadpool(devices.lookup, fix.device_id)
+    if known is None:
         return 400, f"id: unknown device {fix.device_id!r}: register it for an inspector first"
+    uid, stored_hash = known
+    if not dev_svc.secret_matches(stored_hash, fix.key):
+        return 401, ("key: the device's secret is missing or wrong: add key=<secret> to the URL "
+                     "(python -m server_stub devices add)")
     writer: pos.PositionWriter | None = ctx.extras.get(WRITER)
     try:
         if writer is not None and writer.running:
@@ -136,6 +147,7 @@ class OsmAndMiddleware:
 _TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
 _OSMAND_RESPONSES = {200: {"description": "stored (empty body)", **_TEXT},
                      400: {"description": "malformed (the text names the field) or unknown device", **_TEXT},
+                     401: {"description": "the device's secret (key) is missing or wrong", **_TEXT},
                      405: {"description": "neither GET nor POST", **_TEXT},
                      413: {"description": "body too large: one fix per request", **_TEXT},
                      503: {"description": "not stored: send again", **_TEXT}}
@@ -149,8 +161,8 @@ async def _osmand_route(request: Request, ctx: ServerContext) -> Response:
 
 @router.get("/osmand", response_class=Response, responses=_OSMAND_RESPONSES)
 async def osmand_get(request: Request, ctx: ServerContext = Depends(get_ctx)) -> Response:
-    """OsmAnd/Traccar position: id, lat, lon, timestamp, speed (knots), bearing, altitude,
-    accuracy (or hdop), batt as query parameters. One fix per request. (With the server's
+    """OsmAnd/Traccar position: id, key (the device's secret), lat, lon, timestamp, speed (knots),
+    bearing, altitude, accuracy (or hdop), batt as query parameters. One fix per request. (With the server's
     middleware installed, requests are answered before reaching this route; same logic.)"""
     return await _osmand_route(request, ctx)
 
@@ -186,7 +198,7 @@ def track(inspector_id: Id, start: Instant | None = None, end: Instant | None = 
         if insp is None:
             raise HTTPException(404, f"inspector {inspector_id} does not exist")
         name = s.get(User, inspector_id).display_name
-        fixes, truncated = pos.track(s, insp.device_id, start, end, limit)
+        fixes, truncated = pos.track(s, dev_svc.device_ids_of(s, inspector_id), start, end, limit)
     if format == "gpx":
         body = track_gpx(f"{name} {start.date().isoformat()}", fixes,
                          description=f"inspector {inspector_id}, device {insp.device_id}")

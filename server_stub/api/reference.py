@@ -12,11 +12,13 @@ from app.domain.classification import Kind
 from app.domain.codes import CodeError, ComponentId, normalize_grid_code
 
 from ..context import ServerContext
+from ..db.models import User
 from ..schemas.reference import (CameraOut, ClassOut, ComponentOut, DepartmentOut, GridOut, InspectorOut,
                                  NearComponentOut, RegionNode, RegionOut, ResponsibilityGridOut,
                                  ResponsibilityOut, SuggestionOut)
 from ..schemas.types import Id
 from ..services import reference as ref
+from ..services.visibility import POSITION_ROLES, inspector_view
 from .deps import current_user, get_ctx
 from .errors import errors
 
@@ -201,16 +203,25 @@ def component(comp_id: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
 
 # ---------------------------------------------------------------- inspectors and cameras
 @router.get("/inspectors", response_model=list[InspectorOut], response_model_exclude_none=True)
-def inspectors(online: bool = False, ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
-    """Inspectors with their last position; online = a fix within the last 5 minutes."""
+def inspectors(online: bool = False, user: User = Depends(current_user),
+               ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Inspectors with their last position; online = a fix within the last 5 minutes. Positions
+    and devices only for the command hall, leaders and admins (an inspector: its own); others get
+    names and grids."""
     with ctx.db.session() as s:
-        return ref.inspectors(s, online_only=online)
+        items = ref.inspectors(s, online_only=online)
+    return [inspector_view(user, i) for i in items]
 
 
-@router.get("/inspectors/nearest", response_model=list[InspectorOut], response_model_exclude_none=True)
+@router.get("/inspectors/nearest", response_model=list[InspectorOut], response_model_exclude_none=True,
+            responses={403: {"description": "not a role that sees inspectors' positions"}})
 def nearest_inspectors(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, le=100),
-                       online: bool = False, ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
-    """Active inspectors by distance of their last position (only online ones with ?online=1)."""
+                       online: bool = False, user: User = Depends(current_user),
+                       ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Active inspectors by distance of their last position (only online ones with ?online=1);
+    for the command hall, leaders and admins."""
+    if user.role not in POSITION_ROLES:
+        raise HTTPException(403, f"this needs role {' or '.join(sorted(POSITION_ROLES))}; you are '{user.role}'")
     with ctx.db.bounded() as s:
         return ref.nearest_inspectors(s, lon, lat, n, online_only=online)
 

@@ -14,7 +14,8 @@ grids and send positions, all through the server's public HTTP API like any othe
 - Inspectors: each walks the footway network of the city package (walk_edges) at 1.2 m/s, a
   random walk that prefers its responsibility grid, goes to the case when tasked with a
   verification or check and answers on arrival, and posts an OsmAnd fix every 10 s
-  (GET /osmand?id=&lat=&lon=&timestamp=&speed=<knots>&bearing=&batt=).
+  (GET /osmand?id=&key=&lat=&lon=&timestamp=&speed=<knots>&bearing=&batt=); each phone pairs
+  itself first as its inspector (POST /api/devices/mine: a fresh secret, the `key`).
 - `speedup` makes simulated time run faster than real time (delays shrink, walkers move faster);
   the server's clocks stay real. Every POST carries an Idempotency-Key, so a retry after a lost
   answer never acts twice. It only ever talks to the `server` URL it is given.
@@ -242,6 +243,7 @@ class Walker:
     x: float = 0.0
     y: float = 0.0
     bearing: float = 0.0
+    key: str | None = None  # the phone's secret, from pairing (POST /api/devices/mine)
 
     def position(self, net: WalkNet) -> tuple[float, float]:
         if self.edge is None:
@@ -410,6 +412,8 @@ class Simulator:
             w.x, w.y = self.net.xy[w.node]
             w.battery = self.rng.uniform(60, 100)
             self.walkers[w.user_id] = w
+        for w in self.walkers.values():
+            self.pair(w)
         self.ready = True
         log.info("simulator: %d inspectors walking on %d footway edges; %.2f cases per simulated minute, "
                  "speedup %g", len(self.walkers), len(self.net.lines), self.cfg.rate, self.cfg.speedup)
@@ -466,10 +470,22 @@ class Simulator:
                 w.last_post = now
                 self.post_position(w, fix_at)
 
+    def pair(self, w: Walker) -> None:
+        """The phone app pairs itself after the inspector's login: a fresh secret for its device
+        (a phone without one is refused by /osmand)."""
+        try:
+            got = self.api.call("POST", "/api/devices/mine", w.username, json={"device_id": w.device_id})
+            w.key = got["secret"]
+        except ApiError as e:
+            self.stats["pairing_errors"] += 1
+            log.warning("simulator: %s's phone %s not paired: %s", w.username, w.device_id, e)
+
     def post_position(self, w: Walker, fix_at: int | None = None) -> None:
+        if w.key is None:
+            return
         lon, lat = self.lonlat(w.x, w.y)
         stamp = int(time.time()) if fix_at is None else fix_at
-        params = {"id": w.device_id, "lat": f"{lat:.7f}", "lon": f"{lon:.7f}", "timestamp": stamp,
+        params = {"id": w.device_id, "key": w.key, "lat": f"{lat:.7f}", "lon": f"{lon:.7f}", "timestamp": stamp,
                   "speed": f"{WALK_MPS * KNOTS_PER_MPS:.2f}", "bearing": f"{w.bearing:.0f}",
                   "batt": f"{w.battery:.0f}"}
         try:

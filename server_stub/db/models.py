@@ -126,10 +126,11 @@ class ClassResponsibility(Base):
 
 
 class Inspector(Base):
-    """An inspector's device and last known position (positions themselves are in `positions`)."""
+    """An inspector's current device and last known position (positions themselves are in
+    `positions`, the devices and their secrets in `devices`)."""
     __tablename__ = "inspectors"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    device_id: Mapped[str] = mapped_column(String(64), unique=True)
+    device_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     responsibility_grid_id: Mapped[int | None] = mapped_column(ForeignKey("responsibility_grids.id"))
     lon: Mapped[float | None] = mapped_column(Float)
     lat: Mapped[float | None] = mapped_column(Float)
@@ -138,6 +139,18 @@ class Inspector(Base):
     battery: Mapped[float | None] = mapped_column(Float)
     fix_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user: Mapped[User] = relationship()
+
+
+class Device(Base):
+    """A phone registered to an inspector, with the hash of its own secret: a position counts only
+    when it carries the secret (like a Traccar device's identifier plus a key only it knows)."""
+    __tablename__ = "devices"
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the OsmAnd/Traccar `id`
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the secret (random, 192 bits)
+    label: Mapped[str | None] = mapped_column(String(100))  # e.g. "华为 Mate 60，资产号 0042"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set: its positions are refused
 
 
 class Position(Base):

@@ -19,7 +19,7 @@ class FixOut(BaseModel):
 
 class TrackOut(BaseModel):
     inspector_id: int
-    device_id: str
+    device_id: str | None = None  # the current device (the track covers every device it had)
     start: datetime
     end: datetime
     count: int
@@ -31,7 +31,7 @@ class LatestOut(BaseModel):
     user_id: int
     username: str
     display_name: str
-    device_id: str
+    device_id: str | None = None
     lon: float | None = None
     lat: float | None = None
     speed_kn: float | None = None

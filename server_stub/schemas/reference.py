@@ -146,7 +146,7 @@ class InspectorOut(BaseModel):
     display_name: str
     phone: str | None = None
     active: bool
-    device_id: str
+    device_id: str | None = None  # the registered phone; only for roles that see positions
     responsibility_grid_id: int | None = None
     responsibility_grid_code: str | None = None
     lon: float | None = None
@@ -155,7 +155,7 @@ class InspectorOut(BaseModel):
     bearing: float | None = None
     battery: float | None = None
     fix_at: datetime | None = None
-    online: bool  # a fix within the last 5 minutes
+    online: bool  # a fix within the last 5 minutes (false when you may not see positions)
     distance_m: float | None = None  # only in nearest answers
 
 

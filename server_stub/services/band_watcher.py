@@ -12,7 +12,7 @@ that were slow to land). case.changed events on the bus wake it at once for the 
 A transition updates `cases.band` only if it still holds the old band (a second watcher or a
 concurrent action wins cleanly, never a double event), marks the stage overdue when it turns red,
 and after the commit publishes "case.band" {id, number, band, previous_band, stage, state,
-deadline_at, remaining_seconds, department_id} (a case's first colour, None → green, is stored
+deadline_at, remaining_seconds, department_id, reporter_id, task_inspector_id, grid_code} (a case's first colour, None → green, is stored
 without an event: the case.changed that created it carried it).
 
 On start (and after a takeover) it recomputes every open case from the database, so transitions
@@ -52,7 +52,7 @@ _NOT_RUNNING = [s.value for s in FINAL_STATES] + [State.SUSPENDED.value]
 # (deadlines.* read these attributes by name, so a row serves as the case).
 _URGENT = ClockType.URGENT_HOUR.value
 _COLS = (Case.id, Case.number, Case.state, Case.stage, Case.deadline_at, Case.limit_value, Case.limit_type,
-         Case.band, Case.version, Case.department_id)
+         Case.band, Case.version, Case.department_id, Case.reporter_id, Case.task_inspector_id, Case.grid_code)
 
 
 def _stamp(c: Any) -> tuple:
@@ -393,4 +393,6 @@ class BandWatcher:
         return {"id": c.id, "number": c.number, "band": b, "previous_band": prev, "stage": c.stage,
                 "state": c.state, "deadline_at": c.deadline_at.isoformat() if c.deadline_at else None,
                 "remaining_seconds": None if rem is None else round(rem, 3),
-                "department_id": c.department_id}
+                "department_id": c.department_id,
+                # what the live-event scope decides by (services/visibility.py)
+                "reporter_id": c.reporter_id, "task_inspector_id": c.task_inspector_id, "grid_code": c.grid_code}

@@ -19,13 +19,14 @@ from app.domain.classification import Kind
 from app.domain.clocks import ClockType
 from app.domain.workflow import FINAL_STATES, OPEN_STATES, Action, CloseType, Pending, Role, State
 
-from ..db.models import (Case, CaseEvent, CasePhoto, Department, Inspector, ResponsibilityGrid, UnitGrid,
-                         User)
+from ..db.models import (Case, CaseEvent, CasePhoto, Component, Department, Inspector, ResponsibilityGrid,
+                         UnitGrid, User)
 from . import deadlines as dl
 from . import photos as photo_svc
 from .case_numbers import assign_number, temporary_number
 from .geo_lookup import locate
 from .spatial import bbox_filter, dialect_of, distance_m, near_ranges
+from .visibility import case_view
 
 SOURCES = ("inspector", "hotline", "citizen", "open311", "video", "leader", "media")
 VERIFY_RESULTS = ("confirmed", "not_found")
@@ -70,11 +71,16 @@ def utcnow() -> datetime:
 
 
 # ---------------------------------------------------------------- scope
-def _inspector_grid_codes(user: User):  # noqa: ANN202
+def _inspector_grid_codes(user_id: int):  # noqa: ANN202
     """Unit grid codes of the responsibility grids the inspector patrols (a subquery)."""
-    rgrids = select(Inspector.responsibility_grid_id).where(Inspector.user_id == user.id).union(
-        select(ResponsibilityGrid.id).where(ResponsibilityGrid.inspector_id == user.id))
+    rgrids = select(Inspector.responsibility_grid_id).where(Inspector.user_id == user_id).union(
+        select(ResponsibilityGrid.id).where(ResponsibilityGrid.inspector_id == user_id))
     return select(UnitGrid.code).where(UnitGrid.responsibility_grid_id.in_(rgrids))
+
+
+def inspector_grid_codes(s: Session, user_id: int) -> list[str]:
+    """The unit grid codes an inspector patrols (for the live-event scope)."""
+    return list(s.scalars(_inspector_grid_codes(user_id)))
 
 
 def scope_clause(user: User) -> ColumnElement[bool] | None:
@@ -84,7 +90,7 @@ def scope_clause(user: User) -> ColumnElement[bool] | None:
         return Case.department_id == user.department_id if user.department_id is not None else false()
     if user.role == Role.INSPECTOR:
         return or_(Case.reporter_id == user.id, Case.task_inspector_id == user.id,
-                   Case.grid_code.in_(_inspector_grid_codes(user)))
+                   Case.grid_code.in_(_inspector_grid_codes(user.id)))
     return None
 
 
@@ -97,7 +103,7 @@ def can_see(s: Session, user: User, case: Case) -> bool:
         if case.grid_code is None:
             return False
         return s.scalar(select(func.count()).select_from(UnitGrid).where(
-            UnitGrid.code == case.grid_code, UnitGrid.code.in_(_inspector_grid_codes(user)))) > 0
+            UnitGrid.code == case.grid_code, UnitGrid.code.in_(_inspector_grid_codes(user.id)))) > 0
     return True
 
 
@@ -136,6 +142,20 @@ def _check_photos(s: Session, hashes: Iterable[str]) -> list[str]:
         raise CaseInputError("photo_hashes", f"unknown photo(s) {', '.join(gone)}: upload them first "
                                              "(POST /api/photos)")
     return hashes
+
+
+def _check_component(s: Session, component_id: str | None) -> str | None:
+    """A component id must name a surveyed component of this city (a typo would file the case
+    against nobody's manhole cover)."""
+    if component_id is None:
+        return None
+    component_id = str(component_id)
+    if len(component_id) != 16 or not component_id.isdigit():
+        raise CaseInputError("component_id", f"must be 16 digits, got {component_id!r}")
+    if s.get(Component, component_id) is None:
+        raise CaseInputError("component_id", f"unknown component {component_id}: no surveyed component "
+                                             "of this city has this id")
+    return component_id
 
 
 def _place(s: Session, case: Case, lon: float, lat: float) -> None:
@@ -177,6 +197,7 @@ def report_case(s: Session, ctx: Any, actor: User | None, *, source: str, kind: 
     kind = str(kind)
     _check_class(ctx, kind, class_code)
     lon, lat = _check_point(lon, lat)
+    component_id = _check_component(s, component_id or None)
     hashes = _check_photos(s, photo_hashes)
     case = Case(number=temporary_number(), source=source, kind=kind, class_code=class_code,
                 state=State.REPORTED.value, description=description or "", address=address,
@@ -242,6 +263,7 @@ def _accept(a: _Act) -> None:
         lon, lat = _check_point(lon, lat)
         a.data["relocated"] = {"from": [a.case.lon, a.case.lat], "to": [lon, lat]}
         _place(a.s, a.case, lon, lat)
+    _check_component(a.s, a.params.get("component_id"))
     for name in ("description", "address", "component_id"):
         if a.params.get(name) is not None:
             setattr(a.case, name, a.params[name])
@@ -586,7 +608,8 @@ def allowed_actions(ctx: Any, case: Case, user: User) -> list[str]:
 
 
 def detail(s: Session, ctx: Any, case: Case, user: User, now: datetime | None = None) -> dict:
-    return {**case_out(ctx, case, now), "events": events_of(s, case.id), "photos": photo_svc.of_case(s, case.id),
+    return {**case_view(user.role, case_out(ctx, case, now)), "events": events_of(s, case.id),
+            "photos": photo_svc.of_case(s, case.id),
             "allowed_actions": allowed_actions(ctx, case, user)}
 
 
@@ -653,7 +676,7 @@ def query_cases(s: Session, ctx: Any, user: User, f: CaseFilter, now: datetime |
     if f.sort.lstrip("-") == "deadline_at":
         order.insert(0, Case.deadline_at.is_(None))  # cases without a clock last
     rows = s.scalars(q.order_by(*order).offset(f.offset).limit(f.limit)).all()
-    return [case_out(ctx, c, now) for c in rows], total
+    return [case_view(user.role, case_out(ctx, c, now)) for c in rows], total
 
 
 def duplicates(s: Session, ctx: Any, user: User, lon: float, lat: float, kind: str, class_code: str,
@@ -674,7 +697,7 @@ def duplicates(s: Session, ctx: Any, user: User, lon: float, lat: float, kind: s
     for c in s.scalars(q):
         d = distance_m(lon, lat, c.lon, c.lat)
         if d <= DUPLICATE_RADIUS_M:
-            out.append({**case_out(ctx, c, now), "distance_m": round(d, 1)})
+            out.append({**case_view(user.role, case_out(ctx, c, now)), "distance_m": round(d, 1)})
     return sorted(out, key=lambda x: (x["distance_m"], x["id"]))
 
 
@@ -716,7 +739,8 @@ def run_report(ctx: Any, actor: User | None, *, answer: Answer | None = None, **
     with ctx.db.transaction() as s:
         case = report_case(s, ctx, actor, **kw)
         out = case_out(ctx, case)
-        result = answer(s, out) if answer else out
+        shown = out if actor is None else case_view(actor.role, out)  # everything is published; the
+        result = answer(s, shown) if answer else shown  # actor reads what its role may (visibility.py)
     _publish(ctx, out)
     return result
 
@@ -727,7 +751,8 @@ def run_action(ctx: Any, case_id: int, actor: User, action: Action | str, *, ans
         case = apply_action(s, ctx, case_id, actor, action, **params)
         out = case_out(ctx, case)
         prev = getattr(case, "_occ_previous_department_id", None)
-        result = answer(s, out) if answer else out
+        shown = case_view(actor.role, out)
+        result = answer(s, shown) if answer else shown
     # The department that returned it sees it leave (the WebSocket scope filter reads this).
     _publish(ctx, {**out, "previous_department_id": prev} if prev is not None else out)
     return result
@@ -737,7 +762,8 @@ def run_merge(ctx: Any, case_id: int, into_case_id: int, actor: User, *, answer:
     with ctx.db.transaction() as s:
         dup, keep = merge(s, ctx, case_id, into_case_id, actor)
         out = {"merged": case_out(ctx, dup), "into": case_out(ctx, keep)}
-        result = answer(s, out) if answer else out
+        shown = {k: case_view(actor.role, v) for k, v in out.items()}
+        result = answer(s, shown) if answer else shown
     _publish(ctx, out["merged"])
     _publish(ctx, out["into"])
     return result

@@ -45,12 +45,13 @@ def dumps(obj: Any) -> str:
 
 
 class Subscription:
-    """One subscriber's bounded queue. `accept(event) -> bool` filters before queueing (runs on the
-    event loop, must be cheap). On overflow the backlog is dropped and a resync event queued: a
+    """One subscriber's bounded queue. `accept(event)` filters before queueing (runs on the event
+    loop, must be cheap): falsy drops the event, a dict is queued instead of it (a view of the
+    event for this subscriber), anything else queues the event itself. On overflow the backlog is dropped and a resync event queued: a
     slow reader costs memory up to `maxsize` events, never a stalled publisher."""
 
     def __init__(self, bus: "EventBus", maxsize: int = 10_000,
-                 accept: Callable[[dict], bool] | None = None):
+                 accept: Callable[[dict], bool | dict | None] | None = None):
         self.bus = bus
         self.queue: asyncio.Queue[dict] = asyncio.Queue(maxsize)
         self.accept = accept
@@ -65,8 +66,11 @@ class Subscription:
     def _offer(self, event: dict) -> None:
         if event["type"] != RESYNC and self.accept is not None:
             try:
-                if not self.accept(event):
+                got = self.accept(event)
+                if not got:
                     return
+                if isinstance(got, dict):
+                    event = got
             except Exception:  # noqa: BLE001 - a bad filter must not break the fan-out
                 log.exception("event filter failed")
                 return
@@ -113,7 +117,8 @@ class EventBus:
             self._notifier = None
         self._loop = None
 
-    def subscribe(self, maxsize: int = 10_000, accept: Callable[[dict], bool] | None = None) -> Subscription:
+    def subscribe(self, maxsize: int = 10_000, accept: Callable[[dict], bool | dict | None] | None = None
+                  ) -> Subscription:
         sub = Subscription(self, maxsize, accept)
         with self._lock:
             self._subs.add(sub)

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.codes import CodeError, ComponentId, GridCode
 
-from ..db.models import (Camera, ClassResponsibility, Component, Department, Inspector, Region,
+from ..db.models import (Camera, ClassResponsibility, Component, Department, Device, Inspector, Region,
                          ResponsibilityGrid, UnitGrid, User)
+from . import devices as device_svc
 from .geo_lookup import GRID_INDEX
 from .spatial import cell_of
 from .users import create_user
@@ -209,12 +210,15 @@ def load_departments(s: Session, rows: Iterable[dict], *, strict: bool = False) 
 
 
 def load_inspectors(s: Session, rows: Iterable[dict], *, strict: bool = False) -> LoadReport:
-    """rows: {username, display_name, device_id, password (random when absent), phone,
-    responsibility_grid (code)}. Creates the user (role inspector) when new, then its Inspector row;
-    links the responsibility grid both ways."""
+    """rows: {username, display_name, device_id, device_secret (optional), password (random when
+    absent), phone, responsibility_grid (code)}. Creates the user (role inspector) when new, then
+    its Inspector row and the registered device (services/devices.py); without device_secret the
+    device needs one issued (`python -m server_stub devices add`, or the phone pairs itself)
+    before its positions count. Links the responsibility grid both ways."""
     rep = LoadReport("inspectors")
     grids = {g.code: g for g in s.scalars(select(ResponsibilityGrid))}
     devices = dict(s.execute(select(Inspector.device_id, Inspector.user_id)).all())
+    devices.update(s.execute(select(Device.device_id, Device.user_id).where(Device.revoked_at.is_(None))).all())
     for i, row in enumerate(rows):
         try:
             username = _text(row, "username", 64, required=True)
@@ -255,6 +259,14 @@ def load_inspectors(s: Session, rows: Iterable[dict], *, strict: bool = False) -
         if rg is not None:
             insp.responsibility_grid_id = rg.id
             rg.inspector_id = user.id
+        reg = s.get(Device, device)
+        secret = row.get("device_secret")
+        if reg is None:
+            reg = Device(device_id=device, user_id=user.id, secret_hash="")
+            s.add(reg)
+        reg.user_id, reg.revoked_at = user.id, None
+        if secret:
+            reg.secret_hash = device_svc.secret_hash(str(secret))
         s.flush()
         devices[device] = user.id
     return _finish(rep, strict)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from shapely.geometry import shape
 from sqlalchemy import and_, func, or_, select
@@ -42,6 +43,10 @@ STATE_ZH = {
 }
 CLOSE_TYPE_ZH = {"normal": "正常结案", "overdue": "超期结案", "error": "误报结案", "special": "特殊结案"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# Phone numbers in public text (a caller's number an acceptor typed into the description):
+# mainland mobiles 1[3-9]xxxxxxxxx and landlines 0xx(x)-xxxxxxx(x), with optional separators.
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[ -]?)?(?:1[3-9]\d(?:[ -]?\d{4}){2}|0\d{2,3}[ -]?\d{7,8})(?!\d)")
+PUBLIC_URL_SCHEMES = ("http", "https")
 
 
 class Open311Error(Exception):
@@ -226,6 +231,8 @@ def validate_post(s: Session, ctx: ServerContext, form: Mapping[str, str]) -> Ne
     contact = " / ".join(x for x in (phone, email) if x)[:100] or None
     extra = {k: form[k].strip() for k in ("media_url", "email", "device_id", "account_id")
              if (form.get(k) or "").strip()}
+    if "media_url" in extra and not public_url(extra["media_url"]):
+        raise Open311Error(422, f"media_url must be an http or https URL, got {extra['media_url'][:80]!r}")
     if attrs:
         extra["attributes"] = attrs
     assert lon is not None and lat is not None
@@ -306,15 +313,36 @@ def _iso(ctx: ServerContext, dt: datetime | None) -> str | None:
     return None if dt is None else dt.astimezone(ctx.clock.tz).isoformat(timespec="seconds")
 
 
-def _request_out(ctx: ServerContext, c: Case, dept: str | None, last_comment: str | None,
-                 extra: dict) -> ServiceRequest:
+def public_url(url: str) -> bool:
+    """An absolute http(s) URL: nothing a client would run (javascript:, data:, file:)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in PUBLIC_URL_SCHEMES and bool(parts.netloc) \
+        and not any(ch.isspace() or ord(ch) < 32 for ch in url)
+
+
+def public_text(text: str | None) -> str | None:
+    """Text for the public: phone numbers masked to their first 3 and last 4 digits."""
+    if not text:
+        return text
+    return _PHONE.sub(lambda m: _mask(m.group(0)), text)
+
+
+def _mask(number: str) -> str:
+    digits = [c for c in number if c.isdigit()]
+    return "".join(digits[:3]) + "*" * max(0, len(digits) - 7) + "".join(digits[-4:])
+
+
+def _request_out(ctx: ServerContext, c: Case, dept: str | None, extra: dict) -> ServiceRequest:
+    """Only what the public may read: the state in words (never the workflow's comments, which
+    are internal), class, place and times; no reporter, no contact, phone numbers masked."""
     cls = ctx.classification.find(c.kind, c.class_code)
     closed = c.state in CLOSED_STATES
     notes = STATE_ZH.get(c.state, c.state)
     if c.state == State.CLOSED and c.close_type:
         notes += f"（{CLOSE_TYPE_ZH.get(c.close_type, c.close_type)}）"
-    if last_comment:
-        notes += f"：{last_comment}"
     notice = None
     if c.condition_id:
         try:
@@ -327,29 +355,24 @@ def _request_out(ctx: ServerContext, c: Case, dept: str | None, last_comment: st
     return ServiceRequest(
         service_request_id=c.number, status="closed" if closed else "open", status_notes=notes,
         service_name=cls.name if cls else None, service_code=service_code(c.kind, c.class_code),
-        description=c.description or None, agency_responsible=dept, service_notice=notice,
+        description=public_text(c.description) or None, agency_responsible=dept, service_notice=notice,
         requested_datetime=_iso(ctx, c.created_at),
         updated_datetime=_iso(ctx, (c.closed_at if closed and c.closed_at else c.updated_at) or c.created_at),
-        expected_datetime=_iso(ctx, expected), address=c.address, lat=c.lat, long=c.lon,
-        media_url=extra.get("media_url"))
+        expected_datetime=_iso(ctx, expected), address=public_text(c.address), lat=c.lat, long=c.lon,
+        media_url=media if isinstance(media := extra.get("media_url"), str) and public_url(media) else None)
 
 
 def _render(s: Session, ctx: ServerContext, rows: list) -> list[ServiceRequest]:
-    """Rows of (Case, department name) -> requests, with the log read in one query for all."""
+    """Rows of (Case, department name) -> requests, with the report events read in one query."""
     ids = [c.id for c, _ in rows]
-    last_comment: dict[int, str] = {}
     extra: dict[int, dict] = {}
     if ids:
-        evs = s.execute(select(CaseEvent.case_id, CaseEvent.action, CaseEvent.comment, CaseEvent.data)
-                        .where(CaseEvent.case_id.in_(ids),
-                               or_(CaseEvent.comment.is_not(None), CaseEvent.action == "report"))
-                        .order_by(CaseEvent.id)).all()
-        for case_id, action, comment, data in evs:
-            if comment and action != "report":  # the report's comment is the description itself
-                last_comment[case_id] = comment
-            if action == "report" and data and isinstance(data.get("open311"), dict):
+        evs = s.execute(select(CaseEvent.case_id, CaseEvent.data)
+                        .where(CaseEvent.case_id.in_(ids), CaseEvent.action == "report")).all()
+        for case_id, data in evs:
+            if data and isinstance(data.get("open311"), dict):
                 extra[case_id] = data["open311"]
-    return [_request_out(ctx, c, d, last_comment.get(c.id), extra.get(c.id, {})) for c, d in rows]
+    return [_request_out(ctx, c, d, extra.get(c.id, {})) for c, d in rows]
 
 
 def _base():

@@ -1,14 +1,18 @@
 """Photos: stored once by content hash (sha256) under settings.photo_dir, typed by their magic
-bytes (never by what the uploader claims), linked to cases with a stage (report / verify /
+bytes (never by what the uploader claims) and decoded in full before they are stored, linked to cases with a stage (report / verify /
 feedback / check)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Iterable
+
+from PIL import Image
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +21,8 @@ from ..db.models import CasePhoto, Photo
 from .deadlines import insert_ignore
 
 ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp")
+PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+MAX_PIXELS = 64_000_000  # a 64-megapixel photo; more is a decompression bomb, not a site photo
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 STAGES = ("report", "verify", "feedback", "check")
 
@@ -30,6 +36,30 @@ def sniff(data: bytes) -> str | None:
     if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     return None
+
+
+class PhotoInvalid(ValueError):
+    """Bytes that start like an image but do not decode as one."""
+
+
+def check_image(data: bytes, ctype: str) -> tuple[int, int]:
+    """Decodes the whole image with Pillow (CPU: call off the event loop); returns its size.
+    Raises PhotoInvalid for anything that is not entirely the image its magic bytes announce
+    (truncated, corrupt, HTML behind a JPEG header, a decompression bomb)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=[PIL_FORMATS[ctype]]) as im:
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    raise PhotoInvalid(f"{w}×{h} pixels is more than {MAX_PIXELS:,}")
+                im.load()  # the full decode: every byte of the picture data is read
+                return w, h
+        except PhotoInvalid:
+            raise
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+                Image.DecompressionBombWarning, EOFError) as e:
+            raise PhotoInvalid(f"not a complete {ctype.split('/')[1].upper()} image: {e}") from None
 
 
 def path_of(ctx: Any, sha256: str) -> Path:

@@ -1,12 +1,13 @@
 """Inspector positions: the OsmAnd/Traccar protocol, a group-commit writer, tracks.
 
 Protocol (as Traccar's OsmAnd decoder reads it): one fix per HTTP request, GET query or POST form
-(or query) with id|deviceid, lat, lon, timestamp (unix seconds, milliseconds, ISO 8601 or
+(or query) with id|deviceid, key|token (the device's secret, services/devices.py), lat, lon, timestamp (unix seconds, milliseconds, ISO 8601 or
 'yyyy-MM-dd HH:mm:ss' UTC), speed (knots), bearing|heading, altitude, accuracy (or hdop, which
 OsmAnd fills with the accuracy in metres), batt (%), valid. Newer Traccar Clients POST JSON
 {"device_id", "location": {"timestamp", "coords": {latitude, longitude, speed (m/s), heading,
-altitude, accuracy}, "battery": {"level": 0..1}}}. Answers are plain HTTP codes like Traccar's:
-200 stored; 400 malformed (text names the field) or unknown device; 503 database trouble. Any
+altitude, accuracy}, "battery": {"level": 0..1}}, with "key" in the body or the URL. Answers are
+plain HTTP codes like Traccar's: 200 stored; 400 malformed (text names the field) or unknown
+device; 401 the device's secret missing or wrong; 503 database trouble. Any
 non-200 makes a stock client keep the fix and send it again later.
 
 Writes use group commit: a request's fix joins a queue; one writer thread takes everything
@@ -34,7 +35,7 @@ from urllib.parse import parse_qsl
 from sqlalchemy import Connection, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..db.models import Inspector, Position, User
+from ..db.models import Device, Inspector, Position, User
 
 log = logging.getLogger("occ.positions")
 
@@ -63,6 +64,7 @@ class Fix:
     altitude: float | None = None
     accuracy: float | None = None
     battery: float | None = None
+    key: str | None = None  # the device's secret (services/devices.py); never stored
 
 
 # ---------------------------------------------------------------- parsing
@@ -124,7 +126,14 @@ def _device(value: Any) -> str:
     return dev
 
 
-def _finish(dev: str, at: datetime, lat: Any, lon: Any, **extra: float | None) -> Fix | None:
+def _key(*values: Any) -> str | None:
+    for v in values:
+        if v is not None and str(v).strip():
+            return str(v).strip()[:200]
+    return None
+
+
+def _finish(dev: str, at: datetime, lat: Any, lon: Any, **extra: Any) -> Fix | None:
     if lat is None or lat == "":
         raise FixError("lat", "missing")
     if lon is None or lon == "":
@@ -160,11 +169,13 @@ def parse_params(params: Mapping[str, str], now: datetime | None = None) -> Fix 
                    bearing=_opt("bearing", params.get("bearing", params.get("heading")), nonneg=True),
                    altitude=_opt("altitude", params.get("altitude")),
                    accuracy=accuracy,
-                   battery=_opt("batt", params.get("batt"), nonneg=True))
+                   battery=_opt("batt", params.get("batt"), nonneg=True),
+                   key=_key(params.get("key"), params.get("token")))
 
 
-def parse_json(doc: Any, now: datetime | None = None) -> Fix | None:
-    """A fix from the Traccar Client JSON body."""
+def parse_json(doc: Any, now: datetime | None = None, key: str | None = None) -> Fix | None:
+    """A fix from the Traccar Client JSON body (the secret as "key"/"token" in it, or `key` from
+    the URL's query)."""
     now = now or datetime.now(timezone.utc)
     if not isinstance(doc, dict):
         raise FixError("body", "JSON must be an object")
@@ -185,7 +196,8 @@ def parse_json(doc: Any, now: datetime | None = None) -> Fix | None:
                        bearing=_opt("coords.heading", coords.get("heading"), nonneg=True),
                        altitude=_opt("coords.altitude", coords.get("altitude")),
                        accuracy=_opt("coords.accuracy", coords.get("accuracy"), nonneg=True),
-                       battery=None if level is None else round(level * 100.0, 1))
+                       battery=None if level is None else round(level * 100.0, 1),
+                       key=_key(doc.get("key"), doc.get("token"), key))
     except FixError as e:
         if e.field in ("lat", "lon"):
             raise FixError(f"coords.{'latitude' if e.field == 'lat' else 'longitude'}",
@@ -203,7 +215,11 @@ def parse_request(query: bytes, body: bytes, content_type: str = "",
             doc = json.loads(stripped)
         except (ValueError, UnicodeDecodeError):
             raise FixError("body", "not valid JSON") from None
-        return parse_json(doc, now)
+        try:
+            q = dict(parse_qsl(query.decode("utf-8"))) if query else {}
+        except UnicodeDecodeError:
+            raise FixError("query", "not UTF-8") from None
+        return parse_json(doc, now, key=_key(q.get("key"), q.get("token")))
     try:
         params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)) if body else {}
         params.update(parse_qsl(query.decode("utf-8"), keep_blank_values=True))
@@ -217,13 +233,14 @@ _MISSING = object()
 
 
 class DeviceDirectory:
-    """device_id → inspector user id, cached. Unknown devices are remembered for a few seconds so
-    a misconfigured phone cannot make every request hit the database."""
+    """device_id → (inspector user id, hash of the device's secret), cached. Unknown devices are
+    remembered for a few seconds so a misconfigured phone cannot make every request hit the
+    database; re-keying or revoking through this process forgets the entry at once."""
 
-    def __init__(self, db: Any, ttl: float = 60.0, negative_ttl: float = 5.0):
+    def __init__(self, db: Any, ttl: float = 10.0, negative_ttl: float = 5.0):
         self.db = db
         self.ttl, self.negative_ttl = ttl, negative_ttl
-        self._cache: dict[str, tuple[int | None, float]] = {}
+        self._cache: dict[str, tuple[tuple[int, str] | None, float]] = {}
 
     def cached(self, device_id: str) -> Any:
         got = self._cache.get(device_id)
@@ -231,12 +248,14 @@ class DeviceDirectory:
             return _MISSING
         return got[0]
 
-    def lookup(self, device_id: str) -> int | None:
+    def lookup(self, device_id: str) -> tuple[int, str] | None:
         with self.db.session() as s:
-            uid = s.scalar(select(Inspector.user_id).join(User, User.id == Inspector.user_id)
-                           .where(Inspector.device_id == device_id, User.active.is_(True)))
-        self._cache[device_id] = (uid, time.monotonic() + (self.ttl if uid else self.negative_ttl))
-        return uid
+            row = s.execute(select(Device.user_id, Device.secret_hash).join(User, User.id == Device.user_id)
+                            .where(Device.device_id == device_id, Device.revoked_at.is_(None),
+                                   User.active.is_(True), User.role == "inspector")).first()
+        got = (row.user_id, row.secret_hash) if row else None
+        self._cache[device_id] = (got, time.monotonic() + (self.ttl if got else self.negative_ttl))
+        return got
 
     def forget(self, device_id: str | None = None) -> None:
         if device_id is None:
@@ -455,12 +474,14 @@ def _fix_dict(p: Any) -> dict:
             "altitude": p.altitude, "accuracy": p.accuracy, "battery": p.battery}
 
 
-def track(s: Session, device_id: str, start: datetime, end: datetime, limit: int = 100_000
+def track(s: Session, device_ids: str | list[str], start: datetime, end: datetime, limit: int = 100_000
           ) -> tuple[list[dict], bool]:
-    """Fixes of a device between start and end (inclusive), in time order; (fixes, truncated)."""
+    """Fixes of a device (or of an inspector's devices) between start and end (inclusive), in time
+    order; (fixes, truncated)."""
+    ids = [device_ids] if isinstance(device_ids, str) else list(device_ids)
     rows = s.execute(select(Position.fix_at, Position.lon, Position.lat, Position.speed_kn, Position.bearing,
                             Position.altitude, Position.accuracy, Position.battery)
-                     .where(Position.device_id == device_id, Position.fix_at >= start, Position.fix_at <= end)
+                     .where(Position.device_id.in_(ids), Position.fix_at >= start, Position.fix_at <= end)
                      .order_by(Position.fix_at, Position.id).limit(limit + 1)).all()
     return [_fix_dict(r) for r in rows[:limit]], len(rows) > limit
 

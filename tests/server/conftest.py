@@ -13,13 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from server_stub.app import create_app
-from server_stub.db.models import Base, Department
+from server_stub.db.models import Base, Component, Department
 from server_stub.services.users import create_user
 from server_stub.settings import Settings
 
 PG_URL = os.environ.get("OCC_TEST_PG_URL", "")
 ROLES = ["inspector", "acceptor", "shift_leader", "dispatcher", "department", "leader", "admin"]
 PASSWORD = "test-pw"
+COMPONENT_ID = "3205820101000009"  # the one component of the seeded world
 
 
 def _pg_reset(url: str) -> None:
@@ -83,6 +84,14 @@ def seed_world(app) -> tuple[dict, dict]:
         u2 = create_user(s, "department2", "环卫处用户", PASSWORD, "department", department_id=d2.id)
         uids["department2"] = u2.id
         return uids, {"water": d1.id, "sanitation": d2.id}
+
+
+def ensure_component(ctx) -> str:
+    """One surveyed component (a manhole cover, class 0101) that reports may name; its id."""
+    with ctx.db.transaction() as s:
+        if s.get(Component, COMPONENT_ID) is None:
+            s.add(Component(id=COMPONENT_ID, class_code="0101", lon=120.6, lat=31.3))
+    return COMPONENT_ID
 
 
 @pytest.fixture

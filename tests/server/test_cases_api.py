@@ -10,6 +10,8 @@ import pytest
 from app.domain.clocks import ClockType
 
 from .casekit import COND, COND_OTHER_CLASS, EVENT, act, bring_to, get, report, shared_world_fixture, ts
+from .conftest import COMPONENT_ID, ensure_component
+from .imagekit import image
 
 sw = shared_world_fixture()
 CASE_FIELDS = {
@@ -47,14 +49,15 @@ def test_report_validation(sw):
 
 
 def test_report_sources_and_shape(sw):
+    ensure_component(sw.ctx)
     beijing = timezone(timedelta(hours=8))
     day_before = datetime.now(beijing).strftime("%Y%m%d")
     c = report(sw, "acceptor", source="hotline", reporter_name="李女士", reporter_contact="12345",
-               address="干将路1号", kind="component", class_code="0101", component_id="3205820101000001")
+               address="干将路1号", kind="component", class_code="0101", component_id=COMPONENT_ID)
     day_after = datetime.now(beijing).strftime("%Y%m%d")  # the report may straddle midnight
     assert set(c) == CASE_FIELDS
     assert (c["source"], c["reporter_name"], c["reporter_contact"], c["kind"], c["component_id"]) == \
-        ("hotline", "李女士", "12345", "component", "3205820101000001")
+        ("hotline", "李女士", "12345", "component", COMPONENT_ID)
     assert c["number"].isdigit() and len(c["number"]) == 13
     assert c["number"][:8] in {day_before, day_after}
     assert report(sw, "inspector", source="hotline")["source"] == "inspector"  # an inspector reports as itself
@@ -186,7 +189,7 @@ def test_duplicates_and_merge(sw):
                       headers=sw.h("acceptor"))
     assert [x["id"] for x in r.json()] == [near["id"]]
 
-    photo = sw.client.post("/api/photos", files={"file": ("a.jpg", b"\xff\xd8\xff\xe0" + tag.encode(), "image/jpeg")},
+    photo = sw.client.post("/api/photos", files={"file": ("a.jpg", image(seed=tag.encode()), "image/jpeg")},
                            headers=sw.h("acceptor")).json()["sha256"]
     dup = report(sw, "acceptor", description=tag, lon=lon, lat=lat, photo_hashes=[photo])
     assert sw.client.post(f"/api/cases/{dup['id']}/merge", json={"into_case_id": first["id"]},

@@ -17,9 +17,9 @@ from server_stub.services.users import create_user
 
 from .casekit import COND, COND_OTHER_CLASS, FakeNow, act, bring_to, get, report, shared_world_fixture, ts, \
     working_morning
+from .imagekit import image
 
 sw = shared_world_fixture()
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def _handling_limit(w):
 
 def test_happy_path(sw, now):
     clock, water = sw.ctx.clock, sw.departments["water"]
-    before = _photo(sw, PNG + b"before")
+    before = _photo(sw, image("image/png", seed=b"before"))
     c = report(sw, "inspector", photo_hashes=[before])
     t0 = now.t
     assert c["state"] == "reported" and c["source"] == "inspector" and c["stage"] == "accept"
@@ -66,12 +66,12 @@ def test_happy_path(sw, now):
     assert c["remaining_seconds"] == pytest.approx(value * 3600)  # 4 work hours left
 
     now.advance(hours=1)
-    after = _photo(sw, PNG + b"after", "department")
+    after = _photo(sw, image("image/png", seed=b"after"), "department")
     c = act(sw, cid, "feedback", "department", comment="已清理", photo_hashes=[after])
     assert (c["state"], c["stage"]) == ("pending_check", "send_check")
     c = act(sw, cid, "send_check", "dispatcher")
     assert c["state"] == "checking" and c["back_state"] == "pending_check"
-    check = _photo(sw, PNG + b"check")
+    check = _photo(sw, image("image/png", seed=b"check"))
     c = act(sw, cid, "answer_check", "inspector", result="fixed", photo_hashes=[check])
     assert c["state"] == "pending_check" and c["back_state"] is None
     c = act(sw, cid, "close", "shift_leader")
@@ -117,7 +117,7 @@ def test_verification_path_and_task_assignment(sw, now):
     assert r.status_code == 422 and "result" in r.text
     r = sw.client.post(f"/api/cases/{cid}/actions/answer_verify", json={}, headers=sw.h("inspector"))
     assert r.status_code == 422 and "result" in r.text
-    pic = _photo(sw, PNG + b"verify")
+    pic = _photo(sw, image("image/png", seed=b"verify"))
     c = act(sw, cid, "answer_verify", "inspector", result="confirmed", photo_hashes=[pic], comment="属实")
     assert c["state"] == "reported" and c["stage"] == "accept"
     c = act(sw, cid, "accept", "acceptor")

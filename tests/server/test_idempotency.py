@@ -16,6 +16,7 @@ from server_stub.services import cases as svc
 from server_stub.services import idempotency as idem
 
 from .casekit import EVENT, bring_to, get, shared_world_fixture
+from .imagekit import image
 
 sw = shared_world_fixture()
 
@@ -266,7 +267,7 @@ def test_login_answers_are_never_stored(sw):
 
 
 def test_photo_upload_replay(sw):
-    data = b"\xff\xd8\xff\xe0" + uuid.uuid4().bytes
+    data = image()
     h = {**sw.h("inspector"), "Idempotency-Key": _key()}
     files = {"file": ("a.jpg", data, "image/jpeg")}
     first = sw.client.post("/api/photos", files=files, headers=h)

@@ -16,11 +16,13 @@ from server_stub.services import loader
 from .conftest import LiveServer, free_port
 
 DEVICES = ("866001", "866002")
+KEY = "phone-secret"  # both test phones registered with it (a URL query parameter, as phones send it)
 
 
 def _seed(ctx) -> dict[str, int]:
     with ctx.db.transaction() as s:
-        loader.load_inspectors(s, [{"username": f"p{d}", "device_id": d} for d in DEVICES], strict=True)
+        loader.load_inspectors(s, [{"username": f"p{d}", "device_id": d, "device_secret": KEY}
+                                   for d in DEVICES], strict=True)
         return dict(s.execute(select(Inspector.device_id, Inspector.user_id)).all())
 
 
@@ -38,7 +40,7 @@ def phone_server(live_server):
 def test_get_like_osmand_app(phone_server):
     # OsmAnd's online-tracking URL template: ...?id=X&lat={0}&lon={1}&timestamp={2}&hdop={3}&altitude={4}&speed={5}
     t_ms = int(time.time() * 1000) - 2000
-    r = requests.get(f"{phone_server.url}/osmand", params={
+    r = requests.get(f"{phone_server.url}/osmand?key={KEY}", params={
         "id": DEVICES[0], "lat": "28.6805", "lon": "115.8505", "timestamp": str(t_ms), "hdop": "6.0",
         "altitude": "25.0", "speed": "1.2"}, timeout=10)
     assert r.status_code == 200 and r.text == ""
@@ -48,7 +50,7 @@ def test_get_like_osmand_app(phone_server):
 
 
 def test_post_like_traccar_client(phone_server):
-    url = f"{phone_server.url}/osmand"
+    url = f"{phone_server.url}/osmand?key={KEY}"
     t = int(time.time()) - 60
     # older Traccar Client (Android): POST with every parameter in the query string and no body
     r = requests.post(url, params={"id": DEVICES[0], "timestamp": t, "lat": 28.68, "lon": 115.85, "speed": 0.0,
@@ -74,7 +76,7 @@ def test_post_like_traccar_client(phone_server):
 
 
 def test_bad_input_and_unknown_device(phone_server):
-    url = f"{phone_server.url}/osmand"
+    url = f"{phone_server.url}/osmand?key={KEY}"
     r = requests.get(url, params={"id": DEVICES[0], "lat": "abc", "lon": "115.85"}, timeout=10)
     assert r.status_code == 400 and r.text.startswith("lat:") and r.headers["content-type"].startswith("text/plain")
     r = requests.get(url, params={"lat": "28.68", "lon": "115.85"}, timeout=10)
@@ -91,7 +93,7 @@ def test_bad_input_and_unknown_device(phone_server):
 
 
 def test_concurrent_phones_all_committed_in_batches(phone_server):
-    url = f"{phone_server.url}/osmand"
+    url = f"{phone_server.url}/osmand?key={KEY}"
     t0 = int(time.time()) - 300
     n = 200
 
@@ -117,16 +119,16 @@ def test_extra_port_any_path(settings):
         ctx = srv.app.state.ctx
         _seed(ctx)
         base = f"http://127.0.0.1:{port}"
-        r = requests.post(f"{base}/", params={"id": DEVICES[1], "lat": 28.69, "lon": 115.86}, timeout=10)
+        r = requests.post(f"{base}/?key={KEY}", params={"id": DEVICES[1], "lat": 28.69, "lon": 115.86}, timeout=10)
         assert r.status_code == 200, r.text
-        r = requests.get(f"{base}/anything", params={"id": DEVICES[1], "lat": 28.691, "lon": 115.861,
+        r = requests.get(f"{base}/anything?key={KEY}", params={"id": DEVICES[1], "lat": 28.691, "lon": 115.861,
                                                      "timestamp": int(time.time())}, timeout=10)
         assert r.status_code == 200, r.text
-        r = requests.get(f"{base}/", params={"id": "nope", "lat": 28.69, "lon": 115.86}, timeout=10)
+        r = requests.get(f"{base}/?key={KEY}", params={"id": "nope", "lat": 28.69, "lon": 115.86}, timeout=10)
         assert r.status_code == 400
         assert requests.get(f"{base}/api/ref/departments", timeout=10).status_code == 400  # only positions here
         assert len(_positions(ctx, DEVICES[1])) == 2
-        assert requests.get(f"{srv.url}/osmand", params={"id": DEVICES[1], "lat": 28.7, "lon": 115.9},
+        assert requests.get(f"{srv.url}/osmand?key={KEY}", params={"id": DEVICES[1], "lat": 28.7, "lon": 115.9},
                             timeout=10).status_code == 200  # the main port still answers too
     with pytest.raises(requests.ConnectionError):  # stopped with the server
         requests.get(f"http://127.0.0.1:{port}/", timeout=2)
@@ -139,7 +141,7 @@ def test_fixes_acknowledged_before_shutdown_are_kept(settings):
         t0 = int(time.time()) - 100
         with requests.Session() as sess:
             for k in range(30):
-                assert sess.get(f"{srv.url}/osmand", params={"id": DEVICES[0], "lat": 28.68, "lon": 115.85,
+                assert sess.get(f"{srv.url}/osmand?key={KEY}", params={"id": DEVICES[0], "lat": 28.68, "lon": 115.85,
                                                              "timestamp": t0 + k}, timeout=10).status_code == 200
     from server_stub.db.session import Database
     db = Database(settings.db)  # a fresh engine after the server stopped

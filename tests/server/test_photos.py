@@ -11,6 +11,7 @@ from server_stub.db.models import Photo
 from server_stub.services.photos import path_of
 
 from .casekit import act, bring_to, get, shared_world_fixture
+from .imagekit import image
 
 sw = shared_world_fixture()
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01"
@@ -19,7 +20,8 @@ WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 "
 
 
 def _unique(head: bytes) -> bytes:
-    return head + uuid.uuid4().bytes * 8
+    """A real image of the type `head` announces, different on every call."""
+    return image({JPEG: "image/jpeg", PNG: "image/png", WEBP: "image/webp"}[head])
 
 
 def _upload(w, data: bytes, ctype: str, name: str = "photo.bin", role: str = "inspector"):
@@ -57,11 +59,12 @@ def test_disguised_and_unsupported_files_are_refused(sw):
 
 
 def test_size_limit(sw, monkeypatch):
-    monkeypatch.setattr(sw.ctx.settings, "photo_max_bytes", 2000)
-    ok = _unique(JPEG)[:2000].ljust(2000, b"\x00")
+    ok = _unique(JPEG)
+    limit = len(ok)
+    monkeypatch.setattr(sw.ctx.settings, "photo_max_bytes", limit)
     assert _upload(sw, ok, "image/jpeg").status_code == 201
     r = _upload(sw, ok + b"\x00", "image/jpeg")
-    assert r.status_code == 413 and "2000" in r.text
+    assert r.status_code == 413 and str(limit) in r.text
     big = _unique(PNG) + b"\x00" * 200_000  # also refused before the form is read (Content-Length)
     assert _upload(sw, big, "image/png").status_code == 413
 
@@ -107,3 +110,28 @@ def test_photos_link_to_case_stages(sw):
     d = get(sw, r.json()["id"])
     assert [p["sha256"] for p in d["photos"]["report"]] == [report_pic]  # listed once
     assert d["events"][0]["data"]["photo_hashes"] == [report_pic]
+
+
+def test_images_are_decoded_in_full_before_they_are_stored(sw):
+    html = b"<html><script>alert(document.cookie)</script></html>"
+    whole = _unique(JPEG)
+    for data, declared in ((JPEG[:3] + html, "image/jpeg"), (JPEG + html * 20, "image/jpeg"),
+                           (whole[: len(whole) // 2], "image/jpeg"),  # truncated
+                           (PNG + html * 20, "image/png"), (WEBP + html * 20, "image/webp")):
+        r = _upload(sw, data, declared, "evil.jpg")
+        assert r.status_code == 422, (data[:12], r.text)
+        assert r.json()["detail"][0]["loc"] == ["body", "file"] and "not a complete" in r.json()["detail"][0]["msg"]
+        sha = hashlib.sha256(data).hexdigest()
+        assert not path_of(sw.ctx, sha).exists()
+        with sw.ctx.db.session() as s:
+            assert s.get(Photo, sha) is None
+
+
+def test_photos_are_served_as_images_only(sw):
+    data = _unique(PNG)
+    sha = _upload(sw, data, "image/png").json()["sha256"]
+    got = sw.client.get(f"/api/photos/{sha}")
+    assert got.headers["x-content-type-options"] == "nosniff"
+    csp = got.headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp
+    assert got.headers["content-disposition"] == f'inline; filename="{sha}.png"'

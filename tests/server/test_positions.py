@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from server_stub.db.models import Inspector, Position
 from server_stub.services import positions as pos
 
-from .test_reference_seed import seed_city
+from .test_reference_seed import DEV1_KEY, seed_city
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
 GPX = "{http://www.topografix.com/GPX/1/1}"
@@ -91,7 +91,7 @@ def city(world):
 
 
 def _osmand(w, **params):
-    return w.client.get("/osmand", params=params)
+    return w.client.get("/osmand", params={"key": DEV1_KEY, **params})
 
 
 def test_osmand_stores_fix_updates_inspector_and_publishes(city):
@@ -266,7 +266,7 @@ def test_plain_route_without_the_fast_path(city):
     app.state.ctx = city.ctx
     app.include_router(router)
     with TestClient(app) as c:
-        r = c.post("/osmand", data={"id": "dev-1", "lat": 28.6801, "lon": 115.8501, "timestamp": int(time.time())})
+        r = c.post("/osmand", data={"id": "dev-1", "key": DEV1_KEY, "lat": 28.6801, "lon": 115.8501, "timestamp": int(time.time())})
         assert r.status_code == 200, r.text
         assert c.get("/osmand", params={"id": "dev-1", "lat": "x", "lon": 1}).status_code == 400
     with city.ctx.db.session() as s:

@@ -24,6 +24,7 @@ COMPONENTS = {  # id: (lon, lat, owner)
     "3601020101000003": (115.8530, 28.6808, "D-WATER"),  # water-supply cover
     "3601020102000004": (115.8539, 28.6801, None),
 }
+DEV1_KEY = "dev-1-secret"  # the secret registered with insp1's phone
 CAMERAS = ("36010200001320000001", "36010200001320000002")
 
 
@@ -59,7 +60,7 @@ def seed_city(ctx) -> dict:
                                    for i, (x, y, o) in COMPONENTS.items()],
                                classification=ctx.classification, locate=True, strict=True)
         loader.load_inspectors(s, [{"username": "insp1", "display_name": "监督员一", "device_id": "dev-1",
-                                    "password": "pw-insp1"}], strict=True)
+                                    "device_secret": DEV1_KEY, "password": "pw-insp1"}], strict=True)
         loader.load_responsibility_grids(s, [{"code": "RG-01", "name": "责任网格一", "inspector": "insp1",
                                               "unit_grids": ["360102001001001", "36010200100102"]}],
                                          strict=True)

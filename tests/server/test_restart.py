@@ -9,8 +9,9 @@ from server_stub.app import create_app
 
 from .casekit import COND, EVENT
 from .conftest import PASSWORD, World, seed_world
+from .imagekit import image
 
-JPEG = b"\xff\xd8\xff\xe0restart-test-photo" + bytes(range(256))
+JPEG = image(seed=b"restart-test-photo")
 
 
 def _drive(w: World) -> dict[str, int]:
