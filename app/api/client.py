@@ -10,6 +10,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -132,7 +133,19 @@ class ApiClient:
         return self.get("/api/auth/me")
 
     def users(self, role: str | None = None) -> list[dict]:
+        """Administrators only."""
         return self.get("/api/auth/users", role=role)
+
+    # ------------------------------------------------------------------ inspectors' phones (admin)
+    def devices(self, active: bool | None = None) -> list[dict]:
+        return self.get("/api/devices", active=active)
+
+    def register_device(self, user_id: int, device_id: str, label: str | None = None) -> dict:
+        """Registers or re-keys a phone; the answer's `secret` is shown this once."""
+        return self.post("/api/devices", {"user_id": user_id, "device_id": device_id, "label": label or None})
+
+    def revoke_device(self, device_id: str) -> dict:
+        return self.post(f"/api/devices/{quote(device_id, safe='')}/revoke")
 
     # ------------------------------------------------------------------ reference data
     def city(self) -> dict:

@@ -38,6 +38,11 @@ class Role(StrEnum):
     ADMIN = "admin"  # 管理员
 
 
+# Roles that see every inspector's position, track and phone: the command hall and leaders (an
+# inspector sees its own, a department none).
+POSITION_ROLES = frozenset({Role.ACCEPTOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.LEADER, Role.ADMIN})
+
+
 class Action(StrEnum):
     ACCEPT = "accept"  # 受理
     REJECT = "reject"  # 不予受理

@@ -14,6 +14,7 @@ from app.api.client import ApiClient, Session
 from app.api.events import EventStream
 from app.api.worker import run_async
 from app.city_data import CityData, CityLayers
+from app.domain.workflow import POSITION_ROLES, Role
 from app.layers import Feature, SelectionLayer
 from app.map.canvas import MapCanvas
 from app.map.tools.identify import IdentifyTool
@@ -22,6 +23,7 @@ from app.map.tools.pan import PanTool
 from app.map.tools.select import RectSelectTool
 from app.search_index import SearchHit
 
+from .device_dialog import DeviceDialog
 from .identify_panel import IdentifyPanel
 from .layer_panel import LayerPanel
 from .status_bar import MapStatusBar
@@ -109,6 +111,10 @@ class MainWindow(QMainWindow):
         add_basemap.triggered.connect(self.add_basemap)
         reset = self.view_menu.addAction(self.tr("Reset layout"))
         reset.triggered.connect(self.reset_layout)
+        if self.session.role == Role.ADMIN:
+            admin_menu = self.menuBar().addMenu(self.tr("&Administration"))
+            self.devices_action = admin_menu.addAction(self.tr("Inspectors' phones…"))
+            self.devices_action.triggered.connect(self.manage_devices)
         self._default_state = self.saveState(LAYOUT_VERSION)
 
     def _make_work_docks(self) -> None:
@@ -444,8 +450,16 @@ class MainWindow(QMainWindow):
         menu.addAction(self.tr("Case details"), lambda: self.show_case(case.id))
         menu.addAction(self.tr("Zoom to case"), lambda: self._zoom_case(case))
         menu.addAction(self.tr("Nearest cameras"), lambda: self._nearest(case, "cameras"))
-        menu.addAction(self.tr("Nearest inspectors"), lambda: self._nearest(case, "inspectors"))
+        if self.session.role in POSITION_ROLES:  # the others may not see inspectors' positions
+            menu.addAction(self.tr("Nearest inspectors"), lambda: self._nearest(case, "inspectors"))
         menu.exec(self.canvas.mapToGlobal(pos))
+
+    def manage_devices(self) -> DeviceDialog:
+        """Administrators: register, list and revoke inspectors' phones (non-modal)."""
+        dlg = DeviceDialog(self.client, self)
+        dlg.setAttribute(Qt.WA_DeleteOnClose)
+        dlg.show()
+        return dlg
 
     def _zoom_case(self, case: Feature) -> None:
         p = case.properties

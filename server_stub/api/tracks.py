@@ -18,11 +18,13 @@ from ..context import ServerContext
 from ..db.models import User
 from ..schemas.types import Id, Instant
 from ..services import tracks as svc
+from ..services.devices import device_ids_of
+from ..services.visibility import POSITION_ROLES
 from .deps import current_user, get_ctx
 
 router = APIRouter(tags=["tracks"])
 
-TRACK_ROLES = frozenset({Role.LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, Role.ACCEPTOR, Role.ADMIN})
+TRACK_ROLES = POSITION_ROLES  # services/visibility.py
 MAX_DAYS = 31
 MAX_FIXES = 1_000_000  # a month of a fix every 3 s
 ARROW = "application/vnd.apache.arrow.stream"
@@ -93,7 +95,7 @@ def track(inspector_id: Id, start: Instant | None = None, end: Instant | None = 
         if found is None:
             raise HTTPException(404, f"inspector {inspector_id} does not exist")
         insp, name = found
-        cols, truncated = svc.load(s, insp.device_id, start, end, MAX_FIXES)
+        cols, truncated = svc.load(s, device_ids_of(s, inspector_id), start, end, MAX_FIXES)
     raw = len(cols)
     cols = svc.simplify(ctx, cols, simplify_m, TrackRules())
     headers = {"X-Track-Fixes": str(raw), "X-Track-Kept": str(len(cols)),

@@ -16,6 +16,7 @@ from app.domain.workflow import Action
 from ..context import ServerContext
 from ..db.models import Case, CaseEvent, Inspector, Position, Region, ResponsibilityGrid, UnitGrid, User
 from . import city
+from .devices import device_ids_of
 
 KNOTS_TO_KMH = 1.852
 # The log actions that put an inspector at a place at a time.
@@ -48,15 +49,18 @@ def _epoch(col, dialect: str):  # noqa: ANN001, ANN202
 _COLUMNS = np.dtype([("t", "f8"), ("lon", "f8"), ("lat", "f8"), ("speed", "f8"), ("bearing", "f8")])
 
 
-def load(s: Session, device_id: str, start: datetime, end: datetime, limit: int) -> tuple[TrackColumns, bool]:
-    """A device's fixes between start and end in time order, as columns; (columns, truncated).
+def load(s: Session, device_id: str | list[str], start: datetime, end: datetime, limit: int
+         ) -> tuple[TrackColumns, bool]:
+    """A device's (or an inspector's devices') fixes between start and end in time order, as
+    columns; (columns, truncated).
 
     Straight from the driver's cursor into a numpy record array: half a million rows through
     SQLAlchemy's Row objects cost tens of seconds of CPU, this costs well under one."""
+    ids = [device_id] if isinstance(device_id, str) else list(device_id)
     unknown = -1.0  # speed and bearing are never negative: "not sent" travels as −1, becomes NaN
     q = (select(_epoch(Position.fix_at, s.bind.dialect.name), Position.lon, Position.lat,
                 func.coalesce(Position.speed_kn, unknown), func.coalesce(Position.bearing, unknown))
-         .where(Position.device_id == device_id, Position.fix_at >= start, Position.fix_at <= end)
+         .where(Position.device_id.in_(ids), Position.fix_at >= start, Position.fix_at <= end)
          .order_by(Position.fix_at, Position.id).limit(limit + 1))
     result = s.connection().execute(q)
     try:
@@ -119,7 +123,7 @@ def analyse(ctx: ServerContext, s: Session, insp: Inspector, start: datetime, en
     import shapely
     from shapely.geometry import shape
 
-    cols, truncated = load(s, insp.device_id, start, end, limit)
+    cols, truncated = load(s, device_ids_of(s, insp.user_id), start, end, limit)
     grids = responsibility_grids(s, insp)
     ref_lon, ref_lat = ((float(cols.lon[0]), float(cols.lat[0])) if len(cols)
                         else _first_point(grids) or (0.0, 0.0))

@@ -13,10 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from app.domain.workflow import Role
-
-# Roles that see every inspector's position, track and device (the command hall and leaders).
-POSITION_ROLES = frozenset({Role.LEADER, Role.SHIFT_LEADER, Role.DISPATCHER, Role.ACCEPTOR, Role.ADMIN})
+from app.domain.workflow import POSITION_ROLES, Role
 # Case fields a role reads as null.
 HIDDEN_CASE_FIELDS: dict[str, frozenset[str]] = {
     Role.INSPECTOR: frozenset({"reporter_contact"}),

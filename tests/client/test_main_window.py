@@ -111,3 +111,24 @@ def test_user_basemaps_from_mbtiles_and_bad_input(qtbot, window, tmp_path):
         with pytest.raises(Exception) as e:
             make_source(*bad)
         assert str(e.value)
+
+
+def test_administration_menu_only_for_the_admin(qtbot, window, server):
+    from app.api.client import ApiClient
+    from app.widgets.device_dialog import DeviceDialog
+    from app.widgets.main_window import MainWindow
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert not hasattr(window, "devices_action") and len(menus) == 1  # the dispatcher: View only
+    client = ApiClient(server.url)
+    session = client.login("admin", PASSWORD)
+    win = MainWindow(client, session, client.city())
+    qtbot.addWidget(win)
+    try:
+        assert len(win.menuBar().actions()) == 2
+        win.devices_action.trigger()
+        dlg = win.findChild(DeviceDialog)
+        assert dlg is not None and dlg.isVisible()
+        qtbot.waitUntil(lambda: dlg.inspector.count() == 1, timeout=10000)  # the inspectors, from the server
+        dlg.close()
+    finally:
+        win.close()
