@@ -100,7 +100,7 @@ def register(s: Session, user_id: int, device_id: str, label: str | None = None,
 
 def revoke(s: Session, device_id: str, now: datetime | None = None) -> Device:
     """Its positions are refused from now on (the device stays listed, and its track readable)."""
-    dev = s.get(Device, device_id)
+    dev = s.get(Device, device_id) if DEVICE_ID_RE.match(device_id or "") else None
     if dev is None:
         raise DeviceError(404, "device_id", f"device {device_id!r} is not registered")
     if dev.revoked_at is None:

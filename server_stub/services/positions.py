@@ -123,6 +123,8 @@ def _device(value: Any) -> str:
         raise FixError("id", "missing (the device identifier)")
     if len(dev) > 64:
         raise FixError("id", "longer than 64 characters")
+    if not dev.isprintable():
+        raise FixError("id", "has control characters")
     return dev
 
 
