@@ -53,12 +53,13 @@ def seed(db_url: str) -> None:
 # then costs what the server itself does after a crash (migrations, context, binding the port), not
 # the interpreter's imports, which would make this test ten times as long. Each server is a
 # process of its own, killed with SIGKILL like any other.
-ZYGOTE = """import importlib, os, signal, sys
+ZYGOTE = """import importlib, os, pkgutil, signal, sys
 import uvicorn
+import server_stub.api
+import server_stub.app
 from server_stub import __main__ as main_module
-from server_stub.app import ROUTER_MODULES
-for name in ROUTER_MODULES:
-    importlib.import_module("server_stub.api." + name)
+for m in pkgutil.iter_modules(server_stub.api.__path__):
+    importlib.import_module("server_stub.api." + m.name)
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the killed servers
 log, argv = sys.argv[1], sys.argv[2:]
 for line in sys.stdin:
@@ -84,10 +85,12 @@ class Proc:
         self.starts: list[float] = []  # seconds from the fork to answering
         env = {**os.environ, "OCC_FAST_PASSWORD_HASH": "1", "OCC_ADMIN_PASSWORD": "crash-admin",
                "PYTHONPATH": str(REPO)}
-        self.zygote = subprocess.Popen(
-            [sys.executable, "-c", ZYGOTE, str(tmp / "server.log"), "--db", db_url, "--port", str(self.port),
-             "--data-dir", str(tmp / "data")], cwd=REPO, env=env, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE)
+        self.log = tmp / "server.log"
+        with open(self.log, "ab") as err:
+            self.zygote = subprocess.Popen(
+                [sys.executable, "-c", ZYGOTE, str(self.log), "--db", db_url, "--port", str(self.port),
+                 "--data-dir", str(tmp / "data")], cwd=REPO, env=env, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=err)
 
     def _alive(self) -> bool:
         try:
@@ -102,12 +105,12 @@ class Proc:
         self.zygote.stdin.flush()
         line = self.zygote.stdout.readline()
         if not line:
-            raise RuntimeError("the zygote died: " + (self.tmp / "server.log").read_text(errors="replace")[-3000:])
+            raise RuntimeError("the zygote died: " + self.log.read_text(errors="replace")[-3000:])
         self.pid = int(line)
         t0 = time.monotonic()
         while True:
             if not self._alive():
-                raise RuntimeError("server exited:\n" + (self.tmp / "server.log").read_text(errors="replace")[-3000:])
+                raise RuntimeError("server exited:\n" + self.log.read_text(errors="replace")[-3000:])
             if time.monotonic() - t0 > 120:
                 raise RuntimeError("server did not start in 120 s")
             try:
