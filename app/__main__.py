@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m app", description="OpenCityCommand command-centre client")
     p.add_argument("--server", default=None, help="server URL (default http://127.0.0.1:8000)")
     p.add_argument("--demo", action="store_true", help="start the demo city's server and log in to it")
+    p.add_argument("--demo-port", type=int, default=None, help="with --demo: the server's port (default 8000 if free)")
     p.add_argument("--user", default=None, help="user name (the demo uses 'dispatcher')")
     p.add_argument("--password", default=None)
     p.add_argument("--lang", default="zh_CN", help="UI language: zh_CN (default) or en")
@@ -27,8 +29,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    t0 = time.perf_counter()
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
     from app.i18n import install_translator
@@ -43,13 +47,19 @@ def main(argv: list[str] | None = None) -> int:
     user, password = args.user or "", args.password or ""
     if args.demo:
         from app.demo_server import DemoServer
-        demo = DemoServer()
-        print("starting the demo server (the first start builds the demo city, which takes a while)…", flush=True)
-        try:
-            demo.start()
-        except RuntimeError as e:
-            QMessageBox.critical(None, "OpenCityCommand", str(e))
+        from app.widgets.startup import DemoStartup
+        demo = DemoServer(port=args.demo_port)
+        print("starting the demo server (the first start builds the demo city: see the window)…", flush=True)
+        splash = DemoStartup(demo)
+        if not args.screenshot:
+            QTimer.singleShot(0, lambda: print(f"first start: progress window after {time.perf_counter() - t0:.1f} s",
+                                               flush=True))
+        error = splash.wait()
+        splash.close()
+        if error:
+            QMessageBox.critical(None, "OpenCityCommand", error)
             return 2
+        print(f"first start: demo server answering after {time.perf_counter() - t0:.1f} s", flush=True)
         server = demo.url
         user, password = user or "dispatcher", password or "demo"
         print(f"demo server at {server}; log in as {user} / {password}", flush=True)
@@ -72,6 +82,13 @@ def main(argv: list[str] | None = None) -> int:
             w, h = (int(v) for v in args.size.lower().split("x"))
             win.resize(w, h)
         win.show()
+        if demo is not None:
+            from app.widgets.startup import follow_history
+            print(f"first start: main window after {time.perf_counter() - t0:.1f} s", flush=True)
+            win.data.cityLoaded.connect(lambda _c: print(
+                f"first start: city on the map after {time.perf_counter() - t0:.1f} s", flush=True))
+            win._history_timer = follow_history(demo, win.status, on_done=lambda: (win.events.resync.emit(), print(
+                f"first start: history written after {time.perf_counter() - t0:.1f} s", flush=True)))
         if args.screenshot:
             win.wait_until_loaded()
             if args.show_case:

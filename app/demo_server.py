@@ -35,14 +35,40 @@ class DemoServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 600.0) -> None:
-        """Starts it and waits until it answers (the first start builds the demo city: minutes)."""
+    def launch(self) -> None:
+        """Starts the process and returns at once (the client shows its progress meanwhile)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server_stub", "--demo", "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--db", f"sqlite:///{self.data_dir / 'demo.sqlite'}"],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def health(self, timeout: float = 0.5) -> dict | None:
+        """The server's /api/health answer, or None while it does not answer (call off the UI thread).
+        Raises RuntimeError when the process has stopped."""
+        if self.proc is not None and self.proc.poll() is not None:
+            raise RuntimeError(f"the demo server stopped (exit {self.proc.returncode}); see {self.log_path}")
+        try:
+            r = requests.get(f"{self.url}/api/health", timeout=timeout)
+            return r.json() if r.ok else None
+        except (requests.RequestException, ValueError):
+            return None
+
+    def last_log_line(self) -> str:
+        """What the server said last in this run (its progress while it builds the demo city)."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(max(getattr(self, "_log_start", 0), self.log_path.stat().st_size - 4000))
+                lines = [ln for ln in f.read().decode("utf-8", "replace").splitlines() if ln.strip()]
+        except OSError:
+            return ""
+        return lines[-1].split(": ", 1)[-1][:160] if lines else ""
+
+    def start(self, timeout: float = 600.0) -> None:
+        """Starts it and waits until it answers (the first start builds the demo city)."""
+        self.launch()
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:

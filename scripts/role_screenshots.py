@@ -27,7 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    import tempfile
+    config = tempfile.mkdtemp(prefix="occ-shots-")  # no saved layouts: the default one is shown
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "XDG_CONFIG_HOME": config}
     for user in a.roles.split(","):
         for mode in a.modes.split(","):
             path = out / f"role_{user}_{mode}.png"

@@ -80,7 +80,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/health", tags=["meta"])
     def health() -> dict:
         """Liveness for launchers and load balancers (no login needed)."""
-        return {"status": "ok", "version": app.version, "demo": settings.demo}
+        out = {"status": "ok", "version": app.version, "demo": settings.demo}
+        history = app.state.ctx.extras.get("demo.history")
+        if history is not None:  # the demo's first start: its history is still being written
+            out["demo_history"] = dict(history)
+        return out
 
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []

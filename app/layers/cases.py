@@ -107,7 +107,7 @@ class _MarkerCache:
         # the kind, in white: a small square for component, a dot for event
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(255, 255, 255, 235))
-        k = size * 0.16
+        k = min(size * 0.16, 2.6)  # a small mark: the band colour fills the rest
         cx = size / 2
         if kind == 0:
             p.drawRect(QRectF(cx - k, cx - k, 2 * k, 2 * k))
@@ -160,7 +160,8 @@ _markers = _MarkerCache()
 class CaseLayer(Layer):
     kind = "case"
 
-    def __init__(self, *, crs: str = "EPSG:4490", name: str = "案件", marker_px: int = 16, cluster: bool = True,
+    def __init__(self, *, crs: str = "EPSG:4490", name: str = "案件", marker_px: int = 20, red_px: int = 30,
+                 cluster: bool = True,
                  cluster_px: int = 26, cluster_px_small: int = 40, small_scale: float = 10000.0,
                  new_seconds: float = 60.0, pulse_limit: int = 300, **kw):
         kw.setdefault("volatile", True)
@@ -169,6 +170,7 @@ class CaseLayer(Layer):
                                           "since": (np.float64, 0.0)})
         self.lock = self.points.lock
         self.marker_px = marker_px
+        self.red_px = red_px  # an overdue case is the biggest thing on the map (a component icon is 24 px)
         self.cluster = cluster
         self.cluster_px = cluster_px
         self.cluster_px_small = cluster_px_small  # bigger cells at city scales: fewer, clearer badges
@@ -251,9 +253,10 @@ class CaseLayer(Layer):
         # singles, by severity so red ends on top
         idx = np.flatnonzero(single)
         idx = idx[np.argsort(sev[idx], kind="stable")]
-        half = size / 2.0
-        imgs = {(k, b): _markers.marker(k, b, size, dpr) for k in (0, 1) for b in range(4)}
-        xs, ys = (px[idx] - half).tolist(), (py[idx] - half).tolist()
+        red = BANDS.index("red")
+        sizes = np.where(band[idx] == red, self.red_px, size)
+        imgs = {(k, b): _markers.marker(k, b, self.red_px if b == red else size, dpr) for k in (0, 1) for b in range(4)}
+        xs, ys = (px[idx] - sizes / 2.0).tolist(), (py[idx] - sizes / 2.0).tolist()
         ks, bs = kind[idx].tolist(), band[idx].tolist()
         draw = painter.drawImage
         for i in range(len(xs)):
@@ -286,8 +289,9 @@ class CaseLayer(Layer):
             n = self.points.n
             since = self.points.attrs["since"][:n]
             urgent = self.points.attrs["urgent"][:n]
+            overdue = self.points.attrs["band"][:n] == BANDS.index("red")  # red cases keep a ring going
             now = self.clock()
-            m = urgent | ((since > 0) & (now - since < self.new_seconds))
+            m = urgent | overdue | ((since > 0) & (now - since < self.new_seconds))
             if not m.any():
                 return None
             rows = np.flatnonzero(m)[: self.pulse_limit * 4]
@@ -309,7 +313,7 @@ class CaseLayer(Layer):
         px, py, band = got
         period = 1.4
         phase = (t % period) / period
-        r = self.marker_px / 2 + 3 + phase * 16
+        r = self.red_px / 2 + 2 + phase * 18
         alpha = int(220 * (1 - phase))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for b in np.unique(band):

@@ -85,12 +85,12 @@ class AcceptPanel(FlowPanel):
         scroll.setWidgetResizable(True)
         scroll.setWidget(right)
 
-        split = QSplitter(Qt.Horizontal, self)
+        split = QSplitter(Qt.Vertical, self)  # list above, its form below: the list keeps its columns
         split.addWidget(self.table)
         split.addWidget(scroll)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        split.setSizes([620, 480])
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([260, 420])
 
         # -- the hotline form
         self.hotline = self._hotline_form()

@@ -295,8 +295,12 @@ class CaseTable(QWidget):
         h = self.view.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.Interactive)
         h.setStretchLastSection(False)
-        for col, w in zip(COLUMNS, (146, 84, 50, 104, 100, 70, 86, 54, 28)):
+        for col, w in zip(COLUMNS, (150, 92, 52, 70, 120, 92, 80, 66, 24)):
             self.view.setColumnWidth(COLUMNS.index(col), w)
+        # the address takes what is left, so the row fits the panel's width without scrolling
+        h.setSectionResizeMode(COLUMNS.index("where"), QHeaderView.Stretch)
+        h.setMinimumSectionSize(24)
+        self.view.setColumnHidden(COLUMNS.index("band"), True)  # the number's colour dot says it already
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

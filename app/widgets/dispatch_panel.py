@@ -91,12 +91,12 @@ class DispatchPanel(FlowPanel):
         for b in (self.dispatch_btn, self.batch_btn, self.return_btn):
             row.addWidget(b)
         rl.addLayout(row)
-        top = QSplitter(Qt.Horizontal, self)
+        top = QSplitter(Qt.Vertical, self)  # list above, its form below: the list keeps its columns
         top.addWidget(self.table)
         top.addWidget(right)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
-        top.setSizes([640, 440])
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 3)
+        top.setSizes([200, 170])
 
         # -- requests
         self.requests = CaseTable(_is_request, parent=self)

@@ -6,7 +6,7 @@ be reset. The window owns no data: CityData loads it into layer models, the canv
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
 from PySide6.QtWidgets import (QCompleter, QDockWidget, QLineEdit, QMainWindow, QMenu, QMessageBox, QToolBar,
                                QWidget)
 
@@ -16,7 +16,7 @@ from app.api.worker import run_async
 from app.city_data import CityData, CityLayers
 from app.domain.workflow import POSITION_ROLES, Role
 from app.layers import Feature, SelectionLayer
-from app.map.canvas import MapCanvas
+from app.map.canvas import BACKGROUND, MapCanvas
 from app.map.tools.identify import IdentifyTool
 from app.map.tools.measure import MeasureTool
 from app.map.tools.pan import PanTool
@@ -28,7 +28,7 @@ from .identify_panel import IdentifyPanel
 from .layer_panel import LayerPanel
 from .status_bar import MapStatusBar
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: side columns full height, timing under the map only
 
 
 def profile_crs(profile: dict) -> str:
@@ -77,6 +77,8 @@ class MainWindow(QMainWindow):
         self.events.connected.connect(lambda: self.status.set_connected(True))
         self.events.disconnected.connect(lambda why: self.status.set_connected(False, why))
         self.events.start()
+        if night:
+            self.night_action.setChecked(True)  # the whole window, not only the basemap
 
     def user_label(self) -> str:
         """'周静（受理员）': the name with the role once (a name that already says its role keeps it)."""
@@ -104,9 +106,16 @@ class MainWindow(QMainWindow):
         self.view_menu = self.menuBar().addMenu(self.tr("&View"))
         self.layer_panel = LayerPanel(self.canvas)
         self.identify_panel = IdentifyPanel()
+        # the side columns run the full height; the timing strip sits under the map only
+        self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
+        self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)
         self.layers_dock = self._dock("layers", self.tr("Layers"), self.layer_panel, Qt.LeftDockWidgetArea)
         self.identify_dock = self._dock("identify", self.tr("Identify"), self.identify_panel, Qt.LeftDockWidgetArea)
         self.view_menu.addSeparator()
+        self.night_action = self.view_menu.addAction(self.tr("Night (dark window and basemap)"))
+        self.night_action.setCheckable(True)
+        self.night_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.night_action.toggled.connect(self._set_night)
         add_basemap = self.view_menu.addAction(self.tr("Add basemap…"))
         add_basemap.triggered.connect(self.add_basemap)
         reset = self.view_menu.addAction(self.tr("Reset layout"))
@@ -166,17 +175,35 @@ class MainWindow(QMainWindow):
             detail.zoomToCase.connect(lambda lon, lat: self.canvas.center_on(lon, lat, crs="EPSG:4490", scale=500))
         if first_right is not None:
             first_right.raise_()
-        # The map stays the largest thing on screen: work panels take a column, timing a strip.
-        right = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == Qt.RightDockWidgetArea]
-        if right:
-            self.resizeDocks(right, [560] * len(right), Qt.Horizontal)
-        detail_dock = self.findChild(QDockWidget, "dock_detail")
-        if first_right is not None and detail_dock is not None:  # the case detail gets a fair share
-            self.resizeDocks([first_right, detail_dock], [480, 420], Qt.Vertical)
-        bottom = [d for d in self.findChildren(QDockWidget) if self.dockWidgetArea(d) == Qt.BottomDockWidgetArea]
-        if bottom:
-            self.resizeDocks(bottom, [170] * len(bottom), Qt.Vertical)
+        self._apply_default_sizes()
         self._default_state = self.saveState(LAYOUT_VERSION)
+
+    def _apply_default_sizes(self) -> None:
+        """A readable default at any screen size: the work column about 36 % of the width (its
+        lists' important columns fit without scrolling), the layers/identify column narrow, the
+        case detail under the work panels, the timing list a third of the height under the map."""
+        w, h = max(self.width(), 1200), max(self.height(), 700)
+        docks = self.findChildren(QDockWidget)
+        right = [d for d in docks if self.dockWidgetArea(d) == Qt.RightDockWidgetArea and not d.isFloating()]
+        left = [d for d in docks if self.dockWidgetArea(d) == Qt.LeftDockWidgetArea and not d.isFloating()]
+        bottom = [d for d in docks if self.dockWidgetArea(d) == Qt.BottomDockWidgetArea and not d.isFloating()]
+        if right:
+            self.resizeDocks(right, [int(w * 0.38)] * len(right), Qt.Horizontal)
+        if left:
+            self.resizeDocks(left, [int(min(300, w * 0.14))] * len(left), Qt.Horizontal)
+        detail_dock = self.findChild(QDockWidget, "dock_detail")
+        work = [d for d in right if d is not detail_dock]
+        if work and detail_dock is not None and detail_dock in right:
+            self.resizeDocks([work[0], detail_dock], [int(h * 0.55), int(h * 0.45)], Qt.Vertical)
+        if bottom:
+            self.resizeDocks(bottom, [int(h * 0.3)] * len(bottom), Qt.Vertical)
+
+    def showEvent(self, e) -> None:  # noqa: N802, ANN001
+        super().showEvent(e)
+        if not getattr(self, "_sized", False):
+            self._sized = True
+            if not getattr(self, "_restored", False):
+                QTimer.singleShot(0, self._apply_default_sizes)  # once the window has its real size
 
     def _wire_place_editors(self) -> None:
         """The accept and hotline forms' places: 'pick on map' puts the pick tool on the canvas; a
@@ -333,15 +360,12 @@ class MainWindow(QMainWindow):
         from app.map.tiles import TileFetcher
         self.fetcher = TileFetcher()
         self.fetcher.add_status_listener(self._tile_status_changed)  # called on a worker thread
-        self.tile_layer = TileLayer(self.client.tile_source("day"), self.fetcher, name=self.tr("QGIS basemap"))
+        self.tile_layer = TileLayer(self.client.tile_source("dark" if self.night else "day"), self.fetcher,
+                                    name=self.tr("QGIS basemap"))
         self.canvas.add_layer(self.tile_layer, index=0, zoom=False)
         if self.data.city.basemap is not None:
             self.data.city.basemap.visible = False
         self.status.set_basemap_message(self.tr("QGIS basemap from the server"))
-        night = self.view_menu.addAction(self.tr("Night basemap"))
-        night.setCheckable(True)
-        night.toggled.connect(self._set_night)
-        night.setChecked(self.night)
 
     def add_basemap(self) -> None:
         from .basemap_dialog import BasemapDialog
@@ -360,7 +384,14 @@ class MainWindow(QMainWindow):
                               zoom=False)
 
     def _set_night(self, on: bool) -> None:
-        self.tile_layer.set_source(self.client.tile_source("dark" if on else "day"))
+        """Night: the whole window dark (panels, lists, dialogs), and the dark basemap."""
+        from .theme import apply_theme
+        self.night = on
+        apply_theme(on)
+        self.canvas.background = QColor("#20252b") if on else QColor(BACKGROUND)
+        if getattr(self, "tile_layer", None) is not None:
+            self.tile_layer.set_source(self.client.tile_source("dark" if on else "day"))
+        self.canvas.update()
 
     def _tile_status_changed(self, st) -> None:  # noqa: ANN001 - fetcher thread: hop to the UI thread
         QTimer.singleShot(0, self, lambda: self._tile_state_ui(st.ok, st.message_zh or st.message))
@@ -489,12 +520,13 @@ class MainWindow(QMainWindow):
         user = self.session.user['username']
         st = self._settings().value(f"layout/{user}")
         if isinstance(st, QByteArray) and self._settings().value(f"layout_docks/{user}") == self._dock_names():
-            self.restoreState(st, LAYOUT_VERSION)
+            self._restored = self.restoreState(st, LAYOUT_VERSION)
 
     def reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.findChildren(QDockWidget):
             dock.show()
+        self._apply_default_sizes()
 
     def closeEvent(self, e) -> None:  # noqa: N802, ANN001
         self._settings().setValue(f"layout/{self.session.user['username']}", self.saveState(LAYOUT_VERSION))

@@ -313,7 +313,9 @@ class TimingPanel(QWidget):
         self.view.setAlternatingRowColors(False)
         self.view.setShowGrid(False)
         hh = self.view.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeToContents)
+        hh.setSectionResizeMode(QHeaderView.Interactive)  # fixed widths: no re-measuring every tick
+        for col, width in enumerate((150, 110, 220, 150)):
+            self.view.setColumnWidth(col, width)
         hh.setStretchLastSection(True)
         self.view.clicked.connect(lambda ix: self.caseSelected.emit(self.model.case_id(ix.row())))
         self.status = QLabel(self)

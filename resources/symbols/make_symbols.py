@@ -11,11 +11,18 @@ camera, bench, toilet, parking) and one Chinese character otherwise. Text is tur
 here, so the symbols do not depend on the fonts of the machine that shows them.
 
 index.csv gives code, name, colour (the dot / density colour of the class) and file.
+
+On the command hall's map red, yellow and green mean a case's deadline band and nothing else: every
+colour of a symbol passes through `calm`, which moves saturated reds to purple, oranges to brown,
+yellows to slate and greens to blue-grey (pipeline colours keep their order, only their hue family
+changes), and traffic signs are blue plates, not red warning triangles.
 """
 from __future__ import annotations
 
+import colorsys
 import csv
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -50,7 +57,7 @@ SPECIAL = {  # code: (shape, fill, glyph)
     "0136": ("none", "#37474f", "pic:camera"),
     "0201": ("plate", "#1565c0", "txt:P"),
     "0202": ("plate", "#1565c0", "txt:P$"),
-    "0209": ("none", "#d32f2f", "pic:sign"),
+    "0209": ("plate", "#1565c0", "txt:标"),  # a blue plate: a red ⚠ would read as an alarm
     "0210": ("none", "#263238", "pic:trafficlight"),
     "0301": ("square", "#0277bd", "txt:WC"),
     "0305": ("none", "#2e7d32", "pic:bin"),
@@ -71,6 +78,25 @@ GLYPH_CHAR = {  # one character for the rest (the salient one of the Chinese nam
 }
 
 OUTLINE = "#1a1a1a"
+HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+CALM = ((15, "#6a1b9a"), (45, "#5d4037"), (70, "#546e7a"), (170, "#455a64"), (330, None), (361, "#6a1b9a"))
+
+
+def calm(colour: str) -> str:
+    """A symbol colour that cannot be mistaken for a deadline band (red / yellow / green)."""
+    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    h, s, v = colorsys.rgb_to_hsv(r, g, b)
+    if s < 0.35 or v < 0.25:
+        return colour  # greys, whites, near-blacks
+    hue = h * 360
+    for upto, new in CALM:
+        if hue < upto:
+            return new or colour  # blues and purples stay
+    return colour
+
+
+def calm_svg(svg: str) -> str:
+    return HEX.sub(lambda m: calm(m.group(0)), svg)
 
 
 def shape_svg(shape: str, fill: str) -> str:
@@ -229,8 +255,9 @@ def main() -> int:
             body = shape_svg(shape, color) + f'<path d="{text_path(ch, max_h=mh, max_w=mh)}" fill="#ffffff"{dy}/>'
         svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">\n'
                f'<title>{code} {name} {r["minor_en"]}</title>\n{body}\n</svg>\n')
-        (HERE / f"{code}.svg").write_text(svg, encoding="utf-8")
-        index.append({"code": code, "name": name, "name_en": r["minor_en"], "color": color, "file": f"{code}.svg"})
+        (HERE / f"{code}.svg").write_text(calm_svg(svg), encoding="utf-8")
+        index.append({"code": code, "name": name, "name_en": r["minor_en"], "color": calm(color),
+                      "file": f"{code}.svg"})
     default = (f'<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">\n'
                f'<title>unknown component class</title>\n{shape_svg("diamond", "#78909c")}'
                f'<path d="{text_path("?", max_h=10)}" fill="#ffffff"/>\n</svg>\n')

@@ -254,11 +254,12 @@ def history_days() -> int:
 
 
 def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = None,
-              seed: int = 20240601) -> list[str]:
+              seed: int = 20240601, background_history: bool = False) -> list[str]:
     """Makes the server a demo city (see the module doc); returns lines to print at start.
     `history` = days of case history generated when the database has no cases (default 90, env
     OCC_DEMO_HISTORY_DAYS); `simulator` = start the live simulator (default: unless
-    OCC_DEMO_SIMULATOR=0)."""
+    OCC_DEMO_SIMULATOR=0); `background_history`: write the history in a thread while the server
+    already serves (the first start is usable in seconds; clients get a resync when it is done)."""
     t0 = time.perf_counter()
     data_dir = Path(ctx.settings.data_dir)
     directory = data_dir / "city"
@@ -287,7 +288,11 @@ def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = 
     with ctx.db.session() as s:
         has_cases = s.scalar(select(Case.id).limit(1)) is not None
     days = history_days() if history is None else history
-    if not has_cases and days > 0:
+    if not has_cases and days > 0 and background_history:
+        start_background_history(ctx, days, seed)
+        lines.append(f"demo history: {days} days of cases being written in the background "
+                     "(GET /api/health shows the progress; clients reload when it is done)")
+    elif not has_cases and days > 0:
         from .history import generate_history
         stats = generate_history(ctx, days=days, seed=seed)
         lines.append(stats.summary())
@@ -301,6 +306,30 @@ def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = 
                      "inspectors walking; OCC_DEMO_SIMULATOR=0 turns it off)")
     log.info("demo ready in %.1f s", time.perf_counter() - t0)
     return lines
+
+
+def start_background_history(ctx: Any, days: int, seed: int) -> threading.Thread:
+    """The case history in a daemon thread (it writes through its own transactions, 40 cases each,
+    so requests interleave); progress in ctx.extras["demo.history"]; a resync to every client at the end."""
+    from .history import generate_history
+    state = ctx.extras["demo.history"] = {"done": 0, "total": None, "finished": False}
+
+    def progress(done: int, total: int) -> None:
+        state.update(done=done, total=total)
+
+    def run() -> None:
+        try:
+            stats = generate_history(ctx, days=days, seed=seed, progress=progress)
+            log.info("demo: %s", stats.summary())
+        except Exception:  # noqa: BLE001 - a demo helper must never take the server down
+            log.exception("demo history stopped")
+        finally:
+            state["finished"] = True
+            ctx.bus.resync_all()  # clients reload what they have
+
+    t = threading.Thread(target=run, name="demo-history", daemon=True)
+    t.start()
+    return t
 
 
 def start_background_simulator(ctx: Any):  # noqa: ANN201 - a simulator.Simulator

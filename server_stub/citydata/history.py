@@ -25,7 +25,7 @@ import time as _time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import shapely
@@ -668,8 +668,10 @@ class HistoryStats:
 
 
 def generate_history(ctx: Any, *, days: int = 90, per_day: float = PER_DAY, seed: int = 20240601,
-                     end: datetime | None = None, batch: int = BATCH) -> HistoryStats:
-    """Plays `days` days of cases ending at `end` (default now) into the database."""
+                     end: datetime | None = None, batch: int = BATCH,
+                     progress: Callable[[int, int], None] | None = None) -> HistoryStats:
+    """Plays `days` days of cases ending at `end` (default now) into the database;
+    `progress(done, total)` after every batch."""
     t_start = _time.perf_counter()
     end = end or case_svc.utcnow()
     start = end - timedelta(days=days)
@@ -692,6 +694,8 @@ def generate_history(ctx: Any, *, days: int = 90, per_day: float = PER_DAY, seed
                 except Exception as e2:  # noqa: BLE001
                     stats.skipped += 1
                     log.warning("history: skipped a %s %s case at %s: %s", a.kind, a.class_code, a.at, e2)
+        if progress is not None:
+            progress(min(i + batch, len(plan)), len(plan))
     stats.counts = dict(counts)
     stats.actions = sum(v for k, v in counts.items() if k != "report")
     with ctx.db.session() as s:

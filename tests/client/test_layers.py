@@ -16,8 +16,12 @@ def test_red_case_is_red_at_its_pixel(qapp, viewport):
     img = layer.render(viewport)
     px, py = viewport.map_to_pixel(CX + 50.0, CY - 20.0)
     assert (px, py) == (250.0, 170.0)
-    assert is_red(rgba(img, px + 3, py + 2))  # beside the white centre dot
+    assert is_red(rgba(img, px + 8, py + 2))  # beside the white centre dot
     assert rgba(img, px + 30, py)[3] == 0  # nothing 30 px away
+    # overdue stands out: its marker is wider than a component icon (24 px) and than a green case's
+    assert is_red(rgba(img, px + 11, py)) and rgba(img, px + 13, py)[3] > 200
+    layer.set_cases(["C1"], [CX + 50.0], [CY - 20.0], kinds=["event"], bands=["green"])
+    assert layer.render(viewport).pixelColor(int(px + 13), int(py)).alpha() == 0
 
 
 def test_case_case_in_lonlat_is_reprojected(qapp, viewport):
@@ -113,8 +117,9 @@ def test_component_symbol_drawn_where_expected(qapp, viewport, small_city):
     px, py = v.map_to_pixel(CX + 20.0, CY + 10.0)
     size = comp.symbol_size(v)
     assert 18 <= size <= 24
-    # 0105 power cover: a red disc with white letters; its ring is red
-    assert is_red(rgba(img, px, py - 5))
+    # 0105 power cover: a purple disc with white letters (red means a deadline band on this map)
+    r, g, b, a = rgba(img, px, py - 5)
+    assert (r, g, b) == (106, 27, 154) and not is_red((r, g, b, a))
     assert rgba(img, px + size, py)[3] == 0
 
 
@@ -131,7 +136,7 @@ def test_components_dots_then_density_at_small_scales(qapp, viewport):
     img = comp.render(v5k)
     assert rgba(img, 200, 150)[3] > 0
     r, g, b, a = rgba(img, 200, 150)
-    assert r > 150 and g < 80  # the class colour (power: red)
+    assert b > 120 and g < 80  # the class colour (power: purple, never a band's red)
     v = viewport.with_scale(200000)  # ~53 m per pixel: all points in a few pixels
     assert comp.mode(v) == "density"
     img = comp.render(v)
@@ -241,7 +246,7 @@ def test_new_and_urgent_cases_pulse(qapp, viewport):
     layer = CaseLayer(crs=CRS)
     layer.set_cases(["old"], [CX], [CY], kinds=["event"], bands=["green"])
     assert not layer.has_animation(viewport)  # loaded cases do not pulse
-    layer.update_case("new", CX + 50, CY, kind="event", band="red")  # arrives live: pulses
+    layer.update_case("new", CX + 50, CY, kind="event", band="yellow")  # arrives live: pulses
     assert layer.has_animation(viewport)
     img = QImage(W, H, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(0)
@@ -249,10 +254,14 @@ def test_new_and_urgent_cases_pulse(qapp, viewport):
     layer.paint_animation(p, viewport, t=0.0)
     p.end()
     ring = _alpha(img)
-    assert ring[150, 250 + 11] > 0 and ring[150, 200 + 11] == 0  # a ring around the new case only
+    r = layer.red_px // 2 + 2
+    assert ring[150, 250 + r] > 0 and ring[150, 200 + r] == 0  # a ring around the new case only
     layer.clock = lambda: 1e12  # a minute later: it stops
     assert not layer.has_animation(viewport)
     layer.update_case("old", urgent=True)
+    assert layer.has_animation(viewport)
+    layer.update_case("old", urgent=False)
+    layer.update_case("new", band="red")  # overdue: its ring keeps going
     assert layer.has_animation(viewport)
 
 
