@@ -22,7 +22,7 @@ from tests.client.demo_world import DEMO_PASSWORD, build_demo_package, demo_serv
 ROLES = ("acceptor", "shift_leader", "dispatcher", "leader", "water_supply", "caixiaodong")
 # Latin words a Chinese UI legitimately shows: product and format names, keys, units.
 ALLOWED = {"opencitycommand", "qgis", "osm", "openstreetmap", "contributors", "xyz", "wmts", "mbtiles", "gpx",
-           "tianditu", "open311", "ctrl", "alt", "shift", "enter", "return", "esc", "home", "del", "id", "km",
+           "tianditu", "kml", "kmz", "geojson", "json", "open311", "ctrl", "alt", "shift", "enter", "return", "esc", "home", "del", "id", "km",
            "gb", "csv", "xlsx", "png", "jpeg", "webp", "gk", "cgcs", "epsg", "utm", "wgs", "zone", "ws",
            "http", "https", "pdf", "app"}
 WORD = re.compile(r"[A-Za-z]{2,}")
