@@ -129,7 +129,7 @@ def get_events(case_id: Id, user: User = Depends(current_user),
                ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     with refusals("path"), ctx.db.session() as s:
         svc.get_visible(s, user, case_id)
-        return svc.events_of(s, case_id)
+        return svc.events_of(s, case_id, user.role)
 
 
 @router.post("/{case_id}/actions/{action}", response_model=CaseOut, responses=errors(403, 404, 409))

@@ -26,7 +26,7 @@ from . import photos as photo_svc
 from .case_numbers import assign_number, temporary_number
 from .geo_lookup import locate
 from .spatial import bbox_filter, dialect_of, distance_m, near_ranges
-from .visibility import case_view
+from .visibility import case_view, event_view
 
 SOURCES = ("inspector", "hotline", "citizen", "open311", "video", "leader", "media")
 VERIFY_RESULTS = ("confirmed", "not_found")
@@ -592,8 +592,9 @@ def event_out(ev: CaseEvent) -> dict:
             "actor_name": ev.actor_name, "at": _iso(ev.at), "comment": ev.comment, "data": ev.data}
 
 
-def events_of(s: Session, case_id: int) -> list[dict]:
-    return [event_out(e) for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
+def events_of(s: Session, case_id: int, role: str | None = None) -> list[dict]:
+    """The case's log as `role` may read it (services/visibility.event_view)."""
+    return [event_view(role, event_out(e)) for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
                                             .order_by(CaseEvent.id))]
 
 
@@ -608,7 +609,7 @@ def allowed_actions(ctx: Any, case: Case, user: User) -> list[str]:
 
 
 def detail(s: Session, ctx: Any, case: Case, user: User, now: datetime | None = None) -> dict:
-    return {**case_view(user.role, case_out(ctx, case, now)), "events": events_of(s, case.id),
+    return {**case_view(user.role, case_out(ctx, case, now)), "events": events_of(s, case.id, user.role),
             "photos": photo_svc.of_case(s, case.id),
             "allowed_actions": allowed_actions(ctx, case, user)}
 

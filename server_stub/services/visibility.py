@@ -31,6 +31,20 @@ def case_view(role: str, case: dict) -> dict:
     return {**case, **{k: None for k in hidden if k in case}}
 
 
+# What a citizen left in an Open311 report's log entry beyond the case's own fields.
+HIDDEN_OPEN311 = frozenset({"email", "account_id", "device_id"})
+
+
+def event_view(role: str | None, event: dict) -> dict:
+    """A case-log entry as `role` may read it: where the contact is hidden, so is the citizen's
+    e-mail (and account) that an Open311 report keeps in its log entry."""
+    data = event.get("data")
+    if role not in HIDDEN_CASE_FIELDS or not isinstance(data, dict) or not isinstance(data.get("open311"), dict):
+        return event
+    o311 = {k: v for k, v in data["open311"].items() if k not in HIDDEN_OPEN311}
+    return {**event, "data": {**data, "open311": o311}}
+
+
 def sees_positions_of(user: Any, inspector_id: int) -> bool:
     return user.role in POSITION_ROLES or (user.role == Role.INSPECTOR and user.id == inspector_id)
 

@@ -178,3 +178,25 @@ def test_an_unknown_component_is_refused(world):
                           headers=world.h("acceptor"))
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "component_id"]
     assert world.client.get(f"/api/cases/{case['id']}", headers=world.h("leader")).json()["state"] == "reported"
+
+
+def test_an_open311_citizens_email_stays_in_the_hall(world):
+    r = world.client.post("/open311/v2/requests.json", data={
+        "api_key": "demo-open311-key", "service_code": "event-0102", "lat": "31.3", "long": "120.6",
+        "description": "垃圾", "email": "citizen@example.com", "phone": "13800001111",
+        "media_url": "https://example.com/a.jpg"})
+    assert r.status_code == 201, r.text
+    number = r.json()[0]["service_request_id"]
+    [case] = [c for c in world.client.get("/api/cases", headers=world.h("acceptor")).json()["items"]
+              if c["number"] == number]
+    for action, role, body in (("accept", "acceptor", {}), ("file", "shift_leader", {"condition_id": "event-0102-1"}),
+                               ("dispatch", "dispatcher", {"department_id": world.departments["water"]})):
+        assert world.client.post(f"/api/cases/{case['id']}/actions/{action}", json=body,
+                                 headers=world.h(role)).status_code == 200
+    for role, shown in (("department", False), ("leader", True)):
+        d = world.client.get(f"/api/cases/{case['id']}", headers=world.h(role)).json()
+        log = world.client.get(f"/api/cases/{case['id']}/events", headers=world.h(role)).json()
+        for text in (str(d), str(log)):
+            assert ("citizen@example.com" in text) == shown, role
+        assert ("13800001111" in str(d)) == shown, role
+        assert d["events"][0]["data"]["open311"]["media_url"] == "https://example.com/a.jpg"
