@@ -295,7 +295,7 @@ class CaseTable(QWidget):
         h = self.view.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.Interactive)
         h.setStretchLastSection(False)
-        for col, w in zip(COLUMNS, (150, 92, 52, 70, 120, 92, 80, 66, 24)):
+        for col, w in zip(COLUMNS, (150, 92, 52, 70, 120, 92, 92, 66, 24)):
             self.view.setColumnWidth(COLUMNS.index(col), w)
         # the address takes what is left, so the row fits the panel's width without scrolling
         h.setSectionResizeMode(COLUMNS.index("where"), QHeaderView.Stretch)
