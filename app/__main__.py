@@ -2,6 +2,7 @@
 
     python -m app --demo                      start the built-in demo city's server and log in to it
     python -m app --server http://host:8000   log in to a running server
+    python -m app --wall --screens 0,1 --user wall --password …   the hall's big screen (no dialogs)
 """
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--scale", type=float, default=None, help="with --screenshot: map scale denominator, e.g. 500")
     p.add_argument("--show-case", type=int, default=None, help="with --screenshot: open this case's detail")
     p.add_argument("--size", default=None, help="with --screenshot: window size, e.g. 1920x1080")
+    p.add_argument("--wall", action="store_true",
+                   help="big-screen mode for the hall's wall: full screen, read-only, never a dialog; the "
+                        "account comes from --user/--password or OCC_WALL_USER/OCC_WALL_PASSWORD")
+    p.add_argument("--screens", default=None, help="with --wall: the screens to span, e.g. 0 or 0,1,2")
     p.add_argument("--settle", type=float, default=6.0, help="with --screenshot: seconds to let tiles arrive")
     return p.parse_args(argv)
 
@@ -63,6 +68,19 @@ def main(argv: list[str] | None = None) -> int:
         server = demo.url
         user, password = user or "dispatcher", password or "demo"
         print(f"demo server at {server}; log in as {user} / {password}", flush=True)
+    if args.wall:
+        import os
+
+        from app.wall.launch import run_wall
+        user = user or os.environ.get("OCC_WALL_USER") or ("leader" if args.demo else "")
+        password = password or os.environ.get("OCC_WALL_PASSWORD") or ("demo" if args.demo else "")
+        screens = [int(v) for v in args.screens.split(",")] if args.screens else None
+        try:
+            return run_wall(app, server, user, password, screens, size=args.size, screenshot=args.screenshot,
+                            settle=args.settle)
+        finally:
+            if demo:
+                demo.stop()
     try:
         from app.api.client import ApiClient
         from app.widgets.login_dialog import LoginDialog

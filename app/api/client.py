@@ -260,6 +260,10 @@ class ApiClient:
         return self.request("GET", f"/api/tracks/{inspector_id}/analysis", timeout=TRACK_TIMEOUT_S,
                             params={"start": start, "end": end, **rules})
 
+    def wall_stats(self) -> dict:
+        """The hall wall's figures: today's KPIs, ranking, top classes, trend, overdue board."""
+        return self.get("/api/stats/wall")
+
     def evaluation(self, month: str, subject: str = "departments", **params: Any) -> Any:
         return self.get(f"/api/evaluation/{month}/{subject}", **params)
 

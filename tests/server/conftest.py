@@ -116,9 +116,9 @@ def free_port() -> int:
 class LiveServer:
     """uvicorn in a thread on 127.0.0.1 and an ephemeral port, for real-HTTP tests."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, port: int | None = None):
         import uvicorn
-        self.port = free_port()
+        self.port = port or free_port()  # a given port: the same server again after a restart
         self.app = create_app(settings)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                     log_level="warning"))

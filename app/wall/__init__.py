@@ -1,0 +1,1 @@
+"""Big-screen mode: the read-only view for the hall wall (python -m app --wall)."""
