@@ -45,8 +45,16 @@ def run_wall(app: QApplication, server: str, user: str, password: str, screens: 
         state["wall"] = wall
         _place(wall, screens, size)
         waiting.close()
-        if screenshot:
-            QTimer.singleShot(int(settle * 1000), lambda: (wall.grab().save(screenshot), app.quit()))
+        if screenshot:  # once the city is on the map (or a minute has gone), let it settle, save, quit
+            waited = [0.0]
+
+            def check() -> None:
+                waited[0] += 0.5
+                if wall.data.city.grids is None and waited[0] < 60:
+                    QTimer.singleShot(500, check)
+                    return
+                QTimer.singleShot(int(settle * 1000), lambda: (wall.grab().save(screenshot), app.quit()))
+            check()
 
     QTimer.singleShot(0, attempt)
     return app.exec()

@@ -29,6 +29,15 @@ def wall_font(px: float, bold: bool = False) -> QFont:
     return f
 
 
+def fitted_font(text: str, px: float, width: float, bold: bool = False) -> QFont:
+    """The largest font up to `px` in which `text` fits `width` (a tile never cuts its number)."""
+    f = wall_font(px, bold)
+    w = QFontMetricsF(f).horizontalAdvance(text)
+    if w > width > 0:
+        f = wall_font(px * width / w * 0.97, bold)
+    return f
+
+
 class KpiTile(QWidget):
     """A big number with its name; red when `alarm` is set and the value is not zero."""
 
@@ -53,11 +62,11 @@ class KpiTile(QWidget):
         p.drawRoundedRect(r, 14, 14)
         h = r.height()
         p.setPen(MUTED)
-        p.setFont(wall_font(h * 0.16))
+        p.setFont(fitted_font(self.title, h * 0.16, r.width() - h * 0.22))
         p.drawText(r.adjusted(h * 0.12, h * 0.08, -h * 0.1, 0), Qt.AlignLeft | Qt.AlignTop, self.title)
         hot = self.alarm and self.value not in ("0", "—")
         p.setPen(RED if hot else TEXT)
-        p.setFont(wall_font(h * 0.46, bold=True))
+        p.setFont(fitted_font(self.value, h * 0.46, r.width() - h * 0.22, bold=True))
         p.drawText(r.adjusted(h * 0.12, h * 0.3, -h * 0.1, -h * 0.06), Qt.AlignLeft | Qt.AlignVCenter, self.value)
         p.end()
 
@@ -68,6 +77,7 @@ class Ticker(QWidget):
     def __init__(self, parent: QWidget | None = None, keep: int = 12, px_per_s: float = 120.0):
         super().__init__(parent)
         self.items: list[str] = []
+        self.placeholder = ""
         self.keep = keep
         self.offset = 0.0
         self.px_per_s = px_per_s
@@ -100,10 +110,14 @@ class Ticker(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.fillRect(self.rect(), PANEL)
+        font = wall_font(self.height() * 0.5)
         if not self.items:
+            p.setFont(font)
+            p.setPen(MUTED)
+            p.drawText(self.rect().adjusted(int(self.height() * 0.4), 0, 0, 0), Qt.AlignLeft | Qt.AlignVCenter,
+                       self.placeholder)
             p.end()
             return
-        font = wall_font(self.height() * 0.5)
         p.setFont(font)
         p.setPen(TEXT)
         text = self.text() + "　　◆　　"

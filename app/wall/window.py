@@ -54,14 +54,13 @@ class WallWindow(QWidget):
             "basemap": self.tr("Basemap"), "grids": self.tr("Unit grids"),
             "responsibility": self.tr("Responsibility grids"), "components": self.tr("Components"),
             "cases": self.tr("Cases"), "inspectors": self.tr("Inspectors"), "cameras": self.tr("Cameras")}, self)
-        self.data.cases.marker_px = 26  # read from 8 m
+        self.data.cases.marker_px = 36  # read from 8 m
         for layer in (self.data.inspectors, self.data.cases):
             self.canvas.add_layer(layer, zoom=False)
         self.data.cityLoaded.connect(self._city_loaded)
         self.data.failed.connect(self._failed)
         extent = (profile.get("extent") or {}).get("projected")
-        if extent:
-            self.canvas.zoom_to_extent(tuple(extent), crs=crs)
+        self.city_extent = tuple(extent) if extent else None
         self.data.load(profile)
         self.events = EventStream(client.ws_url, client.session.token, self)
         self.events.event.connect(self.data.on_event)
@@ -103,7 +102,7 @@ class WallWindow(QWidget):
         self.kpis = {
             "reports": KpiTile(self.tr("Reports today")), "accepted": KpiTile(self.tr("Accepted")),
             "filed": KpiTile(self.tr("Filed")), "dispatched": KpiTile(self.tr("Dispatched")),
-            "closed": KpiTile(self.tr("Closed")), "on_time_close_rate": KpiTile(self.tr("On-time closing")),
+            "closed": KpiTile(self.tr("Closed")), "on_time_close_rate": KpiTile(self.tr("On time")),
             "overdue_now": KpiTile(self.tr("Overdue now"), alarm=True),
             "inspectors_on_duty": KpiTile(self.tr("Inspectors on duty")),
         }
@@ -124,6 +123,7 @@ class WallWindow(QWidget):
         body.addLayout(right, 42)
         root.addLayout(body, 1)
         self.ticker = Ticker()
+        self.ticker.placeholder = self.tr("Waiting for the latest events…")
         root.addWidget(self.ticker)
         self._apply_sizes()
 
@@ -141,6 +141,12 @@ class WallWindow(QWidget):
     def resizeEvent(self, e) -> None:  # noqa: N802
         super().resizeEvent(e)
         self._apply_sizes()
+        QTimer.singleShot(0, self, self.fit_city)  # after the layout gave the map its new size
+
+    def fit_city(self) -> None:
+        """The whole city fills the map: the wall is never panned by hand."""
+        if self.city_extent is not None:
+            self.canvas.zoom_to_extent(self.city_extent, crs=self.canvas.crs, margin=0.02)
 
     def _every(self, seconds: float, fn: Callable[[], None]) -> None:
         t = QTimer(self)
@@ -172,7 +178,8 @@ class WallWindow(QWidget):
             city.grids.opacity = 0.5
             extent = city.grids.extent(self.canvas.crs)
             if extent:
-                self.canvas.zoom_to_extent(extent, crs=self.canvas.crs, margin=0.02)
+                self.city_extent = tuple(extent)
+                self.fit_city()
         run_async(self.client.tile_status, self._tiles_ready, lambda e: None)
 
     def _tiles_ready(self, status: dict) -> None:
