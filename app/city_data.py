@@ -20,12 +20,11 @@ from app.api.client import ApiClient
 from app.api.worker import run_async
 from app.layers import (CameraLayer, CaseLayer, ComponentLayer, InspectorLayer, Layer, ResponsibilityGridLayer,
                         UnitGridLayer, VectorBasemapLayer)
+from app.domain.workflow import OPEN_STATES
 from app.search_index import SearchHit, SearchIndex
 
 log = logging.getLogger("occ.client")
 
-OPEN_STATES = ("reported", "verifying", "pending_filing", "pending_dispatch", "handling", "suspended",
-               "pending_check", "checking")
 # Layer names in the city GeoPackage written by server_stub.citydata.
 GPKG_GRIDS, GPKG_RESP, GPKG_COMPONENTS = "unit_grids", "responsibility_grids", "components"
 

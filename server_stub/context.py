@@ -45,5 +45,5 @@ class ServerContext:
         if settings.workflow_roles_file:
             overrides = json.loads(settings.workflow_roles_file.read_text(encoding="utf-8"))
         calendar = HolidayCalendar(settings.holiday_override_file)
-        clock = WorkClock(parse_shifts(settings.work_shifts), calendar)
-        return cls(settings, db, classification, Workflow(overrides), clock, EventBus(db))
+        clock = WorkClock(parse_shifts(settings.work_shifts), calendar, tz=settings.time_zone)
+        return cls(settings, db, classification, Workflow.from_config(overrides), clock, EventBus(db))

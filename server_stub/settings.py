@@ -24,7 +24,9 @@ class Settings(BaseSettings):
     stage_limit_minutes: str = "accept=30,verify=30,file=30,dispatch=30,check=30,send_check=60"
     band_watch_seconds: float = 1.0  # how often the band watcher looks for cases changing colour
     photo_max_bytes: int = 10 * 1024 * 1024
-    workflow_roles_file: Path | None = None  # JSON {action: [roles]} overriding the default roles
+    workflow_roles_file: Path | None = None  # JSON {action: [roles]} or {"roles": ..., "rules": ...}
+    city_area_tolerance_m: float = 200.0  # a report this far outside every unit grid is refused (422)
+    time_zone: str = "Asia/Shanghai"  # the city's clock: deadlines, shifts and what clients show
     demo: bool = False
     # Login protection (services/login_guard.py). Failed logins are counted per user name and per
     # client address over a sliding window; past the limit the server answers 429 with Retry-After

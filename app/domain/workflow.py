@@ -2,7 +2,12 @@
 
 Pure data and pure functions: the server enforces it, the client asks it which buttons to show.
 Which roles may take an action is configurable per city (`Workflow(role_overrides=...)`), e.g. a
-small city that folds the shift leader into the acceptor gives `file` to both.
+small city that folds the shift leader into the acceptor gives `file` to both. So are a few rules
+(`Workflow(rules=...)`, see RULES), e.g. whether 结案 needs a passed 核查 first.
+
+The city's workflow file (OCC_WORKFLOW_ROLES_FILE) is JSON: either {action: [roles]} (roles only)
+or {"roles": {action: [roles]}, "rules": {"close_requires_check": false}}; `Workflow.from_config`
+reads both shapes, and the server hands the same JSON to clients (GET /api/ref/workflow).
 """
 from __future__ import annotations
 
@@ -26,6 +31,23 @@ class State(StrEnum):
 
 OPEN_STATES = frozenset(State) - {State.CLOSED, State.VOID}
 FINAL_STATES = frozenset({State.CLOSED, State.VOID})
+PAUSED_STATES = frozenset({State.SUSPENDED})  # open, but no clock runs (挂账 is out of handling stats)
+
+# The stage clock that runs in each state (shared/domain §6). Paused and final states have none.
+HANDLING_STAGE = "handling"
+STAGE_OF_STATE: dict[str, str] = {
+    State.REPORTED: "accept",
+    State.VERIFYING: "verify",
+    State.PENDING_FILING: "file",
+    State.PENDING_DISPATCH: "dispatch",
+    State.HANDLING: HANDLING_STAGE,
+    State.PENDING_CHECK: "send_check",
+    State.CHECKING: "check",
+}
+
+# What an inspector's check (核查) found; the case carries the latest in pending_data while it
+# waits in PENDING_CHECK, so lists and the detail can say 待核查 / 核查通过 / 核查未通过.
+CHECK_PASSED, CHECK_FAILED = "fixed", "not_fixed"
 
 
 class Role(StrEnum):
@@ -160,11 +182,28 @@ class MissingReason(WorkflowError):
     status = 422
 
 
+# Per-city rules with their defaults. close_requires_check: 结案 only after the inspector's check
+# found the problem fixed (the national model: 核查结案); a city may close on the department's word.
+RULES: dict[str, bool] = {"close_requires_check": True}
+
+
+def check_result(case: Mapping) -> str | None:
+    """The latest check result of a case dict in PENDING_CHECK (None: not checked since feedback)."""
+    if case.get("state") != State.PENDING_CHECK or case.get("pending"):
+        return None
+    return (case.get("pending_data") or {}).get("check_result")
+
+
 class Workflow:
     """The transition table, with per-city role overrides."""
 
     def __init__(self, role_overrides: Mapping[str, Iterable[str]] | None = None,
-                 transitions: Iterable[Transition] = DEFAULT_TRANSITIONS):
+                 transitions: Iterable[Transition] = DEFAULT_TRANSITIONS, rules: Mapping[str, bool] | None = None):
+        unknown = set(rules or {}) - set(RULES)
+        if unknown:
+            raise ValueError(f"unknown workflow rule(s) {', '.join(sorted(unknown))}; known: {', '.join(RULES)}")
+        self.rules: dict[str, bool] = {**RULES, **{k: bool(v) for k, v in (rules or {}).items()}}
+        self.role_overrides = {str(a): sorted(str(r) for r in rs) for a, rs in (role_overrides or {}).items()}
         table = {t.action: t for t in transitions}
         for action, roles in (role_overrides or {}).items():
             t = table[Action(action)]
@@ -172,12 +211,31 @@ class Workflow:
                                          t.needs_reason, t.requires_pending, t.forbids_pending, t.label_zh)
         self._table: dict[Action, Transition] = table
 
+    @classmethod
+    def from_config(cls, config: Mapping | None) -> "Workflow":
+        """From the city's workflow JSON: {action: [roles]} or {"roles": {...}, "rules": {...}}."""
+        config = dict(config or {})
+        if "roles" in config or "rules" in config:
+            return cls(config.get("roles"), rules=config.get("rules"))
+        return cls(config)
+
+    def config(self) -> dict:
+        """The JSON a client rebuilds this workflow from (Workflow.from_config)."""
+        return {"roles": self.role_overrides, "rules": dict(self.rules)}
+
+    @property
+    def close_requires_check(self) -> bool:
+        return self.rules["close_requires_check"]
+
+    def roles_for(self, action: Action | str) -> frozenset[Role]:
+        return self.transition(action).roles
+
     def transition(self, action: Action | str) -> Transition:
         return self._table[Action(action)]
 
     def check(self, state: State | str, action: Action | str, role: Role | str, *,
               pending: Pending | str | None = None, reason: str | None = None,
-              back_state: State | str | None = None) -> State:
+              back_state: State | str | None = None, checked: str | None = None) -> State:
         """The state after `action`, or a WorkflowError saying why it is refused."""
         t = self.transition(action)
         state = State(state)
@@ -194,6 +252,10 @@ class Workflow:
                              f"the case has {pending or 'none'}")
         if t.forbids_pending and pending:
             raise WrongState(f"action '{t.action}' is not possible: a {pending} request is already open")
+        if not self._check_passed(t.action, checked):
+            raise WrongState(f"action '{t.action}' ({t.label_zh}) needs a passed check (核查通过) first: "
+                             + ("the check found it not fixed: rework it or send another check"
+                                if checked == CHECK_FAILED else "send an inspector to check (派发核查)"))
         if t.needs_reason and not (reason and reason.strip()):
             raise MissingReason(f"action '{t.action}' ({t.label_zh}) needs a reason")
         if t.target == SAME:
@@ -204,9 +266,13 @@ class Workflow:
             return State(back_state)
         return State(t.target)
 
-    def allowed(self, state: State | str, role: Role | str, pending: Pending | str | None = None
-                ) -> list[Action]:
-        """The actions `role` may take now: what the case-detail panel shows, and nothing else."""
+    def _check_passed(self, action: Action, checked: str | None) -> bool:
+        return action != Action.CLOSE or not self.close_requires_check or checked == CHECK_PASSED
+
+    def allowed(self, state: State | str, role: Role | str, pending: Pending | str | None = None,
+                checked: str | None = None) -> list[Action]:
+        """The actions `role` may take now: what the case-detail panel shows, and nothing else.
+        `checked`: the case's check result (check_result(case)), which 结案 may need."""
         state, role = State(state), Role(role)
         pending = Pending(pending) if pending else None
         out = []
@@ -216,6 +282,8 @@ class Workflow:
             if t.requires_pending and pending != t.requires_pending:
                 continue
             if t.forbids_pending and pending:
+                continue
+            if not self._check_passed(t.action, checked):
                 continue
             out.append(t.action)
         return out

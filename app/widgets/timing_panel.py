@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from app.api.worker import run_async
 from app.domain.clocks import ClockType, WorkClock, band as band_of
+from app.domain.workflow import OPEN_STATES
 
-OPEN_STATES = ("reported", "verifying", "pending_filing", "pending_dispatch", "handling", "suspended",
-               "pending_check", "checking")
 YELLOW_FRACTION = 0.2  # the server's default; the server's own band wins when it is worse
 LOCAL_TZ = "Asia/Shanghai"
 

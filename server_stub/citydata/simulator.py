@@ -41,14 +41,14 @@ from urllib.parse import urlsplit
 import requests
 import shapely
 
+from app.domain.workflow import OPEN_STATES
+
 from .history import EVENT_TEXT
 
 log = logging.getLogger("occ.demo.simulator")
 
 WALK_MPS = 1.2
 KNOTS_PER_MPS = 1.943844
-OPEN_STATES = ("reported", "verifying", "pending_filing", "pending_dispatch", "handling", "suspended",
-               "pending_check", "checking")
 PUBLIC = ("hotline", "citizen", "open311")
 SOURCES = {"inspector": 60.0, "hotline": 15.0, "open311": 10.0, "video": 10.0, "leader": 5.0}
 EVENTS = {"0102": 18, "0507": 14, "0505": 12, "0504": 11, "0201": 10, "0104": 5, "0103": 4, "0506": 4,

@@ -42,7 +42,8 @@ class ActionIn(BaseModel):
     answer_verify: result confirmed|not_found; answer_check: result fixed|not_fixed; + photo_hashes
     file: condition_id (+ kind/class_code correction); dispatch: department_id
     request_extension: reason, amount, limit_type; approve_extension: amount/limit_type override
-    request_suspension: reason; feedback: comment, photo_hashes; close: close_type; urge: comment."""
+    request_suspension: reason; feedback: comment, photo_hashes; close: close_type; urge: comment.
+    Every action: expected_version, the version the user saw (409 if the case changed since)."""
     model_config = ConfigDict(extra="forbid")
     comment: str | None = Field(None, max_length=4000)
     reason: str | None = Field(None, max_length=4000)
@@ -61,6 +62,8 @@ class ActionIn(BaseModel):
     amount: float | None = Field(None, gt=0, le=10_000)
     limit_type: ClockType | None = None
     close_type: CloseType | None = None
+    expected_version: int | None = Field(None, ge=1, description="the case version the user saw: 409 "
+                                         "and nothing done when the case has changed since")
 
 
 class MergeIn(BaseModel):
@@ -112,6 +115,7 @@ class CaseOut(BaseModel):
     updated_at: datetime
     closed_at: datetime | None = None
     version: int
+    check_result: str | None = None  # in pending_check: fixed | not_fixed after a check, None before
 
 
 class DuplicateOut(CaseOut):

@@ -17,20 +17,22 @@ from sqlalchemy.orm import Session
 
 from app.domain.classification import Kind
 from app.domain.clocks import ClockType
-from app.domain.workflow import FINAL_STATES, OPEN_STATES, Action, CloseType, Pending, Role, State
+from app.domain.workflow import (CHECK_FAILED, CHECK_PASSED, FINAL_STATES, OPEN_STATES, Action, CloseType, Pending,
+                                 Role, State)
+from app.domain.workflow import check_result as _check_result_of
 
 from ..db.models import (Case, CaseEvent, CasePhoto, Component, Department, Inspector, ResponsibilityGrid,
                          UnitGrid, User)
 from . import deadlines as dl
 from . import photos as photo_svc
 from .case_numbers import assign_number, temporary_number
-from .geo_lookup import locate
+from .geo_lookup import GRID_INDEX, locate
 from .spatial import bbox_filter, dialect_of, distance_m, near_ranges
 from .visibility import case_view, event_view
 
 SOURCES = ("inspector", "hotline", "citizen", "open311", "video", "leader", "media")
 VERIFY_RESULTS = ("confirmed", "not_found")
-CHECK_RESULTS = ("fixed", "not_fixed")
+CHECK_RESULTS = (CHECK_PASSED, CHECK_FAILED)
 ONLINE_MINUTES = 10  # an inspector whose last fix is older is not "online" for task assignment
 DUPLICATE_RADIUS_M = 50.0
 DUPLICATE_DAYS = 3
@@ -57,12 +59,20 @@ class CaseInputError(CaseError, ValueError):
         self.message = message
 
 
+class OutsideCityArea(CaseInputError):
+    """A place outside the city's unit grids (beyond the tolerance): nobody there can act on it."""
+
+
 class CaseForbidden(CaseError, PermissionError):
     status = 403
 
 
 class CaseConflict(CaseError):
     status = 409
+
+
+class StaleVersion(CaseConflict):
+    """The case changed since the user saw it (expected_version): nothing was done."""
 
 
 def utcnow() -> datetime:
@@ -158,7 +168,17 @@ def _check_component(s: Session, component_id: str | None) -> str | None:
     return component_id
 
 
-def _place(s: Session, case: Case, lon: float, lat: float) -> None:
+def check_in_city(s: Session, ctx: Any, lon: float, lat: float) -> None:
+    """OutsideCityArea (422) for a point farther than the tolerance from every unit grid of the
+    city. A city with no unit grids loaded has no area to check against."""
+    tol = float(getattr(ctx.settings, "city_area_tolerance_m", 200.0))
+    if GRID_INDEX.within(s, lon, lat, tol) is False:
+        raise OutsideCityArea("lon", f"the place {lon:.6f}, {lat:.6f} is outside the city's area (more than "
+                                     f"{tol:g} m from every unit grid): pick the place on the city map")
+
+
+def _place(s: Session, ctx: Any, case: Case, lon: float, lat: float) -> None:
+    check_in_city(s, ctx, lon, lat)
     case.lon, case.lat = lon, lat
     for k, v in locate(s, lon, lat).items():
         setattr(case, k, v)
@@ -204,7 +224,7 @@ def report_case(s: Session, ctx: Any, actor: User | None, *, source: str, kind: 
                 component_id=component_id, reporter_id=actor.id if actor else None,
                 reporter_name=reporter_name, reporter_contact=reporter_contact, external_id=external_id,
                 created_at=now, updated_at=now, version=1)
-    _place(s, case, lon, lat)
+    _place(s, ctx, case, lon, lat)
     dl.start_stage(s, ctx, case, now)
     case.band = dl.current_band(ctx, case, now)
     s.add(case)
@@ -262,7 +282,7 @@ def _accept(a: _Act) -> None:
     if lon is not None:
         lon, lat = _check_point(lon, lat)
         a.data["relocated"] = {"from": [a.case.lon, a.case.lat], "to": [lon, lat]}
-        _place(a.s, a.case, lon, lat)
+        _place(a.s, a.ctx, a.case, lon, lat)
     _check_component(a.s, a.params.get("component_id"))
     for name in ("description", "address", "component_id"):
         if a.params.get(name) is not None:
@@ -300,7 +320,10 @@ def _send_task(a: _Act) -> None:
         uid, how = _nearest_inspector(a)
     a.case.task_inspector_id = uid
     a.case.back_state = a.case.state
-    a.data.update(task_inspector_id=uid, assigned=how)
+    if a.case.pending is None:
+        a.case.pending_data = None  # a new check: the last one's result no longer stands
+    name = a.s.scalar(select(User.display_name).where(User.id == uid)) if uid is not None else None
+    a.data.update(task_inspector_id=uid, task_inspector_name=name, assigned=how)
 
 
 def _answer(results: tuple[str, ...], stage: str) -> Callable[[_Act], None]:
@@ -314,6 +337,9 @@ def _answer(results: tuple[str, ...], stage: str) -> Callable[[_Act], None]:
         a.data["for_inspector_id"] = a.case.task_inspector_id
         a.case.back_state = None
         a.photos = (stage, a.params.get("photo_hashes") or [])
+        if stage == "check":  # 核查通过 / 核查未通过 until the next feedback, check or rework
+            a.case.pending_data = {"check_result": result, "checked_at": a.now.isoformat(),
+                                   "checked_by": a.actor.id}
     return handler
 
 
@@ -398,6 +424,7 @@ def _feedback(a: _Act) -> None:
 
 def _rework(a: _Act) -> None:
     a.case.rework_count += 1
+    a.case.pending_data = None  # the failed check belongs to the work being redone
 
 
 def _close(a: _Act) -> None:
@@ -406,7 +433,7 @@ def _close(a: _Act) -> None:
         CaseEvent.action.in_([Action.ANSWER_CHECK.value, Action.FEEDBACK.value]))
         .order_by(CaseEvent.id.desc()).limit(1)).first()
     requested = a.params.get("close_type")
-    if last is not None and last.action == Action.ANSWER_CHECK and (last.data or {}).get("result") == "not_fixed" \
+    if last is not None and last.action == Action.ANSWER_CHECK and (last.data or {}).get("result") == CHECK_FAILED \
             and requested in (None, CloseType.NORMAL, CloseType.OVERDUE):
         raise CaseConflict("the check found the problem not fixed: rework it or send another check")
     close_type = CloseType(requested) if requested else CloseType.NORMAL
@@ -468,13 +495,17 @@ def apply_action(s: Session, ctx: Any, case_id: int, actor: User, action: Action
     now = at or utcnow()
     action = Action(action)
     params = {k: v for k, v in params.items() if v is not None}
+    expected = params.pop("expected_version", None)
     case = get_visible(s, actor, case_id, for_update=True)
+    if expected is not None and int(expected) != case.version:
+        raise StaleVersion(f"case {case.number} has changed since you saw it (version {expected}, now "
+                           f"{case.version}: '{case.state}'); nothing was done — look at it again")
     _claim(s, case)
     dl.mark_overdue(s, ctx, case, now)  # the stage ran past its deadline before this action
     reason = params.get("reason") or comment
     from_state = case.state
     new_state = ctx.workflow.check(case.state, action, actor.role, pending=case.pending, reason=reason,
-                                   back_state=case.back_state)
+                                   back_state=case.back_state, checked=check_result(case))
     if params.get("photo_hashes") and action not in PHOTO_ACTIONS:
         raise CaseInputError("photo_hashes", f"action '{action}' takes no photos")
     a = _Act(s, ctx, case, actor, params, now, data={"_action": action.value}, reason=reason)
@@ -558,6 +589,11 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
 
 
+def check_result(case: Case) -> str | None:
+    """The latest check's result while the case waits in PENDING_CHECK (fixed | not_fixed | None)."""
+    return _check_result_of({"state": case.state, "pending": case.pending, "pending_data": case.pending_data})
+
+
 def case_out(ctx: Any, case: Case, now: datetime | None = None) -> dict:
     """The CaseOut shape (schemas/cases.py), JSON-ready."""
     now = now or utcnow()
@@ -582,7 +618,7 @@ def case_out(ctx: Any, case: Case, now: datetime | None = None) -> dict:
         "return_count": case.return_count or 0, "extension_count": case.extension_count or 0,
         "urge_count": case.urge_count or 0, "close_type": case.close_type, "external_id": case.external_id,
         "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
-        "closed_at": _iso(case.closed_at), "version": case.version,
+        "closed_at": _iso(case.closed_at), "version": case.version, "check_result": check_result(case),
     }
 
 
@@ -600,7 +636,7 @@ def events_of(s: Session, case_id: int, role: str | None = None) -> list[dict]:
 
 def allowed_actions(ctx: Any, case: Case, user: User) -> list[str]:
     out = []
-    for act in ctx.workflow.allowed(case.state, user.role, case.pending):
+    for act in ctx.workflow.allowed(case.state, user.role, case.pending, checked=check_result(case)):
         if act in (Action.ANSWER_VERIFY, Action.ANSWER_CHECK) and user.role == Role.INSPECTOR \
                 and case.task_inspector_id not in (None, user.id):
             continue

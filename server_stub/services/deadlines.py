@@ -22,22 +22,12 @@ from sqlalchemy.orm import Session
 
 from app.domain.classification import ClassificationError, FilingCondition
 from app.domain.clocks import ClockType, WorkClock, band
-from app.domain.workflow import FINAL_STATES, Action, State
+from app.domain.workflow import FINAL_STATES, HANDLING_STAGE, PAUSED_STATES, STAGE_OF_STATE, Action
 
 from ..db.models import Case, CaseEvent, Overdue
 
-HANDLING = "handling"
-STAGE_OF_STATE: dict[str, str] = {
-    State.REPORTED: "accept",
-    State.VERIFYING: "verify",
-    State.PENDING_FILING: "file",
-    State.PENDING_DISPATCH: "dispatch",
-    State.HANDLING: HANDLING,
-    State.SUSPENDED: HANDLING,  # paused
-    State.PENDING_CHECK: "send_check",
-    State.CHECKING: "check",
-}
-_NO_CLOCK = {s.value for s in FINAL_STATES} | {State.SUSPENDED.value}
+HANDLING = HANDLING_STAGE
+_NO_CLOCK = {s.value for s in FINAL_STATES | PAUSED_STATES}
 
 
 @functools.lru_cache(maxsize=None)

@@ -75,18 +75,13 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain import evaluation as ev
-from app.domain.workflow import State
+from app.domain.workflow import STAGE_OF_STATE, State
 
 from ..context import ServerContext
 from ..db.models import (Case, CaseEvent, Department, Inspector, Overdue, Region, ResponsibilityGrid,
                          UnitGrid, User)
 from ..schemas.evaluation import CountOut, EvaluationOut, IndicatorOut, SubjectOut
 
-STAGE_OF_STATE = {
-    State.REPORTED: "accept", State.VERIFYING: "verify", State.PENDING_FILING: "file",
-    State.PENDING_DISPATCH: "dispatch", State.HANDLING: "handling", State.PENDING_CHECK: "send_check",
-    State.CHECKING: "check",
-}
 PUBLIC_SOURCES = frozenset({"hotline", "citizen", "open311", "media"})
 CACHE_SECONDS = 60.0
 POST_ROLES = ("inspector", "acceptor", "shift_leader", "dispatcher")

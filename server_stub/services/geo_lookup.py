@@ -1,6 +1,7 @@
 """Which unit grid holds a point. Used by every report, so it is cached: grids rarely change."""
 from __future__ import annotations
 
+import math
 import threading
 
 from shapely import STRtree, points
@@ -46,6 +47,20 @@ class GridIndex:
                 return None
             hits = self._tree.query(points(lon, lat), predicate="intersects")
             return self._codes[int(hits[0])] if len(hits) else None
+
+    def within(self, s: Session, lon: float, lat: float, tolerance_m: float) -> bool | None:
+        """Whether the point lies in a unit grid or within `tolerance_m` of one; None when the city
+        has no grids. The tolerance is turned into degrees at the point's latitude (the grids are
+        stored in lon/lat), generously: the longer of the two axes' degree lengths is not used."""
+        with self._lock:
+            self._ensure(s)
+            if self._tree is None:
+                return None
+            pt = points(lon, lat)
+            if len(self._tree.query(pt, predicate="intersects")):
+                return True
+            deg = tolerance_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.05))
+            return len(self._tree.query(pt, predicate="dwithin", distance=deg)) > 0
 
 
 GRID_INDEX = GridIndex()

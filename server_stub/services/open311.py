@@ -252,6 +252,8 @@ def create_request(s: Session, ctx: ServerContext, form: Mapping[str, str]) -> t
             lat=req.lat, description=req.description, address=req.address,
             reporter_name=req.reporter_name, reporter_contact=req.reporter_contact,
             component_id=req.component_id)
+    except cases.OutsideCityArea as e:
+        raise Open311Error(422, e.message) from None
     except (ValueError, LookupError) as e:
         raise Open311Error(400, str(e)) from None
     if req.extra:

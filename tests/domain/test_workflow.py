@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from app.domain.workflow import (BACK, DEFAULT_TRANSITIONS, DEFAULT_WORKFLOW, FINAL_STATES, OPEN_STATES, SAME,
+from app.domain.workflow import (BACK, CHECK_FAILED, CHECK_PASSED, PAUSED_STATES, STAGE_OF_STATE, DEFAULT_TRANSITIONS, DEFAULT_WORKFLOW, FINAL_STATES, OPEN_STATES, SAME,
                                  Action, MissingReason, Pending, Role, State, Transition, Workflow,
                                  WorkflowError, WrongRole, WrongState)
 
@@ -31,7 +31,7 @@ def test_every_action_has_one_transition() -> None:
 def test_transition_with_every_right_role(t: Transition, source: State) -> None:
     for role in t.roles:
         got = WF.check(source, t.action, role, pending=_ok_pending(t), reason="reason",
-                       back_state=State.PENDING_FILING)
+                       back_state=State.PENDING_FILING, checked=CHECK_PASSED)
         assert got == _expected(t, source, State.PENDING_FILING)
 
 
@@ -63,7 +63,7 @@ def test_needs_reason_is_enforced(t: Transition) -> None:
     source, role = sorted(t.sources)[0], sorted(t.roles)[0]
     for reason in (None, "", "   \n"):
         call = lambda: WF.check(source, t.action, role, pending=_ok_pending(t), reason=reason,  # noqa: E731
-                                back_state=State.PENDING_FILING)
+                                back_state=State.PENDING_FILING, checked=CHECK_PASSED)
         if t.needs_reason:
             with pytest.raises(MissingReason) as e:
                 call()
@@ -132,7 +132,8 @@ def test_allowed_examples() -> None:
     assert set(WF.allowed("handling", "department", "extension")) == {Action.DEPT_RETURN, Action.FEEDBACK}
     assert set(WF.allowed("handling", "dispatcher", "suspension")) == {
         Action.APPROVE_SUSPENSION, Action.DENY_SUSPENSION, Action.URGE}
-    assert set(WF.allowed("pending_check", "shift_leader")) == {Action.REWORK, Action.CLOSE}
+    assert set(WF.allowed("pending_check", "shift_leader")) == {Action.REWORK}  # not checked yet
+    assert set(WF.allowed("pending_check", "shift_leader", checked=CHECK_PASSED)) == {Action.REWORK, Action.CLOSE}
     assert WF.allowed("reported", "inspector") == []
 
 
@@ -154,14 +155,14 @@ def test_happy_path() -> None:
              (Action.FEEDBACK, Role.DEPARTMENT), (Action.CLOSE, Role.SHIFT_LEADER)]
     state = State.REPORTED
     for action, role in steps:
-        state = WF.check(state, action, role)
+        state = WF.check(state, action, role, checked=CHECK_PASSED if action == Action.CLOSE else None)
     assert state == State.CLOSED
 
 
 def test_role_overrides_fold_the_shift_leader_into_the_acceptor() -> None:
     wf = Workflow(role_overrides={"file": ["shift_leader", "acceptor"], "close": ["acceptor"]})
     assert wf.check("pending_filing", "file", "acceptor") == State.PENDING_DISPATCH
-    assert Action.CLOSE in wf.allowed("pending_check", "acceptor")
+    assert Action.CLOSE in wf.allowed("pending_check", "acceptor", checked=CHECK_PASSED)
     with pytest.raises(WrongRole):
         wf.check("pending_check", "close", "shift_leader")
     assert WF.transition("file").roles == {Role.SHIFT_LEADER}  # the default is untouched
@@ -174,3 +175,28 @@ def test_unknown_names_are_value_errors() -> None:
         WF.check("limbo", "accept", "acceptor")
     with pytest.raises(ValueError):
         WF.check("reported", "accept", "janitor")
+
+
+# ---------------------------------------------------------------------- close needs a passed check
+def test_close_needs_a_passed_check_by_default() -> None:
+    for checked in (None, CHECK_FAILED):
+        with pytest.raises(WrongState, match="passed check"):
+            WF.check("pending_check", "close", "shift_leader", checked=checked)
+        assert Action.CLOSE not in WF.allowed("pending_check", "shift_leader", checked=checked)
+    assert WF.check("pending_check", "close", "shift_leader", checked=CHECK_PASSED) == State.CLOSED
+    assert Action.CLOSE in WF.allowed("pending_check", "shift_leader", checked=CHECK_PASSED)
+
+
+def test_a_city_may_close_on_the_departments_word() -> None:
+    wf = Workflow.from_config({"roles": {"close": ["shift_leader", "acceptor"]},
+                               "rules": {"close_requires_check": False}})
+    assert wf.check("pending_check", "close", "acceptor") == State.CLOSED
+    assert Action.CLOSE in wf.allowed("pending_check", "shift_leader")
+    assert Workflow.from_config(wf.config()).config() == wf.config()  # what clients get rebuilds it
+    assert Workflow.from_config({"file": ["acceptor"]}).roles_for("file") == {Role.ACCEPTOR}  # the old shape
+    with pytest.raises(ValueError, match="unknown workflow rule"):
+        Workflow(rules={"close_without_anything": True})
+
+
+def test_stages_are_defined_once_and_paused_states_have_none() -> None:
+    assert set(STAGE_OF_STATE) == OPEN_STATES - PAUSED_STATES

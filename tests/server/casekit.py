@@ -63,9 +63,12 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     State.PENDING_DISPATCH: [("accept", "acceptor"), ("file", "shift_leader")],
     State.HANDLING: _TO_HANDLING,
     State.SUSPENDED: _TO_HANDLING + [("request_suspension", "department"), ("approve_suspension", "dispatcher")],
-    State.PENDING_CHECK: _TO_HANDLING + [("feedback", "department")],
+    # fed back and checked fixed (核查通过): what 结案 needs by default
+    State.PENDING_CHECK: _TO_HANDLING + [("feedback", "department"), ("send_check", "dispatcher"),
+                                         ("answer_check", "inspector")],
     State.CHECKING: _TO_HANDLING + [("feedback", "department"), ("send_check", "dispatcher")],
-    State.CLOSED: _TO_HANDLING + [("feedback", "department"), ("close", "shift_leader")],
+    State.CLOSED: _TO_HANDLING + [("feedback", "department"), ("send_check", "dispatcher"),
+                                  ("answer_check", "inspector"), ("close", "shift_leader")],
     State.VOID: [("reject", "acceptor")],
 }
 PENDING_STEP = {"extension": ("request_extension", "department"),

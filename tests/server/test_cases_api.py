@@ -21,7 +21,7 @@ CASE_FIELDS = {
     "department_id", "task_inspector_id", "stage", "stage_started_at", "limit_value", "limit_type",
     "deadline_at", "remaining_seconds", "remaining_at_pause", "band", "handling_overdue", "rework_count",
     "return_count", "extension_count", "urge_count", "close_type", "external_id", "created_at", "updated_at",
-    "closed_at", "version"}
+    "closed_at", "version", "check_result"}
 
 
 def _tag() -> str:

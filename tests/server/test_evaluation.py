@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
+from app.domain.workflow import Workflow
 from server_stub.db.models import Region, ResponsibilityGrid, UnitGrid, User
 from server_stub.services import cases
 from server_stub.services import evaluation as evaluation_svc
@@ -41,6 +42,9 @@ def _city(w) -> None:
                        responsibility_grid_id=rg.id, area_m2=1_000_000.0, minx=120.60, miny=31.30,
                        maxx=120.61, maxy=31.31, geometry=square))
     GRID_INDEX.invalidate()
+    # Some stories close on the department's word (G) as a city may choose (the default needs a
+    # passed check first): the indicators count what happened either way.
+    w.ctx.workflow = Workflow(rules={"close_requires_check": False})
 
 
 def _story(w, reporter: str | None, at: datetime, steps: list[tuple]) -> int:

@@ -39,6 +39,8 @@ def _drive(w: World) -> dict[str, int]:
     act(ids["closed"], "feedback", "department")
     act(ids["closed"], "rework", "dispatcher", reason="未完成")
     act(ids["closed"], "feedback", "department")
+    act(ids["closed"], "send_check", "dispatcher")
+    act(ids["closed"], "answer_check", "acceptor", result="fixed")
     act(ids["closed"], "close", "shift_leader")
     return ids
 
@@ -81,7 +83,8 @@ def test_restart_loses_nothing(settings):
         assert sus["state"] == "suspended" and sus["remaining_at_pause"] > 0 and sus["deadline_at"] is None
         assert (closed["state"], closed["rework_count"], closed["close_type"]) == ("closed", 1, "normal")
         assert [e["action"] for e in closed["events"]] == ["report", "accept", "file", "dispatch", "feedback",
-                                                           "rework", "feedback", "close"]
+                                                           "rework", "feedback", "send_check", "answer_check",
+                                                           "close"]
         photo = after["reported"]["photos"]["report"][0]
         assert client2.get(photo["url"]).content == JPEG
         again = client2.post("/api/cases", json={**EVENT, "description": "idem"}, headers=key_h)
