@@ -96,7 +96,11 @@ def main() -> None:
     db_url = f"sqlite:///{tmp}/bench.sqlite"
     dept = seed(db_url)
     port = free_port()
-    env = {**os.environ, "OCC_QGIS_PYTHON": "/nonexistent"}
+    # The six-POST cycle closes on the department's word (a city may choose that); the default
+    # workflow wants a passed 核查 first, two more POSTs a cycle.
+    wf = tmp / "workflow.json"
+    wf.write_text('{"rules": {"close_requires_check": false}}', encoding="utf-8")
+    env = {**os.environ, "OCC_QGIS_PYTHON": "/nonexistent", "OCC_WORKFLOW_ROLES_FILE": str(wf)}
     proc = subprocess.Popen([sys.executable, "-m", "server_stub", "--db", db_url, "--port", str(port),
                              "--data-dir", str(tmp)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -4,9 +4,13 @@ Pure functions over counts; the server counts, this module divides and weighs.
 
 Decisions:
 - A rate whose denominator is 0 is None ("nothing to measure"), never an error and never 0 or 1.
-- A composite leaves None parts out and spreads their weight over the parts that have data
-  (score = 100 × Σ wᵢ·vᵢ / Σ wᵢ over the parts with data), so having no tasks of one kind neither
-  rewards nor punishes. With no part measurable the score and grade are None.
+- A composite is only given when every weighted part could be measured. With a part missing
+  (say an inspector with no verify or check task this month) the score and grade are None and
+  the score is *incomplete*: giving the missing parts' weight to the others would rank an
+  inspector measured on 2 of 4 indicators at 100 / A, and counting them as 0 would punish a
+  month without tasks. What was measured is still shown honestly: `partial` = 100 × Σ wᵢ·vᵢ / Σ wᵢ
+  over the measured parts, with `coverage` = their share of the total weight (0.6 = 60 %), so a
+  reader sees "incomplete: 90 over 60 % of the weight" and never a grade for it.
 - For "lower is better" rates (漏报率, 返工率, 超期待处置率, 延期率) a composite uses 1 − rate.
 - Weights are data: any positive numbers (percentages or points), normalised by their sum.
 - Scores are rounded to 2 decimals before grading, so the grade matches the displayed score.
@@ -127,9 +131,15 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Score:
-    value: float | None  # 0-100, None when no part is measurable
-    grade: str | None
+    value: float | None  # 0-100, None unless every part is measurable (incomplete)
+    grade: str | None  # None with value
     parts: tuple[Indicator, ...]
+    partial: float | None = None  # 0-100 over the measured parts only; None when none is
+    coverage: float = 0.0  # share of the weight that was measured (1.0: complete)
+
+    @property
+    def complete(self) -> bool:
+        return self.value is not None
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -238,8 +248,11 @@ def composite(values: Mapping[str, float | None], weights: Mapping[str, float]) 
     total = sum(w for w, _ in got)
     if not got or total <= 0:
         return Score(None, None, parts)
-    value = round(100 * sum(w * v for w, v in got) / total, 2)
-    return Score(value, grade(value), parts)
+    partial = round(100 * sum(w * v for w, v in got) / total, 2)
+    coverage = round(total / sum(weights[p.key] for p in parts), 4)
+    if len(got) < len(parts):  # incomplete: no score, no grade (module docstring)
+        return Score(None, None, parts, partial, coverage)
+    return Score(partial, grade(partial), parts, partial, 1.0)
 
 
 def grade(score: float, thresholds: tuple[tuple[float, str], ...] = GRADE_THRESHOLDS) -> str:

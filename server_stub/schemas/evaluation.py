@@ -30,8 +30,10 @@ class SubjectOut(BaseModel):
     level: str | None = None  # regions: district | street
     counts: list[CountOut]
     indicators: list[IndicatorOut]
-    score: float | None  # 0-100
-    grade: str | None  # A-E
+    score: float | None  # 0-100; None when a weighted part could not be measured (incomplete)
+    grade: str | None  # A-E, None with score
+    partial_score: float | None = None  # 0-100 over the measured parts only
+    coverage: float = 0.0  # share of the composite's weight that was measured (1.0: complete)
 
 
 class EvaluationOut(BaseModel):

@@ -413,7 +413,7 @@ def _row(key: str, name: str, kind: str, counts: dict[str, int], parts: list[tup
         key=key, name=name, **extra,
         counts=[CountOut(key=k, name_zh=COUNT_ZH[kind].get(k, k), value=v) for k, v in counts.items()],
         indicators=[_ind(k, n, d, rates.get(k), weights) for k, n, d in parts],
-        score=score.value, grade=score.grade)
+        score=score.value, grade=score.grade, partial_score=score.partial, coverage=score.coverage)
 
 
 def _fields(cls: type, c: Counter, **override: Any) -> dict[str, int]:
@@ -567,7 +567,7 @@ def _table(result: EvaluationOut) -> tuple[list[str], list[list[Any]], set[int]]
     if result.subject == "regions":
         head.append("层级")
     fixed = len(head)
-    head += list(count_cols.values()) + list(ind_cols.values()) + ["综合得分", "等级"]
+    head += list(count_cols.values()) + list(ind_cols.values()) + ["综合得分", "等级", "已测得分", "测得权重"]
     rate_idx = set(range(fixed + len(count_cols), fixed + len(count_cols) + len(ind_cols)))
     rows = []
     for r in result.rows:
@@ -580,7 +580,7 @@ def _table(result: EvaluationOut) -> tuple[list[str], list[list[Any]], set[int]]
         inds = {i.key: i.value for i in r.indicators}
         line += [counts.get(k) for k in count_cols]
         line += [None if inds.get(k) is None else round(inds[k], 4) for k in ind_cols]
-        line += [r.score, r.grade]
+        line += [r.score, r.grade, r.partial_score, r.coverage]
         rows.append(line)
     return head, rows, rate_idx
 

@@ -84,13 +84,22 @@ def test_zero_denominators_give_none_and_no_score() -> None:
         assert s.value is None and s.grade is None and all(p.value is None for p in s.parts)
 
 
-def test_missing_parts_are_left_out_and_weights_renormalised() -> None:
-    c = InspectorCounts(reports=10, valid_reports=9, public_valid_reports_in_grid=1)  # no verify/check tasks
-    s = ev.inspector_score(c)  # (0.9*40 + 0.9*20) / 60
-    assert s.value == 90.0 and s.grade == "A"
+def test_missing_parts_make_the_score_incomplete_not_an_a() -> None:
+    """An inspector measured on 2 of 4 indicators gets no score and no grade (not 100 / A): the
+    measured part is shown apart, with the share of the weight it covers."""
+    c = InspectorCounts(reports=10, valid_reports=10)  # perfect on what was measured; no verify/check tasks
+    s = ev.inspector_score(c)
+    assert (s.value, s.grade, s.complete) == (None, None, False)
+    assert (s.partial, s.coverage) == (100.0, 0.6)  # 有效上报率 40 % + 漏报率 20 % of the weight
+    c = InspectorCounts(reports=10, valid_reports=9, public_valid_reports_in_grid=1)
+    s = ev.inspector_score(c)  # (0.9*40 + 0.9*20) / 60 over 60 % of the weight
+    assert s.value is None and s.partial == 90.0 and s.coverage == 0.6
     c = AcceptorCounts(accepted=0, check_dispatches=4, check_dispatches_on_time=3)
     s = ev.acceptor_score(c, max_accepted=50)  # (0*25 + 0.75*35) / 60
-    assert s.value == round(100 * 0.75 * 35 / 60, 2)
+    assert s.value is None and s.partial == round(100 * 0.75 * 35 / 60, 2) and s.coverage == 0.6
+    full = ev.inspector_score(InspectorCounts(reports=10, valid_reports=10, verify_tasks=2, verify_on_time=2,
+                                              check_tasks=1, check_on_time=1))
+    assert (full.value, full.grade, full.partial, full.coverage, full.complete) == (100.0, "A", 100.0, 1.0, True)
 
 
 def test_custom_weights() -> None:
@@ -143,6 +152,7 @@ def test_consistent_counts_give_rates_in_0_1_and_scores_in_0_100(n: list[int]) -
     for v in ev.department_rates(c).values():
         assert v is None or 0 <= v <= 1
     s = ev.department_score(c)
-    assert (s.value is None) is (to_handle == 0)
+    assert (s.partial is None) is (to_handle == 0)
+    assert (s.value is None) is (to_handle == 0 or c.to_close_count == 0)  # 返工率 needs cases to close
     if s.value is not None:
         assert 0 <= s.value <= 100 and s.grade == ev.grade(s.value)

@@ -233,12 +233,13 @@ def test_csv_and_xlsx_carry_the_same_numbers(month):
     assert "filename*=UTF-8''" in cd
     table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     head, lines = table[0], {row[0]: row for row in table[1:]}
-    assert head[:2] == ["编号", "名称"] and "处置率" in head and head[-2:] == ["综合得分", "等级"]
+    assert head[:2] == ["编号", "名称"] and "处置率" in head and head[-4:] == ["综合得分", "等级", "已测得分", "测得权重"]
     water = dict(zip(head, lines["D-WATER"]))
     assert water["名称"] == "水务集团" and water["应处置数"] == "3" and water["按期处置数"] == "2"
     assert float(water["按期处置率"]) == pytest.approx(2 / 3, abs=1e-4)
     json_water = rows_by(get(month, "departments").json())["D-WATER"]
     assert float(water["综合得分"]) == json_water["score"] and water["等级"] == "B"
+    assert float(water["已测得分"]) == json_water["score"] and float(water["测得权重"]) == 1.0  # complete
 
     r = get(month, "posts", format="xlsx")
     assert r.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
