@@ -95,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             client, session = dlg.client, dlg.session
         profile = client.city()
+        from app.api import city_config
+        try:
+            city_config.load(client)  # the city's clock and workflow: deadlines and panels follow them
+        except Exception as e:  # noqa: BLE001 - an older server: the national defaults, said in the log
+            logging.getLogger("occ.client").warning("city clock/workflow not loaded (%s): using defaults", e)
         win = MainWindow(client, session, profile, night=args.night)
         if args.size:
             w, h = (int(v) for v in args.size.lower().split("x"))

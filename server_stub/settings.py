@@ -5,6 +5,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.domain.clocks import DEFAULT_YELLOW_FRACTION
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OCC_", env_file=".env", extra="ignore")
@@ -20,7 +22,7 @@ class Settings(BaseSettings):
     classification_dir: Path | None = None  # a city's own classification CSVs
     holiday_override_file: Path | None = None
     work_shifts: str = "08:30-12:00,14:00-17:30"
-    yellow_fraction: float = 0.2  # the last 20% of a limit is yellow
+    yellow_fraction: float = DEFAULT_YELLOW_FRACTION  # the last 20% of a limit is yellow
     stage_limit_minutes: str = "accept=30,verify=30,file=30,dispatch=30,check=30,send_check=60"
     band_watch_seconds: float = 1.0  # how often the band watcher looks for cases changing colour
     photo_max_bytes: int = 10 * 1024 * 1024

@@ -7,6 +7,7 @@ case or a second transition.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,9 @@ from urllib.parse import quote
 import requests
 from requests.adapters import HTTPAdapter
 
+IN_PROGRESS_TEXT = "still in progress"  # the server's 409 for a key whose request has not finished
+RETRY_PAUSES = (0.2, 0.6)  # between the quick retries of one call (the outbox retries for longer)
+
 
 TRACK_TIMEOUT_S = 120.0  # a month of fixes is read, analysed and sent in seconds, not milliseconds
 
@@ -22,18 +26,34 @@ TRACK_TIMEOUT_S = 120.0  # a month of fixes is read, analysed and sent in second
 class ApiError(Exception):
     """A refusal or failure, with a message fit to show a dispatcher."""
 
-    def __init__(self, message: str, status: int | None = None, detail: Any = None):
+    def __init__(self, message: str, status: int | None = None, detail: Any = None,
+                 retry_after: float | None = None):
         super().__init__(message)
         self.status = status
         self.detail = detail
+        self.retry_after = retry_after
 
     @property
-    def is_conflict(self) -> bool:  # someone else acted first
-        return self.status == 409
+    def in_progress(self) -> bool:
+        """409 from the idempotency layer: a request with this key is still running (or its server
+        died mid-request). Not a conflict: the same key must be retried, never thrown away."""
+        if self.status != 409:
+            return False
+        return bool(self.retry_after is not None or IN_PROGRESS_TEXT in str(self))
+
+    @property
+    def is_conflict(self) -> bool:  # someone else acted first (or the case changed since it was seen)
+        return self.status == 409 and not self.in_progress
 
     @property
     def is_offline(self) -> bool:
         return self.status is None
+
+    @property
+    def retryable(self) -> bool:
+        """Worth sending again with the same key: no answer, still in progress, or a server error
+        that did not run the action (the idempotency layer keeps no 5xx answer)."""
+        return self.status is None or self.in_progress or self.status in (502, 503, 504)
 
 
 @dataclass
@@ -90,6 +110,8 @@ class ApiClient:
             headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
         last: Exception | None = None
         for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(RETRY_PAUSES[min(attempt - 1, len(RETRY_PAUSES) - 1)])
             try:
                 r = self._http.request(method, self.url(path), params=params, json=json, files=files,
                                        headers=headers, timeout=timeout or self.timeout)
@@ -101,7 +123,9 @@ class ApiClient:
                     body = r.json()
                 except ValueError:
                     body = r.text
-                raise ApiError(_detail_message(body), r.status_code, body)
+                retry = r.headers.get("Retry-After")
+                raise ApiError(_detail_message(body), r.status_code, body,
+                               retry_after=float(retry) if retry and retry.replace(".", "", 1).isdigit() else None)
             if raw:
                 return r.content
             if r.status_code == 204 or not r.content:
@@ -129,6 +153,12 @@ class ApiClient:
             finally:
                 self.session = None
 
+    def health(self, timeout: float | None = None) -> dict:
+        """GET /api/health once, no retries (the heartbeat's probe)."""
+        r = self._http.get(self.url("/api/health"), timeout=timeout or self.timeout)
+        r.raise_for_status()
+        return r.json()
+
     def me(self) -> dict:
         return self.get("/api/auth/me")
 
@@ -150,6 +180,14 @@ class ApiClient:
     # ------------------------------------------------------------------ reference data
     def city(self) -> dict:
         return self.get("/api/ref/city")
+
+    def clock_config(self) -> dict:
+        """The city's clock: time zone, shifts, band threshold, holiday overrides (GET /api/ref/clock-config)."""
+        return self.get("/api/ref/clock-config")
+
+    def workflow_config(self) -> dict:
+        """The city's workflow roles and rules (GET /api/ref/workflow), for app.domain Workflow.from_config."""
+        return self.get("/api/ref/workflow")
 
     def city_package(self) -> bytes:
         """The city's reference GeoPackage (basemap, unit grids, components), for local drawing."""

@@ -136,3 +136,24 @@ class WorkClock:
         if not self.calendar.is_working_day(day):
             return ()
         return _FULL_DAY if clock is ClockType.WORK_DAY else self._shift_spans
+
+
+# ---------------------------------------------------------------- the city's clock as data
+DEFAULT_YELLOW_FRACTION = 0.2  # the last 20 % of a limit is yellow (shared/domain §6; configurable)
+
+
+def clock_config(clock: WorkClock, yellow_fraction: float = DEFAULT_YELLOW_FRACTION) -> dict:
+    """What a client needs to count deadlines exactly as the server does (GET /api/ref/clock-config)."""
+    return {"time_zone": clock.tz.key,
+            "shifts": [[s.start.strftime("%H:%M:%S"), s.end.strftime("%H:%M:%S")] for s in clock.shifts],
+            "yellow_fraction": yellow_fraction,
+            "holiday_overrides": [[d.isoformat(), "workday" if working else "holiday", name]
+                                  for d, (working, name) in sorted(clock.calendar.overrides().items())]}
+
+
+def clock_from_config(config: dict) -> tuple[WorkClock, float]:
+    """(WorkClock, yellow_fraction) from clock_config's JSON."""
+    shifts = [Shift(time.fromisoformat(a), time.fromisoformat(b)) for a, b in config["shifts"]]
+    overrides = {date.fromisoformat(d): (kind == "workday", name) for d, kind, name in config.get("holiday_overrides", [])}
+    clock = WorkClock(shifts, HolidayCalendar(overrides=overrides), tz=config.get("time_zone", "Asia/Shanghai"))
+    return clock, float(config.get("yellow_fraction", DEFAULT_YELLOW_FRACTION))

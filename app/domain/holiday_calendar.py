@@ -58,8 +58,14 @@ def _load_overrides(path: Path) -> dict[date, tuple[bool, str]]:
 
 
 class HolidayCalendar:
-    def __init__(self, override_file: str | Path | None = None):
-        if override_file is None:
+    def __init__(self, override_file: str | Path | None = None,
+                 overrides: dict[date, tuple[bool, str]] | None = None):
+        """`overrides` (date -> (is_working, name)) replaces the file: a client gets the server's
+        overrides (GET /api/ref/clock-config) so both count the same days."""
+        if overrides is not None:
+            path = None
+            self._overrides = dict(overrides)
+        elif override_file is None:
             path = default_override_file()
             self._overrides = _load_overrides(path) if path.is_file() else {}
         else:
@@ -71,6 +77,10 @@ class HolidayCalendar:
         self._name: dict[date, str] = {}
         self._sources: dict[int, str] = {}
         self._lock = threading.Lock()
+
+    def overrides(self) -> dict[date, tuple[bool, str]]:
+        """The city's own entries (the State Council's notice typed in), date -> (is_working, name)."""
+        return dict(self._overrides)
 
     # -- hot path: one dict access once the year is loaded
     def is_working_day(self, d: date) -> bool:

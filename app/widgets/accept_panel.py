@@ -176,7 +176,9 @@ class AcceptPanel(FlowPanel):
             self.show_message(self.tr("Reported as {number}.").replace("{number}", case["number"]), error=False)
 
         self.run_action(None, "report", body, call=lambda k: self.client.report(body, idempotency_key=k),
-                        on_done=done)
+                        on_done=done, path="/api/cases",
+                        label=" ".join(x for x in ("12319", body.get("reporter_name"),
+                                                   body["description"][:20]) if x))
 
     # ------------------------------------------------------------------ the selected case
     def current(self) -> dict | None:
@@ -290,6 +292,18 @@ class AcceptPanel(FlowPanel):
             body["component_id"] = comp
         return body
 
+    def accept_from_detail(self, case: dict) -> None:
+        """The case detail's 受理 button: the same action as this panel's, with its corrections.
+        When this panel shows another case, it switches to that one first so the acceptor sees
+        (and may correct) what is accepted, then accepts on a second click."""
+        if self.current() is not None and self.current()["id"] == case["id"]:
+            self.accept_case()
+            return
+        self.tabs.setCurrentIndex(0)
+        self.table.select(case["id"])
+        self.show_message(self.tr("{number} is open in the accept panel: check the class and the place, "
+                                  "then accept.").replace("{number}", case.get("number", "")), error=False)
+
     def accept_case(self) -> None:
         c = self.current()
         if c is None:
@@ -329,4 +343,5 @@ class AcceptPanel(FlowPanel):
                               .replace("{b}", res["into"]["number"]), error=False)
 
         self.run_action(c["id"], "merge", {"into_case_id": into},
-                        call=lambda k: self.client.merge(c["id"], into, idempotency_key=k), on_done=done)
+                        call=lambda k: self.client.merge(c["id"], into, idempotency_key=k), on_done=done,
+                        path=f"/api/cases/{int(c['id'])}/merge")

@@ -15,6 +15,7 @@ import mimetypes
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
@@ -22,10 +23,12 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from app.api.city_config import current_clock, current_workflow
 from app.api.worker import run_async
 from app.domain.clocks import WorkClock
 from app.domain.workflow import DEFAULT_WORKFLOW, Action
 
+from .case_table import case_state_label, confirm_final
 from .photo_strip import PhotoStrip
 from .timing_panel import (BAND_BG, BAND_FG, CaseTimer, band_label, fmt_limit, fmt_local, fmt_remaining,
                            limit_type_label,
@@ -79,14 +82,22 @@ class IdempotencyKeys:
         return key
 
     def finished(self, case_id: int, action: str, error: Exception | None = None) -> None:
-        if error is None or getattr(error, "status", 0) is not None:
+        if error is None or not getattr(error, "retryable", False):
             self._keys.pop((case_id, action), None)  # done, or a definite answer: next try is new
+        # no answer, or "still in progress": the next try must carry the same key
 
 
 def error_text(e: Exception) -> str:
     status = getattr(e, "status", 0)
     if status is None:
         return _t("The server cannot be reached. Nothing was lost: try again.")
+    if getattr(e, "in_progress", False):
+        return _t("The server is still working on this action: it will be sent again, once.")
+    if status == 409 and "changed since you saw it" in str(e):
+        return _t("Nothing was done: the case changed after you opened it. It is shown as it is now; look "
+                  "again and act again if still needed.")
+    if status == 409 and "passed check" in str(e):
+        return _t("Not yet: the inspector's check must pass first (核查通过).")
     if status == 409:
         return _t("The case has changed (someone may have acted first): %1").replace("%1", str(e))
     if status == 403:
@@ -317,12 +328,16 @@ class ActionHost:
         dlg.open()
         return dlg
 
-    def _dialog_ok(self, dlg: ActionDialog) -> None:
+    def _dialog_ok(self, dlg: ActionDialog) -> None:  # noqa: C901
         miss = dlg.missing()
         if miss:
             dlg._show_error(miss)
             return
         self.drafts[(int(dlg.case["id"]), dlg.action)] = dlg.values()
+        if not confirm_final(self, dlg.action, dlg.case):
+            return
+        if hasattr(self, "_set_busy"):
+            self._set_busy(True)
         dlg.set_busy(True)
         self.send_action(int(dlg.case["id"]), dlg.action, dlg.values(), dlg)
 
@@ -332,20 +347,49 @@ class ActionHost:
         if self.dialog is dlg:
             self.dialog = None
 
-    def send_action(self, cid: int, action: str, values: dict, dlg: ActionDialog | None = None) -> None:
+    def send_action(self, cid: int, action: str, values: dict, dlg: ActionDialog | None = None,
+                    version: int | None = None) -> None:
+        """Sends the action with the version of the case the user is looking at (`version`, else
+        the dialog's case): a case that changed since is refused (409) and nothing is done. When
+        the server cannot be reached and the host has an outbox, the action waits there."""
         key = self.keys.key(cid, action, values)
         client = self.client
         paths = list(values.get("photo_paths") or [])
         body = act_body(values)
+        seen = version if version is not None else (dlg.case.get("version") if dlg is not None else None)
+        if seen is not None:
+            body["expected_version"] = int(seen)
 
         def work():
+            sent = dict(body)
             if paths:
-                body["photo_hashes"] = upload_files(client, paths)
-            return client.act(cid, action, body, idempotency_key=key)
+                sent["photo_hashes"] = upload_files(client, paths)
+            return client.act(cid, action, sent, idempotency_key=key)
+
+        def failed(e: Exception) -> None:
+            outbox = getattr(self, "outbox", None)
+            if getattr(e, "retryable", False) and outbox is not None:
+                number = (dlg.case if dlg is not None else (getattr(self, "case", None) or {})).get("number", "")
+                outbox.add(f"/api/cases/{cid}/actions/{action}", body, key,
+                           label=f"{number} {action_label(action)}".strip(), case_id=cid, action=action,
+                           photo_paths=paths)
+                self.keys.finished(cid, action)  # the outbox owns the key now
+                self._queued(cid, action, dlg)
+                return
+            self._act_failed(cid, action, e, dlg)
 
         self.message.setVisible(False)
-        run_async(work, lambda out: self._acted(cid, action, out, dlg),
-                  lambda e: self._act_failed(cid, action, e, dlg))
+        run_async(work, lambda out: self._acted(cid, action, out, dlg), failed)
+
+    def _queued(self, cid: int, action: str, dlg: ActionDialog | None) -> None:
+        """The action waits in the outbox: the dialog closes (its input went with the action)."""
+        self.drafts.pop((cid, action), None)
+        if dlg is not None:
+            dlg.accept()
+        if hasattr(self, "_set_busy"):
+            self._set_busy(False)
+        self._show_message(_t("The server is not answering: “%1” waits in the outbox and goes out when it "
+                              "is back.").replace("%1", action_label(action)))
 
 
 class CaseDetail(ActionHost, QWidget):
@@ -357,15 +401,20 @@ class CaseDetail(ActionHost, QWidget):
         super().__init__(parent)
         self.client = client
         self.role = session_role
-        self.clock = clock or WorkClock()
+        self.clock = clock or current_clock()  # the city's shifts and holidays, from the server
         self.case_id: int | None = None
         self.case: dict | None = None
         self.departments: dict[int, str] = {}
         self.keys = IdempotencyKeys()
         self.drafts: dict[tuple[int, str], dict] = {}
         self.action_buttons: dict[str, QPushButton] = {}
+        self.outbox = None  # app.api.outbox.Outbox, set by the main window
+        # action -> callable(case): an action another panel does with more input (受理 with the
+        # accept panel's corrections), so both buttons do the same thing
+        self.delegates: dict[str, Callable[[dict], None]] = {}
         self._gen = 0
         self._busy = False
+        self._await_reload = False
         self._timer_obj: CaseTimer | None = None
         self.dialog: ActionDialog | None = None
         self._build()
@@ -408,6 +457,10 @@ class CaseDetail(ActionHost, QWidget):
         self.info.addRow(self.tr("Department"), self.f_dept)
         self.info.addRow(self.tr("Address"), self.f_addr)
         self.info.addRow(self.tr("Description"), self.f_desc)
+        self.f_task = QLabel(body)  # who was sent to verify or check it
+        self.f_task.setObjectName("tasked_inspector")
+        self.f_task_label = QLabel(self.tr("Tasked inspector"), body)
+        self.info.addRow(self.f_task_label, self.f_task)
         v.addLayout(self.info)
         # actions
         self.actions_box = QGroupBox(self.tr("Actions"), body)
@@ -507,6 +560,9 @@ class CaseDetail(ActionHost, QWidget):
     def _load_failed(self, gen: int, e: Exception) -> None:
         if gen != self._gen:
             return
+        if self._await_reload:
+            self._await_reload = False
+            self._set_busy(False)
         self._show_message(self.tr("Cannot load the case: %1").replace("%1", error_text(e)))
 
     def _loaded(self, gen: int, result) -> None:
@@ -518,12 +574,19 @@ class CaseDetail(ActionHost, QWidget):
         self.case = detail
         self.placeholder.setVisible(False)
         self.scroll.setVisible(True)
+        if self._await_reload:
+            self._await_reload = False
+            self._busy = False
         self._fill(detail)
         self.caseLoaded.emit(detail)
 
     def _fill(self, c: dict) -> None:
         self.number.setText(c["number"])
-        self.state_badge.setText(state_label(c["state"]) + (" · " + self.tr("urged") if c.get("urge_count") else ""))
+        self.state_badge.setText(case_state_label(c) + (" · " + self.tr("urged") if c.get("urge_count") else ""))
+        tasked = self.tasked_inspector() if c["state"] in ("verifying", "checking") else ""
+        self.f_task.setText(tasked or "—")
+        self.f_task.setVisible(bool(tasked))
+        self.f_task_label.setVisible(bool(tasked))
         band = "paused" if c["state"] == "suspended" else (c.get("band") or "")
         self.state_badge.setStyleSheet("padding: 2px 8px; border-radius: 3px; color: white; background: %s;"
                                        % (BAND_FG[band].name() if band in BAND_FG else "#1565c0"))
@@ -578,6 +641,8 @@ class CaseDetail(ActionHost, QWidget):
         """What an event decided, from its data: the department, the limit, the result ..."""
         d = ev.get("data") or {}
         parts = []
+        if d.get("task_inspector_name"):
+            parts.append("→ " + d["task_inspector_name"])
         if d.get("department_id") and ev.get("action") == "dispatch":
             parts.append("→ " + self.departments.get(d["department_id"], str(d["department_id"])))
         if ev.get("action") == "file" and d.get("limit_value") and d.get("limit_type"):
@@ -636,7 +701,10 @@ class CaseDetail(ActionHost, QWidget):
 
     # ------------------------------------------------------------------ acting
     def start_action(self, action: str) -> None:
-        if self.case is None:
+        if self.case is None or self._busy:  # one action at a time: a double click acts once
+            return
+        if action in self.delegates:
+            self.delegates[action](self.case)
             return
         if action not in INPUT_ACTIONS and not needs_reason(action):
             self.send(action, {})
@@ -644,17 +712,23 @@ class CaseDetail(ActionHost, QWidget):
         self.open_action_dialog(self.case, action)
 
     def send(self, action: str, values: dict, dlg: ActionDialog | None = None) -> None:
-        if self.case is None:
+        if self.case is None or self._busy:
             return
         self._set_busy(True)
-        self.send_action(int(self.case["id"]), action, values, dlg)
+        self.send_action(int(self.case["id"]), action, values, dlg, version=self.case.get("version"))
 
     def _acted(self, cid: int, action: str, out: dict, dlg: ActionDialog | None) -> None:
-        self._set_busy(False)
+        # The buttons stay disabled until the case is shown as it is now: the old buttons (结案 ...)
+        # must not be clickable a second time in between.
+        self._await_reload = cid == self.case_id
+        if not self._await_reload:
+            self._set_busy(False)
         self.keys.finished(cid, action)
         self.drafts.pop((cid, action), None)
         if dlg is not None:
             dlg.accept()
+        if action in (Action.SEND_VERIFY.value, Action.SEND_CHECK.value):
+            self._show_task_message(out or {})
         self.actionDone.emit(action, out or {})
         if cid == self.case_id:
             self.reload()
@@ -674,6 +748,19 @@ class CaseDetail(ActionHost, QWidget):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(True)
+
+    def _show_task_message(self, out: dict) -> None:
+        """After 派发核实 / 派发核查: which inspector was tasked (the log names them; see _event_facts)."""
+        if out.get("task_inspector_id") is None:
+            self._show_message(self.tr("No inspector could be tasked (none online, none for this grid): "
+                                       "enter the answer for them or choose one."))
+
+    def tasked_inspector(self) -> str:
+        """The name of the inspector the last 派发核实/派发核查 tasked, from the case log."""
+        for ev in reversed((self.case or {}).get("events") or []):
+            if ev.get("action") in (Action.SEND_VERIFY.value, Action.SEND_CHECK.value):
+                return (ev.get("data") or {}).get("task_inspector_name") or ""
+        return ""
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -19,12 +19,16 @@ from typing import Any, Callable, Iterable
 from PySide6.QtCore import (QAbstractTableModel, QCoreApplication, QDateTime, QModelIndex, QObject,
                             QSortFilterProxyModel, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPlainTextEdit, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import QTimeZone
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QDialog, QDialogButtonBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QTableView,
+                               QVBoxLayout, QWidget)
 
+from app.api.city_config import city_tz as city_time_zone
+from app.api.city_config import current_workflow
 from app.api.client import ApiClient, ApiError
 from app.api.worker import run_async
-from app.domain.workflow import DEFAULT_WORKFLOW, Workflow
+from app.domain.workflow import CHECK_FAILED, CHECK_PASSED, DEFAULT_WORKFLOW, Workflow, check_result
 
 
 def async_for(owner: QObject, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
@@ -60,6 +64,17 @@ def state_label(state: str | None) -> str:
     return _t("CaseState", STATE_LABELS.get(state or "", state or ""))
 
 
+CHECK_LABELS = {None: "Pending check", CHECK_PASSED: "Check passed", CHECK_FAILED: "Check failed"}
+
+
+def case_state_label(case: dict) -> str:
+    """The state as the user should read it: in pending_check also what the check found
+    (待核查 before any check, then 核查通过 or 核查未通过)."""
+    if case.get("state") == "pending_check" and not case.get("pending"):
+        return _t("CaseState", CHECK_LABELS.get(check_result(case), "Pending check"))
+    return state_label(case.get("state"))
+
+
 def source_label(source: str | None) -> str:
     return _t("CaseSource", SOURCE_LABELS.get(source or "", source or ""))
 
@@ -81,13 +96,17 @@ def condition_label(cond: dict) -> str:
 
 
 def local_time(iso: str | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
-    """An ISO 8601 instant from the server, shown in the workstation's local time."""
+    """An ISO 8601 instant from the server, shown in the city's time zone (the server's clock
+    config), whatever zone the workstation is set to: deadlines are the city's wall-clock times."""
     if not iso:
         return ""
     dt = QDateTime.fromString(iso.replace("Z", "+00:00"), Qt.ISODateWithMs)
     if not dt.isValid():
         dt = QDateTime.fromString(iso, Qt.ISODate)
-    return dt.toLocalTime().toString(fmt) if dt.isValid() else iso
+    if not dt.isValid():
+        return iso
+    zone = QTimeZone(city_time_zone().key.encode("ascii"))
+    return (dt.toTimeZone(zone) if zone.isValid() else dt.toLocalTime()).toString(fmt)
 
 
 def remaining_text(seconds: float | None) -> str:
@@ -151,7 +170,7 @@ class CaseTableModel(QAbstractTableModel):
         if col == "source":
             return source_label(c.get("source"))
         if col == "state":
-            s = state_label(c.get("state"))
+            s = case_state_label(c)
             if c.get("pending"):
                 s += " · " + _t("CaseState", PENDING_LABELS.get(c["pending"], c["pending"]))
             return s
@@ -329,9 +348,24 @@ class CaseTable(QWidget):
         if self.accepts(case):
             self.model.upsert(case)
         else:
-            self.model.remove(case["id"])
+            self.remove(case["id"])
 
     def remove(self, case_id: int) -> None:
+        """Removes the row. When it was the selected one, nothing is selected afterwards: Qt would
+        move the selection to the next row, and a second click meant for the case just acted on
+        would land on that other case (and the detail and map would jump to it)."""
+        if self.model.case(case_id) is None:
+            return
+        sm = self.view.selectionModel()
+        if int(case_id) in self.selected_ids() or self.proxy.data(self.view.currentIndex(), ID_ROLE) == case_id:
+            sm.blockSignals(True)
+            sm.clear()  # selection and current index
+            sm.blockSignals(False)
+            self.view.viewport().update()
+            self._last_selected = None
+            self.model.remove(case_id)
+            self.selectionChangedIds.emit([])
+            return
         self.model.remove(case_id)
 
     def case(self, case_id: int) -> dict | None:
@@ -427,12 +461,26 @@ class FlowPanel(QWidget):
 
     STATES: tuple[str, ...] = ()
 
+    def __init_subclass__(cls, **kw: Any) -> None:
+        """Every panel's `_buttons` (which enables what the selected case allows) is followed by
+        the in-flight lock: while an action is on its way no action button is enabled, so a second
+        click cannot act again, nor on whatever is selected next."""
+        super().__init_subclass__(**kw)
+        own = cls.__dict__.get("_buttons")
+        if own is not None and not getattr(own, "_locks", False):
+            def _buttons(self: "FlowPanel", _own=own) -> None:
+                _own(self)
+                self._lock_in_flight()
+            _buttons._locks = True  # type: ignore[attr-defined]
+            cls._buttons = _buttons  # type: ignore[method-assign]
+
     def __init__(self, client: ApiClient, data: Any = None, parent: QWidget | None = None,
-                 workflow: Workflow = DEFAULT_WORKFLOW):
+                 workflow: Workflow | None = None):
         super().__init__(parent)
         self.client = client
         self.data = data
-        self.workflow = workflow
+        self.workflow = workflow or current_workflow()
+        self.outbox = None  # app.api.outbox.Outbox: where actions wait while the server is away
         self._keys: dict[str, str] = {}  # attempt signature -> Idempotency-Key
         self._reasons: dict[str, str] = {}  # what the user typed for an attempt that has not succeeded
         self._busy: set[str] = set()
@@ -454,9 +502,35 @@ class FlowPanel(QWidget):
         if not case or not self.role:
             return False
         try:
-            return action in self.workflow.allowed(case["state"], self.role, case.get("pending"))
+            return action in self.workflow.allowed(case["state"], self.role, case.get("pending"),
+                                                   checked=check_result(case))
         except ValueError:
             return False
+
+    # -- actions in flight
+    def action_buttons(self) -> list[QAbstractButton]:
+        """The buttons that act on a case (attributes named *_btn)."""
+        return [w for name, w in vars(self).items() if name.endswith("_btn") and isinstance(w, QAbstractButton)]
+
+    @property
+    def in_flight(self) -> bool:
+        return bool(self._busy)
+
+    def _lock_in_flight(self) -> None:
+        if self._busy:
+            for b in self.action_buttons():
+                b.setEnabled(False)
+
+    def _buttons(self) -> None:
+        pass
+
+    def version_of(self, case_id: int) -> int | None:
+        """The version of the case as this panel shows it (what the user saw)."""
+        for t in self.tables():
+            c = t.case(case_id)
+            if c and c.get("version") is not None:
+                return int(c["version"])
+        return None
 
     # -- messages
     def show_message(self, text: str, error: bool = True) -> None:
@@ -536,6 +610,8 @@ class FlowPanel(QWidget):
         if isinstance(e, ApiError):
             if e.is_offline:
                 return self.tr("Cannot reach the server; nothing was lost, try again.")
+            if e.status == 409 and "passed check" in str(e):
+                return self.tr("Not yet: the inspector's check must pass first (核查通过).")
             if e.status == 409:
                 return self.tr("This case was changed by someone else (now: {state}); the list is refreshed.") \
                     .replace("{state}", state_label(state) if state else self.tr("unknown"))
@@ -570,22 +646,38 @@ class FlowPanel(QWidget):
     def run_action(self, case_id: int | None, action: str, body: dict | None,
                    call: Callable[[str], Any] | None = None,
                    on_done: Callable[[Any], None] | None = None,
-                   on_error: Callable[[Exception], None] | None = None) -> str:
+                   on_error: Callable[[Exception], None] | None = None,
+                   path: str | None = None, label: str | None = None, exclusive: bool = True) -> str:
         """Runs one user action off the UI thread. `call(key)` defaults to client.act(case_id, action,
-        body, idempotency_key=key). Returns the Idempotency-Key used (tests check retries reuse it)."""
+        body, idempotency_key=key), with the version of the case the user saw (the server refuses it
+        with 409 if the case changed since). While it runs the action buttons are disabled. When the
+        server cannot be reached and the panel has an outbox, the action waits there with its key
+        (`path`: the POST to repeat; act's own by default). `exclusive=False` lets one batch send
+        several at once (batch dispatch). Returns the Idempotency-Key used."""
+        body = dict(body or {})
+        if call is None and case_id is not None and "expected_version" not in body:
+            seen = self.version_of(case_id)
+            if seen is not None:
+                body["expected_version"] = seen
+        if call is None and case_id is not None:
+            path = path or f"/api/cases/{int(case_id)}/actions/{action}"
         sig = self.signature(action, case_id, body)
         key = self.idempotency_key(sig)
-        if sig in self._busy:
+        if sig in self._busy or (exclusive and self._busy):  # a double click must not act twice
             return key
         self._busy.add(sig)
+        self._buttons()
         if call is None:
             def call(k: str) -> Any:
                 return self.client.act(case_id, action, body, idempotency_key=k)
         self.clear_message()
+        number = (self.case_of(case_id) or {}).get("number", "") if case_id is not None else ""
+        label = label or " ".join(x for x in (number, action_title(action)) if x)
 
         def done(result: Any) -> None:
             self._busy.discard(sig)
             self._keys.pop(sig, None)
+            self._buttons()
             self.actionDone.emit(action, result if isinstance(result, dict) else {})
             if isinstance(result, dict) and "id" in result and "state" in result:
                 self.upsert(result)
@@ -594,6 +686,20 @@ class FlowPanel(QWidget):
 
         def failed(e: Exception) -> None:
             self._busy.discard(sig)
+            self._buttons()
+            if isinstance(e, ApiError) and e.retryable and self.outbox is not None and path:
+                # The key stays with this input: sending the same again finds it in the outbox.
+                self.outbox.add(path, body, key, label=label, case_id=case_id, action=action)
+                self.show_message(self.tr("The server is not answering: “{what}” waits in the outbox and goes "
+                                          "out when it is back.").replace("{what}", label), error=False)
+                if on_error:
+                    on_error(e)
+                return
+            if isinstance(e, ApiError) and e.retryable:  # no definite answer: the next try keeps the key
+                self.show_message(self.error_text(e))
+                if on_error:
+                    on_error(e)
+                return
             if isinstance(e, ApiError) and e.status == 409 and case_id is not None:
                 # someone else acted first: a later attempt is a new one (the key would replay the 409)
                 self._keys.pop(sig, None)
@@ -608,6 +714,17 @@ class FlowPanel(QWidget):
         async_for(self, lambda: call(key), done, failed)
         return key
 
+    def case_of(self, case_id: int | None) -> dict | None:
+        for t in self.tables():
+            c = t.case(case_id) if case_id is not None else None
+            if c:
+                return c
+        return None
+
+    def confirm(self, action: str, case: dict) -> bool:
+        """结案 and 作废 are asked once more, naming the case: they cannot be taken back."""
+        return confirm_final(self, action, case)
+
     def ask_reason(self, name: str, title: str, prompt: str | None = None) -> str | None:
         """A required reason from a dialog (pre-filled with what the user typed last time for `name`)."""
         dlg = ReasonDialog(title, prompt or self.tr("Reason (required):"), self._reasons.get(name, ""), self)
@@ -618,6 +735,30 @@ class FlowPanel(QWidget):
 
     def forget_reason(self, name: str) -> None:
         self._reasons.pop(name, None)
+
+
+FINAL_ACTIONS = ("close", "void")  # cannot be taken back: confirmed with the case number
+
+
+def action_title(action: str) -> str:
+    try:
+        return DEFAULT_WORKFLOW.transition(action).label_zh
+    except (KeyError, ValueError):
+        return {"report": "上报", "merge": "合并"}.get(action, action)
+
+
+def confirm_final(parent: QWidget, action: str, case: dict) -> bool:
+    """Asks "结案 <number>?" (or 作废) before an action that cannot be taken back; other actions pass."""
+    if action not in FINAL_ACTIONS:
+        return True
+    title = action_title(action)
+    text = QCoreApplication.translate("FlowPanel", "{action} case {number}? This cannot be undone.") \
+        .replace("{action}", title).replace("{number}", case.get("number", ""))
+    box = QMessageBox(QMessageBox.Question, f"{title} {case.get('number', '')}", text,
+                      QMessageBox.Yes | QMessageBox.Cancel, parent)
+    box.setDefaultButton(QMessageBox.Cancel)  # Enter or a second click does not confirm by accident
+    box.button(QMessageBox.Yes).setText(f"{title} {case.get('number', '')}")
+    return box.exec() == QMessageBox.Yes
 
 
 def hbox(*widgets: QWidget, stretch: bool = True) -> QHBoxLayout:

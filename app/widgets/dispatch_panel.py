@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
                                QVBoxLayout, QWidget)
 
 from app.api.client import ApiClient
-from app.widgets.case_table import (CaseTable, FlowPanel, async_for, limit_label, local_time, source_label,
-                                    state_label)
+from app.widgets.case_table import (CaseTable, FlowPanel, async_for, case_state_label, limit_label, local_time,
+                                    source_label, state_label)
 
 def basis_label(basis: str) -> str:
     """Why a department is suggested, in a word (the server's own reason text is for the log)."""
@@ -292,7 +292,7 @@ class DispatchPanel(FlowPanel):
                                   .replace("{dept}", self.dept_name(dept)), error=False)
 
         for cid in ids:
-            self.run_action(cid, "dispatch", {"department_id": dept}, on_done=one_done)
+            self.run_action(cid, "dispatch", {"department_id": dept}, on_done=one_done, exclusive=False)
 
     def return_to_filing(self) -> None:
         c = self.current()
@@ -362,7 +362,7 @@ class DispatchPanel(FlowPanel):
 
     def close_case(self) -> None:
         c = self._current_of(self.checks)
-        if c:
+        if c and self.confirm("close", c):
             self.run_action(c["id"], "close", {"close_type": self.close_type.currentData()},
                             on_done=lambda r: self.show_message(
                                 self.tr("{number} closed.").replace("{number}", r["number"]), error=False))
@@ -387,7 +387,7 @@ class DispatchPanel(FlowPanel):
         self.close_btn.setEnabled(self.may(k, "close"))
         self.close_type.setEnabled(self.may(k, "close"))
         if k:
-            self.check_info.setText(f"<b>{k['number']}</b> · {state_label(k['state'])} · "
+            self.check_info.setText(f"<b>{k['number']}</b> · {case_state_label(k)} · "
                                     f"{self.dept_name(k.get('department_id'))} · "
                                     + self.tr("reworked {n}×").replace("{n}", str(k.get("rework_count", 0))))
 

@@ -79,6 +79,58 @@ class MainWindow(QMainWindow):
         self.events.start()
         if night:
             self.night_action.setChecked(True)  # the whole window, not only the basemap
+        self._make_outbox()
+
+    # ------------------------------------------------------------------ outbox and heartbeat
+    def _make_outbox(self) -> None:
+        """Actions made while the server is away wait in the outbox (persisted per server and user)
+        and go out when the heartbeat sees it back; the status bar shows how many wait."""
+        from PySide6.QtCore import QStandardPaths
+
+        from app.api.heartbeat import Heartbeat
+        from app.api.outbox import Outbox, outbox_path
+
+        from .case_detail import upload_files
+        base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or "."
+        self.outbox = Outbox(self.client, outbox_path(base, self.client.base_url, self.session.user["username"]),
+                             upload=upload_files, parent=self)
+        for panel in self.panels.values():
+            if hasattr(panel, "outbox"):
+                panel.outbox = self.outbox
+        self.outbox.changed.connect(lambda: self.status.set_outbox(len(self.outbox)))
+        self.outbox.sent.connect(self._outbox_sent)
+        self.outbox.refused.connect(self._outbox_refused)
+        self.status.outbox_requested.connect(self.show_outbox)
+        self.status.set_outbox(len(self.outbox))
+        self.heartbeat = Heartbeat(self.client.base_url, parent=self)
+        self.heartbeat.down.connect(lambda why: self.status.set_server_alive(False, why))
+        self.heartbeat.up.connect(self._server_back)
+        self.heartbeat.start()
+        self.outbox.start()
+
+    def _server_back(self) -> None:
+        self.status.set_server_alive(True)
+        self.outbox.wake()
+
+    def _outbox_sent(self, item: dict, result) -> None:  # noqa: ANN001
+        self.status.showMessage(self.tr("Sent from the outbox: %1").replace("%1", item.get("label", "")), 8000)
+        if isinstance(result, dict) and "id" in result and "state" in result:
+            for panel in self.panels.values():
+                if hasattr(panel, "upsert"):
+                    panel.upsert(result)
+        detail = self.panels.get("detail")
+        if detail is not None and item.get("case_id") == detail.case_id:
+            detail.reload()
+
+    def _outbox_refused(self, item: dict, error) -> None:  # noqa: ANN001
+        from .case_detail import error_text
+        text = self.tr("Not done: %1 — %2").replace("%1", item.get("label", "")).replace("%2", error_text(error))
+        self.status.showMessage(text, 30000)
+        QMessageBox.warning(self, self.tr("Outbox"), text)
+
+    def show_outbox(self) -> None:
+        from .outbox_dialog import OutboxDialog
+        OutboxDialog(self.outbox, self).exec()
 
     def user_label(self) -> str:
         """'周静（受理员）': the name with the role once (a name that already says its role keeps it)."""
@@ -152,7 +204,7 @@ class MainWindow(QMainWindow):
         }
         self.panels: dict[str, QWidget] = {}
         first_right: QDockWidget | None = None
-        for key in docks_for(self.session.role):
+        for key in docks_for(self.session.role):  # the city's workflow decides (role_docks)
             title, make, area = makers[key]
             panel = make()
             self.panels[key] = panel
@@ -171,6 +223,10 @@ class MainWindow(QMainWindow):
                 panel.caseSelected.connect(self.show_case)
         self._wire_place_editors()
         detail = self.panels.get("detail")
+        accept = self.panels.get("accept")
+        if detail is not None and accept is not None:  # one 受理, with the accept panel's corrections
+            detail.delegates["accept"] = lambda case: (accept.accept_from_detail(case),
+                                                       accept.parentWidget().raise_())
         if detail is not None:
             detail.zoomToCase.connect(lambda lon, lat: self.canvas.center_on(lon, lat, crs="EPSG:4490", scale=500))
         if first_right is not None:
@@ -532,6 +588,10 @@ class MainWindow(QMainWindow):
         self._settings().setValue(f"layout/{self.session.user['username']}", self.saveState(LAYOUT_VERSION))
         self._settings().setValue(f"layout_docks/{self.session.user['username']}", self._dock_names())
         self.events.stop()
+        if getattr(self, "heartbeat", None) is not None:
+            self.heartbeat.stop()
+        if getattr(self, "outbox", None) is not None:
+            self.outbox.stop()  # what waits stays in its file for the next start
         if getattr(self, "fetcher", None) is not None:
             self.fetcher.shutdown()
         super().closeEvent(e)

@@ -1,18 +1,38 @@
-"""Which dock panels each role gets. The main window builds exactly these for the logged-in user."""
+"""Which dock panels each role gets. The main window builds exactly these for the logged-in user.
+
+The work panels follow the city's workflow (GET /api/ref/workflow): a role gets a panel when the
+workflow lets it take one of the panel's actions, e.g. a city that lets acceptors file (立案) gives
+them the filing panel too. The rest is fixed (shared/domain §5: who does what in the command hall).
+"""
 from __future__ import annotations
 
-# dock key -> roles that see it (shared/domain §5: who does what in the command hall)
+from app.domain.workflow import Action, Workflow
+
+# dock key -> roles that always see it
 DOCK_ROLES: dict[str, frozenset[str]] = {
-    "accept": frozenset({"acceptor", "admin"}),
-    "file": frozenset({"shift_leader", "acceptor_files", "admin"}),
-    "dispatch": frozenset({"dispatcher", "shift_leader", "leader", "admin"}),  # shift leaders close fed-back cases there
+    "accept": frozenset({"admin"}),
+    "file": frozenset({"admin"}),
+    "dispatch": frozenset({"leader", "admin"}),  # leaders approve requests and urge there
     "timing": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),
     "department": frozenset({"department"}),
     "tasks": frozenset({"inspector"}),  # 核实 / 核查 tasks
     "tracks": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),  # 轨迹回放
     "detail": frozenset({"inspector", "acceptor", "shift_leader", "dispatcher", "department", "leader", "admin"}),
 }
+# dock key -> the actions it is for: whoever the workflow gives one of them gets the dock
+DOCK_ACTIONS: dict[str, tuple[Action, ...]] = {
+    "accept": (Action.ACCEPT, Action.REJECT),
+    "file": (Action.FILE, Action.NOT_FILE),
+    "dispatch": (Action.DISPATCH, Action.RETURN_TO_FILING, Action.CLOSE, Action.REWORK,
+                 Action.APPROVE_EXTENSION, Action.APPROVE_SUSPENSION),
+}
 
 
-def docks_for(role: str) -> list[str]:
-    return [key for key, roles in DOCK_ROLES.items() if role in roles]
+def docks_for(role: str, workflow: Workflow | None = None) -> list[str]:
+    from app.api.city_config import current_workflow
+    wf = workflow or current_workflow()
+    out = []
+    for key, roles in DOCK_ROLES.items():
+        if role in roles or any(role in {r.value for r in wf.roles_for(a)} for a in DOCK_ACTIONS.get(key, ())):
+            out.append(key)
+    return out

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pyproj import Transformer
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar, QToolButton, QWidget
 
 SCALES = (500, 1000, 2000, 5000, 10000, 25000, 50000, 100000)
 
 
 class MapStatusBar(QStatusBar):
     scale_requested = Signal(float)
+    outbox_requested = Signal()  # the outbox count was clicked: show the list
 
     def __init__(self, crs: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -26,8 +27,15 @@ class MapStatusBar(QStatusBar):
         self.scale_box.activated.connect(self._chosen)
         self.scale_box.lineEdit().returnPressed.connect(self._typed)
         self.connection = QLabel()
+        self.server = QLabel()  # the heartbeat's verdict: the server answers or not
+        self.outbox = QToolButton()
+        self.outbox.setObjectName("outboxCount")
+        self.outbox.setAutoRaise(True)
+        self.outbox.clicked.connect(self.outbox_requested)
         self.basemap = QLabel()
         self.addWidget(self.basemap, 1)
+        self.addPermanentWidget(self.server)
+        self.addPermanentWidget(self.outbox)
         self.addPermanentWidget(self.connection)
         self.addPermanentWidget(self.coords)
         self.addPermanentWidget(QLabel(self.tr("Scale")))
@@ -57,6 +65,22 @@ class MapStatusBar(QStatusBar):
             self.connection.setText(self.tr("● Offline"))
             self.connection.setStyleSheet("color: #b00020")
             self.connection.setToolTip(detail or self.tr("Not connected to the server's live events"))
+
+    def set_outbox(self, count: int) -> None:
+        """How many actions wait to be sent (click for the list)."""
+        self.outbox.setText(self.tr("Outbox: %1").replace("%1", str(count)))
+        self.outbox.setStyleSheet("color: #b26a00; font-weight: bold;" if count else "")
+        self.outbox.setToolTip(self.tr("Actions waiting for the server; they go out by themselves when it "
+                                       "answers again. Click for the list."))
+
+    def set_server_alive(self, ok: bool, detail: str = "") -> None:
+        if ok:
+            self.server.setText("")
+            self.server.setToolTip("")
+        else:
+            self.server.setText(self.tr("⚠ Server not answering"))
+            self.server.setStyleSheet("color: #b00020; font-weight: bold;")
+            self.server.setToolTip(detail)
 
     def set_basemap_message(self, text: str) -> None:
         self.basemap.setText(text)

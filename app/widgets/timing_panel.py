@@ -22,11 +22,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QToolButton, QVBoxLayout, QWidget)
 
 from app.api.worker import run_async
+from app.api.city_config import city_tz, current_clock, yellow_fraction
 from app.domain.clocks import ClockType, WorkClock, band as band_of
 from app.domain.workflow import OPEN_STATES
 
-YELLOW_FRACTION = 0.2  # the server's default; the server's own band wins when it is worse
-LOCAL_TZ = "Asia/Shanghai"
 
 BAND_BG = {"green": QColor("#e8f5e9"), "yellow": QColor("#fff3c4"), "red": QColor("#ffcdd2"),
            "paused": QColor("#eceff1")}
@@ -114,12 +113,11 @@ def parse_ts(value: Any) -> datetime | None:
 
 
 def fmt_local(value: Any, with_seconds: bool = False) -> str:
-    """An ISO instant in local time (Asia/Shanghai)."""
-    from zoneinfo import ZoneInfo
+    """An ISO instant in the city's time zone (the server's clock config)."""
     dt = parse_ts(value)
     if dt is None:
         return ""
-    return dt.astimezone(ZoneInfo(LOCAL_TZ)).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+    return dt.astimezone(city_tz()).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
 
 
 def fetch_all(client, **filters) -> list[dict]:
@@ -171,7 +169,7 @@ class CaseTimer:
             self.remaining = clock.counted_seconds(now, deadline, lt)
         lim = self.limit_seconds()
         rem = self.remaining
-        local = band_of(rem, lim, YELLOW_FRACTION) if rem is not None and lim else (self.server_band or "green")
+        local = band_of(rem, lim, yellow_fraction()) if rem is not None and lim else (self.server_band or "green")
         if rem is not None and rem <= 0:
             local = "red"
         server = self.server_band or "green"
@@ -270,12 +268,13 @@ class TimingPanel(QWidget):
 
     caseSelected = Signal(int)
     alarmRaised = Signal(int)  # a case turned red (after the sound and the banner)
+    alarmedAtLoad = Signal(list)  # case ids already red when the list loaded (one alarm for them)
 
     def __init__(self, client, data=None, parent: QWidget | None = None, clock: WorkClock | None = None):
         super().__init__(parent)
         self.client = client
         self.data = data
-        self.clock = clock or WorkClock()
+        self.clock = clock or current_clock()  # the city's shifts and holidays, from the server
         self.timers: dict[int, CaseTimer] = {}
         self._alarmed: set[tuple] = set()
         self._loading = False
@@ -368,13 +367,35 @@ class TimingPanel(QWidget):
         self._set_departments(depts)
         items = page["items"] if isinstance(page, dict) else page
         self.timers = {}
+        already_red = []
         for c in items:
             if running(c):
                 self.timers[int(c["id"])] = t = CaseTimer(c)
                 t.tick(self.clock, datetime.now(timezone.utc))
-                if t.band == "red":  # already red at load: no alarm for the past
-                    self._alarmed.add(self._alarm_key(c))
+                if t.band == "red":
+                    already_red.append(t)
         self._tick()
+        self._alarm_already_red(already_red)
+
+    def _alarm_already_red(self, timers: list[CaseTimer]) -> None:
+        """Cases already overdue when the list loads (at login, after a reconnect): one alarm for
+        those not alarmed yet, the most overdue first, so a shift starts knowing what is red."""
+        fresh = [t for t in timers if self._alarm_key(t.case) not in self._alarmed]
+        if not fresh:
+            return
+        fresh.sort(key=lambda t: t.remaining if t.remaining is not None else 0)
+        for t in fresh:
+            self._alarmed.add(self._alarm_key(t.case))
+        shown = fresh[:self.banner.MAX_ROWS]
+        for i, t in reversed(list(enumerate(shown))):  # the banner shows the last added on top
+            c = t.case
+            text = self.tr("%1: %2 overdue").replace("%1", str(c.get("number", c["id"]))).replace(
+                "%2", stage_label(c.get("stage")))
+            if i == 0 and len(fresh) > len(shown):
+                text += self.tr(" (%1 cases already overdue)").replace("%1", str(len(fresh)))
+            self.banner.add(int(c["id"]), text)
+        self.sound.play()
+        self.alarmedAtLoad.emit([int(t.case["id"]) for t in fresh])
 
     def _failed(self, e: Exception) -> None:
         self._loading = False

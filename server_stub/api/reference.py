@@ -48,6 +48,25 @@ def _found(value, what: str):  # noqa: ANN001, ANN202
     return value
 
 
+# ---------------------------------------------------------------- the city's clock and workflow
+@router.get("/clock-config")
+def clock_config(ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """The city's clock, for clients to count deadlines as the server does: time_zone, shifts
+    [[start, end]], yellow_fraction (the band threshold) and holiday_overrides [[date, holiday|workday,
+    name]] (the rest of the calendar comes from chinese_calendar / holidays on both sides)."""
+    from app.domain.clocks import clock_config as config
+    return config(ctx.clock, ctx.settings.yellow_fraction)
+
+
+@router.get("/workflow")
+def workflow(ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """The city's workflow: role overrides {action: [roles]} and rules (close_requires_check ...),
+    and the effective roles of every action, so a client shows the panels the city's roles need."""
+    from app.domain.workflow import Action
+    return {**ctx.workflow.config(),
+            "effective_roles": {a.value: sorted(r.value for r in ctx.workflow.roles_for(a)) for a in Action}}
+
+
 # ---------------------------------------------------------------- classification and organisation
 @router.get("/classes", response_model=list[ClassOut])
 def classes(kind: Kind | None = None, ctx: ServerContext = Depends(get_ctx)) -> list[dict]:

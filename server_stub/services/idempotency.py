@@ -281,8 +281,8 @@ class IdempotencyMiddleware:
             return
         ctx = scope["app"].state.ctx
 
-        async def reply(status: int, detail: Any) -> None:
-            start, body = _json_response(status, detail)
+        async def reply(status: int, detail: Any, extra: list | None = None) -> None:
+            start, body = _json_response(status, detail, extra)
             await send(start)
             await send(body)
 
@@ -325,7 +325,9 @@ class IdempotencyMiddleware:
             await reply(422, "Idempotency-Key reused with a different request")
             return
         if verdict == "busy":
-            await reply(409, "a request with this Idempotency-Key is still in progress: retry later")
+            # Retry-After tells clients this 409 is "send the same key again", not a conflict.
+            await reply(409, "a request with this Idempotency-Key is still in progress: retry later",
+                        [(b"retry-after", b"2")])
             return
         if verdict == "replay":
             await _send_stored(send, rec)

@@ -88,7 +88,7 @@ def make_panel(qtbot, cls, client, width=1100, height=620):
     qtbot.addWidget(p)
     p.resize(width, height)
     p.show()
-    qtbot.waitUntil(lambda: bool(p.classes), timeout=5000)
+    qtbot.waitUntil(lambda: bool(p.classes), timeout=30000)  # the first classes call warms pinyin up
     p.refresh()
     qtbot.waitUntil(lambda: p.loading == 0, timeout=5000)
     return p
@@ -243,7 +243,10 @@ def test_case_loop_through_the_panels(qtbot, server, streams, monkeypatch):
     closing.lower.setCurrentIndex(1)
     closing.checks.select(cid)
     assert closing.close_type.currentData() == "normal"
+    asked = []  # 结案 asks once more, naming the case
+    monkeypatch.setattr(closing, "confirm", lambda action, case: asked.append((action, case["number"])) or True)
     click(qtbot, closing.close_btn)
+    assert asked == [("close", server_case(sl, cid)["number"])]
     qtbot.waitUntil(lambda: cid not in closing.checks.ids(), timeout=5000)
     c = server_case(sl, cid)
     assert (c["state"], c["close_type"]) == ("closed", "normal")
