@@ -116,7 +116,7 @@ def test_an_outage_in_the_middle_of_an_action(qtbot, settings, tmp_path, monkeyp
     same port and database: the action goes out once with its key; a "still in progress" answer
     (a request of a crashed server) is retried with the same key, never shown as a conflict."""
     srv = LiveServer(settings).__enter__()
-    _, depts = seed_world(srv.app)
+    _, srv.depts = seed_world(srv.app)
     seed_city(srv.app.state.ctx)
     port = srv.port
     try:
