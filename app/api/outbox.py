@@ -124,6 +124,8 @@ class Outbox(QObject):
     def send_one(self, item: dict) -> bool:
         """One attempt at `item` (the sender thread's step; tests call it directly). True if it left
         the queue (sent or refused)."""
+        with self._lock:  # the queue's own dict (callers may pass a copy from pending())
+            item = next((it for it in self.items if it["id"] == item["id"]), item)
         try:
             body = dict(item["body"])
             if item.get("photo_paths") and self.upload is not None:

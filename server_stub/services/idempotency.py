@@ -372,7 +372,8 @@ class IdempotencyMiddleware:
             if verdict == "replay":
                 await _send_stored(send, rec)
             else:
-                await reply(409, "a request with this Idempotency-Key is still in progress: retry later")
+                await reply(409, "a request with this Idempotency-Key is still in progress: retry later",
+                            [(b"retry-after", b"2")])
             return
         if start is None or not done:
             return

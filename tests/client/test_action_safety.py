@@ -5,6 +5,7 @@ made while the server is away waits in the outbox with its key and goes out once
 (also after a "still in progress" answer); a frozen server is noticed by the heartbeat."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from app.api.outbox import Outbox
 from app.widgets.case_detail import CaseDetail
 from app.widgets.dispatch_panel import DispatchPanel
 from app.widgets.file_panel import FilePanel
+from server_stub.db.models import IdempotencyRecord
 from server_stub.services import idempotency
 from server_stub.settings import Settings
 from tests.server.conftest import PASSWORD, LiveServer, free_port, seed_world
@@ -111,7 +113,7 @@ def test_an_action_on_a_changed_case_is_refused_and_explained(qtbot, server):
     assert acc.case(cid)["state"] == "pending_filing"
 
 
-def test_an_outage_in_the_middle_of_an_action(qtbot, settings, tmp_path, monkeypatch):
+def test_an_outage_in_the_middle_of_an_action(qtbot, settings, tmp_path, monkeypatch):  # noqa: PLR0915
     """Server stopped, the action waits in the outbox (persisted), the server comes back on the
     same port and database: the action goes out once with its key; a "still in progress" answer
     (a request of a crashed server) is retried with the same key, never shown as a conflict."""
@@ -136,25 +138,28 @@ def test_an_outage_in_the_middle_of_an_action(qtbot, settings, tmp_path, monkeyp
         assert item["path"] == f"/api/cases/{a}/actions/close" and item["body"]["expected_version"] > 0
         assert Outbox(sl, tmp_path / "outbox.json").pending()[0]["key"] == item["key"]  # survives a restart
 
-        # back on the same port and database; a request of the "crashed" server still holds the key
+        # back on the same port and database; a claim left by a server that died mid-request
+        # (a status-0 record) still holds the key: the server answers "still in progress"
         srv = LiveServer(settings)
         srv.port = srv.server.config.port = port
         srv.__enter__()
         ctx = srv.app.state.ctx
-        monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.2)
-        claimed = idempotency.claim(ctx, item["key"], item["path"], "", f"Bearer {sl.session.token}",
-                                    __import__("json").dumps(item["body"]).encode())  # as requests sends it
-        assert claimed[0] == "run"  # in progress, as a server that died mid-request leaves it
+        uid, identity = idempotency.who(ctx, f"Bearer {sl.session.token}")
+        rhash = idempotency.request_hash("POST", item["path"], "", identity,
+                                         json.dumps(item["body"]).encode())  # as requests sends it
+        with ctx.db.transaction() as s:
+            s.add(IdempotencyRecord(key=item["key"], user_id=uid, method="POST", path=item["path"],
+                                    request_hash=rhash, status_code=idempotency.IN_PROGRESS, body=b""))
         sent, refused = [], []
         box.sent.connect(lambda it, res: sent.append(res))
         box.refused.connect(lambda it, e: refused.append(e))
         box.send_one(box.pending()[0])
         [held] = box.pending()
         assert held["key"] == item["key"] and held["attempts"] == 1 and "still in progress" in held["error"]
-        with ctx.db.transaction() as s:  # the stale record is taken over (STALE_SECONDS)
-            s.execute(idempotency._ABANDON, {"k": item["key"]})
+        with ctx.db.transaction() as s:  # the stale claim is dropped (as after STALE_SECONDS)
+            s.delete(s.get(IdempotencyRecord, item["key"]))
         box.start()
-        qtbot.waitUntil(lambda: len(box) == 0, timeout=15000)
+        qtbot.waitUntil(lambda: len(box) == 0 and len(sent) == 1, timeout=15000)  # signals queue to this thread
         box.stop()
         assert refused == [] and len(sent) == 1 and sent[0]["state"] == "closed"
         assert [e["action"] for e in sl.case(a)["events"]].count("close") == 1
