@@ -113,32 +113,37 @@
         <translation>已上报，编号 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="217" />
+        <location filename="../../app/widgets/accept_panel.py" line="219" />
         <source>Reporter: {who}</source>
         <translation>上报人：{who}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="235" />
+        <location filename="../../app/widgets/accept_panel.py" line="237" />
         <source>photo…</source>
         <translation>照片…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="298" />
+        <location filename="../../app/widgets/accept_panel.py" line="304" />
+        <source>{number} is open in the accept panel: check the class and the place, then accept.</source>
+        <translation>{number} 已在受理面板打开：请核对类别和位置后受理。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/accept_panel.py" line="312" />
         <source>{number} accepted.</source>
         <translation>{number} 已受理。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="305" />
+        <location filename="../../app/widgets/accept_panel.py" line="319" />
         <source>{number} sent to an inspector for verification.</source>
         <translation>{number} 已派发监督员核实。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="313" />
+        <location filename="../../app/widgets/accept_panel.py" line="327" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="328" />
+        <location filename="../../app/widgets/accept_panel.py" line="342" />
         <source>{a} merged into {b}.</source>
         <translation>{a} 已合并到 {b}。</translation>
     </message>
@@ -146,74 +151,74 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="147" />
-        <location filename="../../app/widgets/case_detail.py" line="152" />
+        <location filename="../../app/widgets/case_detail.py" line="158" />
+        <location filename="../../app/widgets/case_detail.py" line="163" />
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="148" />
+        <location filename="../../app/widgets/case_detail.py" line="159" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="153" />
+        <location filename="../../app/widgets/case_detail.py" line="164" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="166" />
+        <location filename="../../app/widgets/case_detail.py" line="177" />
         <source>Extension</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="173" />
+        <location filename="../../app/widgets/case_detail.py" line="184" />
         <source>Close type</source>
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="180" />
+        <location filename="../../app/widgets/case_detail.py" line="191" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="183" />
+        <location filename="../../app/widgets/case_detail.py" line="194" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="185" />
+        <location filename="../../app/widgets/case_detail.py" line="196" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="188" />
-        <location filename="../../app/widgets/case_detail.py" line="190" />
+        <location filename="../../app/widgets/case_detail.py" line="199" />
+        <location filename="../../app/widgets/case_detail.py" line="201" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="193" />
+        <location filename="../../app/widgets/case_detail.py" line="204" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="237" />
+        <location filename="../../app/widgets/case_detail.py" line="248" />
         <source>No filing condition for this class</source>
         <translation>该类别没有立案条件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="284" />
+        <location filename="../../app/widgets/case_detail.py" line="295" />
         <source>Please give a reason.</source>
         <translation>请填写原因。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="286" />
+        <location filename="../../app/widgets/case_detail.py" line="297" />
         <source>Please choose a department.</source>
         <translation>请选择处置部门。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="288" />
+        <location filename="../../app/widgets/case_detail.py" line="299" />
         <source>Please choose a filing condition.</source>
         <translation>请选择立案条件。</translation>
     </message>
@@ -313,174 +318,184 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="383" />
+        <location filename="../../app/widgets/case_detail.py" line="432" />
         <source>Select a case to see its detail.</source>
         <translation>请选择案卷查看详情。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="406" />
+        <location filename="../../app/widgets/case_detail.py" line="455" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="407" />
+        <location filename="../../app/widgets/case_detail.py" line="456" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="408" />
+        <location filename="../../app/widgets/case_detail.py" line="457" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="409" />
+        <location filename="../../app/widgets/case_detail.py" line="458" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="410" />
+        <location filename="../../app/widgets/case_detail.py" line="459" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="413" />
+        <location filename="../../app/widgets/case_detail.py" line="462" />
+        <source>Tasked inspector</source>
+        <translation>派往监督员</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="466" />
         <source>Actions</source>
         <translation>可办理操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="415" />
+        <location filename="../../app/widgets/case_detail.py" line="468" />
         <source>No action for your role at this stage.</source>
         <translation>当前环节您的岗位无可办理操作。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="425" />
+        <location filename="../../app/widgets/case_detail.py" line="478" />
         <source>Clock</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="431" />
+        <location filename="../../app/widgets/case_detail.py" line="484" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="432" />
+        <location filename="../../app/widgets/case_detail.py" line="485" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="433" />
+        <location filename="../../app/widgets/case_detail.py" line="486" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="434" />
+        <location filename="../../app/widgets/case_detail.py" line="487" />
         <source>Counters</source>
         <translation>计数</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="435" />
+        <location filename="../../app/widgets/case_detail.py" line="488" />
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="438" />
+        <location filename="../../app/widgets/case_detail.py" line="491" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="442" />
+        <location filename="../../app/widgets/case_detail.py" line="495" />
         <source>Before</source>
         <translation>处置前</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="443" />
+        <location filename="../../app/widgets/case_detail.py" line="496" />
         <source>After</source>
         <translation>处置后</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="446" />
+        <location filename="../../app/widgets/case_detail.py" line="499" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="450" />
+        <location filename="../../app/widgets/case_detail.py" line="503" />
         <source>Show on map</source>
         <translation>地图定位</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="456" />
+        <location filename="../../app/widgets/case_detail.py" line="509" />
         <source>History</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="459" />
+        <location filename="../../app/widgets/case_detail.py" line="512" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="459" />
+        <location filename="../../app/widgets/case_detail.py" line="512" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="459" />
+        <location filename="../../app/widgets/case_detail.py" line="512" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="459" />
+        <location filename="../../app/widgets/case_detail.py" line="512" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="510" />
+        <location filename="../../app/widgets/case_detail.py" line="566" />
         <source>Cannot load the case: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="526" />
+        <location filename="../../app/widgets/case_detail.py" line="585" />
         <source>urged</source>
         <translation>已督办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="530" />
+        <location filename="../../app/widgets/case_detail.py" line="593" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="530" />
+        <location filename="../../app/widgets/case_detail.py" line="593" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="543" />
+        <location filename="../../app/widgets/case_detail.py" line="606" />
         <source>returns %1 · extensions %2 · reworks %3 · urges %4</source>
         <translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="558" />
+        <location filename="../../app/widgets/case_detail.py" line="621" />
         <source>Grid %1</source>
         <translation>网格 %1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="584" />
+        <location filename="../../app/widgets/case_detail.py" line="649" />
         <source>limit %1</source>
         <translation>时限 %1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="594" />
+        <location filename="../../app/widgets/case_detail.py" line="659" />
         <source>%1 photo(s)</source>
         <translation>%1 张照片</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="755" />
+        <source>No inspector could be tasked (none online, none for this grid): enter the answer for them or choose one.</source>
+        <translation>未能派给监督员（无在线监督员，该网格也无责任监督员）：请代为填写结果或指定监督员。</translation>
     </message>
 </context>
 <context>
     <name>CaseTable</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="281" />
+        <location filename="../../app/widgets/case_table.py" line="300" />
         <source>Filter: number, class, address, grid…</source>
         <translation>筛选：编号、类别、地址、网格…</translation>
     </message>
-<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
+<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
 <context>
     <name>ClassPicker</name>
     <message>
@@ -928,36 +943,51 @@
 <context>
     <name>FlowPanel</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="538" />
+        <location filename="../../app/widgets/case_table.py" line="612" />
         <source>Cannot reach the server; nothing was lost, try again.</source>
         <translation>无法连接服务器；已填内容未丢失，请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="540" />
+        <location filename="../../app/widgets/case_table.py" line="614" />
+        <source>Not yet: the inspector's check must pass first (核查通过).</source>
+        <translation>暂不能办理：须先经监督员核查通过。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="616" />
         <source>This case was changed by someone else (now: {state}); the list is refreshed.</source>
         <translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="541" />
+        <location filename="../../app/widgets/case_table.py" line="617" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="543" />
+        <location filename="../../app/widgets/case_table.py" line="619" />
         <source>Your role may not do this: {msg}</source>
         <translation>您的角色无权执行此操作：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="545" />
+        <location filename="../../app/widgets/case_table.py" line="621" />
         <source>Unexpected error: {msg}</source>
         <translation>意外错误：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="613" />
+        <location filename="../../app/widgets/case_table.py" line="693" />
+        <source>The server is not answering: “{what}” waits in the outbox and goes out when it is back.</source>
+        <translation>服务器无响应：“{what}”已放入待发件箱，服务器恢复后自动发送。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="730" />
         <source>Reason (required):</source>
         <translation>原因（必填）：</translation>
     </message>
-</context>
+    <message>
+        <location filename="../../app/widgets/case_table.py" line="755" />
+        <source>{action} case {number}? This cannot be undone.</source>
+        <translation>确定{action}案卷 {number}？此操作不可撤销。</translation>
+    </message>
+<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
 <context>
     <name>IdentifyPanel</name>
     <message>
@@ -1134,244 +1164,259 @@
         <translation>正在加载城区…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="88" />
+        <location filename="../../app/widgets/main_window.py" line="116" />
+        <source>Sent from the outbox: %1</source>
+        <translation>已从待发件箱发送：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="127" />
+        <source>Not done: %1 — %2</source>
+        <translation>未办理：%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="129" />
+        <source>Outbox</source>
+        <translation>待发件箱</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="140" />
         <source>%1 (%2)</source>
         <translation>%1（%2）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="91" />
+        <location filename="../../app/widgets/main_window.py" line="143" />
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="91" />
+        <location filename="../../app/widgets/main_window.py" line="143" />
         <source>Acceptor</source>
         <translation>受理员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="92" />
+        <location filename="../../app/widgets/main_window.py" line="144" />
         <source>Shift leader</source>
         <translation>值班长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="92" />
+        <location filename="../../app/widgets/main_window.py" line="144" />
         <source>Dispatcher</source>
         <translation>派遣员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="93" />
+        <location filename="../../app/widgets/main_window.py" line="145" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="93" />
+        <location filename="../../app/widgets/main_window.py" line="145" />
         <source>Leader</source>
         <translation>领导</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="93" />
+        <location filename="../../app/widgets/main_window.py" line="145" />
         <source>Administrator</source>
         <translation>管理员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="106" />
+        <location filename="../../app/widgets/main_window.py" line="158" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="112" />
+        <location filename="../../app/widgets/main_window.py" line="164" />
         <source>Layers</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="113" />
-        <location filename="../../app/widgets/main_window.py" line="280" />
+        <location filename="../../app/widgets/main_window.py" line="165" />
+        <location filename="../../app/widgets/main_window.py" line="336" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="115" />
+        <location filename="../../app/widgets/main_window.py" line="167" />
         <source>Night (dark window and basemap)</source>
         <translation>夜间模式（深色界面和底图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="119" />
+        <location filename="../../app/widgets/main_window.py" line="171" />
         <source>Add basemap…</source>
         <translation>添加底图…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="121" />
+        <location filename="../../app/widgets/main_window.py" line="173" />
         <source>Reset layout</source>
         <translation>重置布局</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="124" />
+        <location filename="../../app/widgets/main_window.py" line="176" />
         <source>&amp;Administration</source>
         <translation>系统管理(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="125" />
+        <location filename="../../app/widgets/main_window.py" line="177" />
         <source>Inspectors' phones…</source>
         <translation>监督员终端…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="141" />
+        <location filename="../../app/widgets/main_window.py" line="193" />
         <source>Accept (受理)</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="142" />
+        <location filename="../../app/widgets/main_window.py" line="194" />
         <source>File (立案)</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="143" />
+        <location filename="../../app/widgets/main_window.py" line="195" />
         <source>Dispatch (派遣)</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="145" />
+        <location filename="../../app/widgets/main_window.py" line="197" />
         <source>Our cases</source>
         <translation>本部门案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="147" />
+        <location filename="../../app/widgets/main_window.py" line="199" />
         <source>My tasks</source>
         <translation>我的任务</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="148" />
+        <location filename="../../app/widgets/main_window.py" line="200" />
         <source>Timing (计时)</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="149" />
+        <location filename="../../app/widgets/main_window.py" line="201" />
         <source>Case detail</source>
         <translation>案卷详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="151" />
+        <location filename="../../app/widgets/main_window.py" line="203" />
         <source>Track playback (轨迹回放)</source>
         <translation>轨迹回放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="227" />
+        <location filename="../../app/widgets/main_window.py" line="283" />
         <source>Click the place on the map, or drag the pin</source>
         <translation>在地图上点击位置，或拖动定位针</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="249" />
+        <location filename="../../app/widgets/main_window.py" line="305" />
         <source>Track playback</source>
         <translation>轨迹回放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="268" />
+        <location filename="../../app/widgets/main_window.py" line="324" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="279" />
+        <location filename="../../app/widgets/main_window.py" line="335" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="281" />
+        <location filename="../../app/widgets/main_window.py" line="337" />
         <source>Measure distance</source>
         <translation>量测距离</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="282" />
+        <location filename="../../app/widgets/main_window.py" line="338" />
         <source>Measure area</source>
         <translation>量测面积</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="283" />
+        <location filename="../../app/widgets/main_window.py" line="339" />
         <source>Select by rectangle</source>
         <translation>框选</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="292" />
+        <location filename="../../app/widgets/main_window.py" line="348" />
         <source>Whole city</source>
         <translation>全城</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="295" />
+        <location filename="../../app/widgets/main_window.py" line="351" />
         <source>1:500</source>
         <translation>1:500</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="299" />
+        <location filename="../../app/widgets/main_window.py" line="355" />
         <source>Search: grid code, component ID, case number, street, place (pinyin initials too)</source>
         <translation>搜索：网格编码、部件标识码、案卷号、街道、地名（支持拼音首字母）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="335" />
+        <location filename="../../app/widgets/main_window.py" line="391" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="343" />
+        <location filename="../../app/widgets/main_window.py" line="399" />
         <source>Vector basemap (server tiles unavailable: %1)</source>
         <translation>矢量底图（服务器瓦片不可用：%1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="348" />
+        <location filename="../../app/widgets/main_window.py" line="404" />
         <source>City loaded: %1 unit grids, %2 components</source>
         <translation>城区已加载：%1 个单元网格，%2 个部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="357" />
+        <location filename="../../app/widgets/main_window.py" line="413" />
         <source>Vector basemap (the server has no QGIS basemap)</source>
         <translation>矢量底图（服务器没有 QGIS 底图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="364" />
+        <location filename="../../app/widgets/main_window.py" line="420" />
         <source>QGIS basemap</source>
         <translation>QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="368" />
-        <location filename="../../app/widgets/main_window.py" line="403" />
+        <location filename="../../app/widgets/main_window.py" line="424" />
+        <location filename="../../app/widgets/main_window.py" line="459" />
         <source>QGIS basemap from the server</source>
         <translation>服务器 QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="415" />
+        <location filename="../../app/widgets/main_window.py" line="471" />
         <source>%1 features selected</source>
         <translation>已选中 %1 个要素</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="436" />
+        <location filename="../../app/widgets/main_window.py" line="492" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="481" />
+        <location filename="../../app/widgets/main_window.py" line="537" />
         <source>Case details</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="482" />
+        <location filename="../../app/widgets/main_window.py" line="538" />
         <source>Zoom to case</source>
         <translation>缩放到案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="483" />
+        <location filename="../../app/widgets/main_window.py" line="539" />
         <source>Nearest cameras</source>
         <translation>最近的摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="485" />
+        <location filename="../../app/widgets/main_window.py" line="541" />
         <source>Nearest inspectors</source>
         <translation>最近的监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="503" />
+        <location filename="../../app/widgets/main_window.py" line="559" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="506" />
+        <location filename="../../app/widgets/main_window.py" line="562" />
         <source>Nearest</source>
         <translation>最近</translation>
     </message>
@@ -1379,61 +1424,99 @@
 <context>
     <name>MapStatusBar</name>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="23" />
+        <location filename="../../app/widgets/status_bar.py" line="24" />
         <source>Map scale: choose or type 1:N</source>
         <translation>地图比例尺：选择或输入 1:N</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="33" />
+        <location filename="../../app/widgets/status_bar.py" line="41" />
         <source>Scale</source>
         <translation>比例尺</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="44" />
+        <location filename="../../app/widgets/status_bar.py" line="52" />
         <source>Lon %1  Lat %2   |   X %3  Y %4 m</source>
         <translation>经度 %1  纬度 %2   |   X %3  Y %4 米</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="53" />
+        <location filename="../../app/widgets/status_bar.py" line="61" />
         <source>● Live</source>
         <translation>● 实时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="55" />
+        <location filename="../../app/widgets/status_bar.py" line="63" />
         <source>Connected to the server's live event stream</source>
         <translation>已连接服务器实时事件流</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="57" />
+        <location filename="../../app/widgets/status_bar.py" line="65" />
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="59" />
+        <location filename="../../app/widgets/status_bar.py" line="67" />
         <source>Not connected to the server's live events</source>
         <translation>未连接服务器实时事件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="71" />
+        <source>Outbox: %1</source>
+        <translation>待发：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="73" />
+        <source>Actions waiting for the server; they go out by themselves when it answers again. Click for the list.</source>
+        <translation>等待服务器的操作；服务器恢复后自动发送。点击查看列表。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/status_bar.py" line="81" />
+        <source>⚠ Server not answering</source>
+        <translation>⚠ 服务器无响应</translation>
+    </message>
+</context>
+<context>
+    <name>OutboxDialog</name>
+    <message>
+        <location filename="../../app/widgets/outbox_dialog.py" line="14" />
+        <source>Outbox</source>
+        <translation>待发件箱</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/outbox_dialog.py" line="18" />
+        <source>Send now</source>
+        <translation>立即发送</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/outbox_dialog.py" line="23" />
+        <source>Waiting for the server (sent in this order, each with its own key):</source>
+        <translation>等待服务器（按此顺序发送，各带唯一标识）：</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/outbox_dialog.py" line="26" />
+        <source>Refused by the server when it answered:</source>
+        <translation>服务器恢复后拒绝办理的操作：</translation>
     </message>
 </context>
 <context>
     <name>PhotoPicker</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="113" />
-        <location filename="../../app/widgets/case_detail.py" line="129" />
+        <location filename="../../app/widgets/case_detail.py" line="124" />
+        <location filename="../../app/widgets/case_detail.py" line="140" />
         <source>No photos chosen</source>
         <translation>未选择照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="114" />
+        <location filename="../../app/widgets/case_detail.py" line="125" />
         <source>Choose photos…</source>
         <translation>选择照片…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="122" />
+        <location filename="../../app/widgets/case_detail.py" line="133" />
         <source>Choose photos</source>
         <translation>选择照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="123" />
+        <location filename="../../app/widgets/case_detail.py" line="134" />
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
@@ -1576,32 +1659,32 @@
 <context>
     <name>TimingModel</name>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="195" />
+        <location filename="../../app/widgets/timing_panel.py" line="192" />
         <source>Case</source>
         <translation>案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="195" />
+        <location filename="../../app/widgets/timing_panel.py" line="192" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="195" />
+        <location filename="../../app/widgets/timing_panel.py" line="192" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="195" />
+        <location filename="../../app/widgets/timing_panel.py" line="192" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="196" />
+        <location filename="../../app/widgets/timing_panel.py" line="193" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="223" />
+        <location filename="../../app/widgets/timing_panel.py" line="220" />
         <source>urged</source>
         <translation>已督办</translation>
     </message>
@@ -1609,39 +1692,45 @@
 <context>
     <name>TimingPanel</name>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="294" />
-        <location filename="../../app/widgets/timing_panel.py" line="503" />
+        <location filename="../../app/widgets/timing_panel.py" line="292" />
+        <location filename="../../app/widgets/timing_panel.py" line="523" />
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="295" />
+        <location filename="../../app/widgets/timing_panel.py" line="293" />
         <source>Mute the overdue alarm sound</source>
         <translation>关闭超时报警声音</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="298" />
-        <location filename="../../app/widgets/timing_panel.py" line="393" />
+        <location filename="../../app/widgets/timing_panel.py" line="296" />
+        <location filename="../../app/widgets/timing_panel.py" line="413" />
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="300" />
+        <location filename="../../app/widgets/timing_panel.py" line="298" />
         <source>All stages</source>
         <translation>全部环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="382" />
+        <location filename="../../app/widgets/timing_panel.py" line="395" />
+        <source> (%1 cases already overdue)</source>
+        <translation>（共 %1 件已超时）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="402" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="495" />
+        <location filename="../../app/widgets/timing_panel.py" line="392" />
+        <location filename="../../app/widgets/timing_panel.py" line="515" />
         <source>%1: %2 overdue</source>
         <translation>%1：%2超时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="503" />
+        <location filename="../../app/widgets/timing_panel.py" line="523" />
         <source>Muted</source>
         <translation>已静音</translation>
     </message>
@@ -2142,4 +2231,4 @@
         <translation>%1分钟</translation>
     </message>
 </context>
-<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context></TS>
+<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context></TS>
