@@ -18,6 +18,7 @@ from app.domain.workflow import Role
 from ..context import ServerContext
 from ..db.models import User
 from ..schemas.auth import LoginIn, LoginOut, UserIn, UserOut
+from ..schemas.types import Id
 from ..services import login_guard, users
 from .deps import current_user, forget_token, get_ctx, require_roles
 from .errors import errors
@@ -98,8 +99,8 @@ def add_user(body: UserIn, _: User = Depends(require_roles(Role.ADMIN)),
         return UserOut.model_validate(u)
 
 
-@router.post("/users/{user_id}/unlock", response_model=UserOut)
-def unlock_user(user_id: int, _: User = Depends(require_roles(Role.ADMIN)),
+@router.post("/users/{user_id}/unlock", response_model=UserOut, responses=errors(404))
+def unlock_user(user_id: Id, _: User = Depends(require_roles(Role.ADMIN)),
                 ctx: ServerContext = Depends(get_ctx)) -> UserOut:
     """Unlocks an account locked after repeated failed logins (and forgets its recent failures)."""
     with ctx.db.transaction() as s:
