@@ -16,7 +16,7 @@ import requests  # noqa: E402
 from app.api.client import ApiClient  # noqa: E402
 from server_stub.settings import Settings  # noqa: E402
 from tests.server.conftest import PASSWORD, LiveServer, seed_world  # noqa: E402
-from tests.server.test_reference_seed import LAT0, seed_city  # noqa: E402
+from tests.server.test_reference_seed import DEV1_KEY, LAT0, seed_city  # noqa: E402
 
 START = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=3)
 WALK, STAY, CAR = 20, 72, 12
@@ -50,10 +50,8 @@ def osmand_walk(srv) -> list[tuple[float, float, float]]:
 
 
 def osmand_params(srv, at, lon, lat) -> dict:
-    params = {"id": "dev-1", "timestamp": int(at.timestamp()), "lat": f"{lat:.7f}", "lon": f"{lon:.7f}",
-              "speed": "2.5", "bearing": "90"}
-    params.update(getattr(srv, "device_auth", {}))
-    return params
+    return {"id": "dev-1", "key": DEV1_KEY, "timestamp": int(at.timestamp()), "lat": f"{lat:.7f}",
+            "lon": f"{lon:.7f}", "speed": "2.5", "bearing": "90"}
 
 
 class FakeTime:
