@@ -14,6 +14,7 @@ from app.domain.workflow import Role
 from ..context import ServerContext
 from ..db.models import User
 from ..schemas.devices import DeviceIn, DeviceOut, DeviceSecretOut, MyDeviceIn
+from ..schemas.types import Id
 from ..services import devices as svc
 from .deps import get_ctx, require_roles
 from .positions import forget_device
@@ -41,7 +42,7 @@ def _issued(ctx: ServerContext, got: svc.Issued) -> dict:
 
 
 @router.get("", response_model=list[DeviceOut], responses={403: _ERRORS[403]})
-def list_devices(user_id: int | None = None, active: bool | None = None,
+def list_devices(user_id: Id | None = None, active: bool | None = None,
                  _: User = Depends(require_roles(Role.ADMIN)), ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     """Every registered device (revoked ones too, unless active=true), by inspector."""
     with ctx.db.session() as s:
