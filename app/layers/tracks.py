@@ -208,7 +208,8 @@ class TrackLayer(Layer):
             pen.setCapStyle(Qt.RoundCap)
             pen.setJoinStyle(Qt.RoundJoin)
             p.setPen(pen)
-            p.drawPath(path_from_xy(x, y, s))
+            for poly in _polylines(x, y, s):
+                p.drawPolyline(poly)
         gaps = np.flatnonzero(~live & seg_in)
         if gaps.size:
             pen = QPen(GAP, 2.0, Qt.DashLine)
@@ -316,6 +317,30 @@ class TrackLayer(Layer):
                 c = tr.cases[k]
                 out.append(Feature(self.name, "case", c["case_id"], {**c, "inspector": tr.name}, None, float(d[k])))
         return sorted(out, key=lambda f: f.distance_px)
+
+
+CHUNK = 64  # vertices per polyline: QPainter strokes one huge self-crossing path many times slower
+
+
+def _polylines(x: np.ndarray, y: np.ndarray, starts: np.ndarray) -> list:
+    """Runs of vertices as short QPolygonF polylines (a run begins where `starts` is set), each
+    chunk of a run repeating the last vertex of the chunk before it so the line stays joined."""
+    from app.map.painting import polygons_from_xy
+    n = len(x)
+    if n < 2:
+        return []
+    real = np.flatnonzero(starts)
+    cut = np.zeros(n, dtype=bool)
+    cut[::CHUNK] = True
+    cut &= ~starts
+    cont = np.flatnonzero(cut)
+    cont = cont[cont > 0]
+    idx = np.sort(np.concatenate([np.arange(n), cont - 1]), kind="stable")  # copies side by side
+    new_start = np.zeros(len(idx), dtype=bool)
+    new_start[0] = True
+    new_start[np.searchsorted(idx, real, side="left")] = True
+    new_start[np.searchsorted(idx, cont - 1, side="left") + 1] = True  # the repeated vertex opens it
+    return [q for q in polygons_from_xy(x[idx], y[idx], new_start) if q.size() > 1]
 
 
 def prepare(tr: InspectorTrack, crs: str) -> None:
