@@ -1,7 +1,8 @@
 """QGIS as a WMTS client: load each layer given on stdin, render it, report what it drew.
 
 Runs under Debian's /usr/bin/python3 with PyQGIS (QGIS 3.22, Qt5), never in a process that imports
-PySide6; tests/basemap/test_basemap_ogc_clients.py starts it as its own process. Reads JSON
+the client's Qt 6 bindings; tests/basemap/test_basemap_ogc_clients.py starts it as its own
+process. Reads JSON
 {"profile": dir, "layers": [{"name", "params": {...QgsDataSourceUri params...}, "lonlat": [w, s, e, n],
 "size": px}]} and prints one JSON line {name: {"valid", "error", "crs", "opaque", "colours"}}.
 """
