@@ -38,6 +38,22 @@ def fitted_font(text: str, px: float, width: float, bold: bool = False) -> QFont
     return f
 
 
+def panel_frame(p: QPainter, widget: QWidget, title: str) -> tuple[QRectF, float]:
+    """A rounded panel with its title; returns the panel's rectangle and its unit (1/14 of its
+    height), from which the panel lays out everything else."""
+    p.setRenderHint(QPainter.Antialiasing)
+    r = QRectF(widget.rect()).adjusted(6, 6, -6, -6)
+    p.setPen(Qt.NoPen)
+    p.setBrush(PANEL)
+    p.drawRoundedRect(r, 14, 14)
+    unit = r.height() / 14
+    p.setPen(TEXT)
+    p.setFont(wall_font(unit * 0.9, bold=True))
+    p.drawText(QRectF(r.left() + unit, r.top() + unit * 0.4, r.width(), unit * 1.4), Qt.AlignLeft | Qt.AlignVCenter,
+               title)
+    return r, unit
+
+
 class KpiTile(QWidget):
     """A big number with its name; red when `alarm` is set and the value is not zero."""
 
@@ -142,16 +158,7 @@ class BarPanel(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        r = QRectF(self.rect()).adjusted(6, 6, -6, -6)
-        p.setPen(Qt.NoPen)
-        p.setBrush(PANEL)
-        p.drawRoundedRect(r, 14, 14)
-        unit = r.height() / 14
-        p.setPen(TEXT)
-        p.setFont(wall_font(unit * 0.9, bold=True))
-        p.drawText(QRectF(r.left() + unit, r.top() + unit * 0.4, r.width(), unit * 1.4), Qt.AlignLeft | Qt.AlignVCenter,
-                   self.title)
+        r, unit = panel_frame(p, self, self.title)
         if not self.rows:
             p.setPen(MUTED)
             p.setFont(wall_font(unit * 0.7))
@@ -193,16 +200,7 @@ class TrendPanel(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        r = QRectF(self.rect()).adjusted(6, 6, -6, -6)
-        p.setPen(Qt.NoPen)
-        p.setBrush(PANEL)
-        p.drawRoundedRect(r, 14, 14)
-        unit = r.height() / 14
-        p.setPen(TEXT)
-        p.setFont(wall_font(unit * 0.9, bold=True))
-        p.drawText(QRectF(r.left() + unit, r.top() + unit * 0.4, r.width(), unit * 1.4), Qt.AlignLeft | Qt.AlignVCenter,
-                   self.title)
+        r, unit = panel_frame(p, self, self.title)
         p.setFont(wall_font(unit * 0.6))
         for k, (name, colour) in enumerate(zip(self.legend, (ACCENT, TEXT))):
             x = r.right() - unit * (9 - k * 4.5)
@@ -252,16 +250,7 @@ class BoardPanel(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        r = QRectF(self.rect()).adjusted(6, 6, -6, -6)
-        p.setPen(Qt.NoPen)
-        p.setBrush(PANEL)
-        p.drawRoundedRect(r, 14, 14)
-        unit = r.height() / 14
-        p.setPen(TEXT)
-        p.setFont(wall_font(unit * 0.9, bold=True))
-        p.drawText(QRectF(r.left() + unit, r.top() + unit * 0.4, r.width(), unit * 1.4), Qt.AlignLeft | Qt.AlignVCenter,
-                   self.title)
+        r, unit = panel_frame(p, self, self.title)
         cols = (0.0, 0.30, 0.55, 0.80)
         w = r.width() - unit * 2
         y = r.top() + unit * 2.2
