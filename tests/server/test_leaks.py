@@ -18,7 +18,10 @@ CONTACT = "13912345678"
 
 
 def _patrol(world) -> None:
-    """The inspector patrols GRID and has sent a position; a second inspector too, elsewhere."""
+    """The inspector patrols GRID and has sent a position; a second inspector too, elsewhere. The
+    city is that one grid: reports up to 10 km away are let in (the city-area rule is tested in
+    test_case_safety), so a case can lie outside the inspector's grid."""
+    world.ctx.settings.city_area_tolerance_m = 10_000.0
     box = [[120.60, 31.30], [120.61, 31.30], [120.61, 31.31], [120.60, 31.31], [120.60, 31.30]]
     from server_stub.services.users import create_user
     with world.ctx.db.transaction() as s:
