@@ -25,7 +25,7 @@ ALLOWED = {"opencitycommand", "qgis", "osm", "openstreetmap", "contributors", "x
            "tianditu", "kml", "kmz", "geojson", "json", "open311", "ctrl", "alt", "shift", "enter", "return", "esc", "home", "del", "id", "km",
            "gb", "csv", "xlsx", "png", "jpeg", "webp", "gk", "cgcs", "epsg", "utm", "wgs", "zone", "ws",
            "http", "https", "pdf", "app"}
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")  # names with digits (Open311) are one word
+WORD = re.compile(r"[A-Za-z]{2,}[0-9]*")  # names with digits (Open311) are one word
 TAG = re.compile(r"<[^>]+>|&[a-z]+;")
 
 
