@@ -7,6 +7,7 @@ import logging
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
+from app.api import city_config
 from app.api.client import ApiClient
 from app.api.worker import run_async
 
@@ -31,6 +32,7 @@ def run_wall(app: QApplication, server: str, user: str, password: str, screens: 
 
         def work() -> tuple[ApiClient, dict]:
             client.login(user, password)
+            city_config.load(client)  # the city's time zone and shifts, as in the main window
             return client, client.city()
         run_async(work, ready, failed)
 

@@ -17,6 +17,7 @@ from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from app.api.city_config import city_tz
 from app.api.client import ApiClient, ApiError
 from app.api.events import EventStream
 from app.api.worker import run_async
@@ -25,16 +26,16 @@ from app.map.canvas import MapCanvas
 
 from .widgets import ACCENT, BG, GREEN, MUTED, RED, TEXT, BarPanel, BoardPanel, KpiTile, Ticker, TrendPanel, wall_font
 
-CITY_TZ = ZoneInfo("Asia/Shanghai")
 BURN_IN_STEPS = ((0, 0), (6, 0), (6, 6), (0, 6))  # pixels, one step every `shift_every_s`
 
 
 class WallWindow(QWidget):
     def __init__(self, client: ApiClient, profile: dict, *, credentials: tuple[str, str] | None = None,
                  refresh_s: float = 15.0, rotate_s: float = 20.0, shift_every_s: float = 300.0,
-                 tz: ZoneInfo = CITY_TZ, now: Callable[[], float] = time.time, parent: QWidget | None = None):
+                 tz: ZoneInfo | None = None, now: Callable[[], float] = time.time, parent: QWidget | None = None):
         super().__init__(parent)
-        self.client, self.profile, self.credentials, self.tz, self._now = client, profile, credentials, tz, now
+        self.client, self.profile, self.credentials, self._now = client, profile, credentials, now
+        self.tz = tz or city_tz()  # the city's zone, as the server counts it
         self.setObjectName("WallWindow")
         self.setWindowTitle(self.tr("OpenCityCommand — wall"))
         self.setAutoFillBackground(True)

@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateTim
 
 from app.api.client import ApiClient
 from app.api.worker import run_async
-from app.domain.clocks import DEFAULT_SHIFTS
+from app.api.city_config import city_tz, current_clock
 from app.domain.track_export import ExportTrack, csv_bytes, gpx, kml
 from app.layers.tracks import InspectorTrack, TrackLayer
 
 from .track_timeline import SPEEDS, PlaybackClock, TimelineMark, TrackTimeline
 
-CITY_TZ = ZoneInfo("Asia/Shanghai")
 LONG_RANGE_S = 86_400 * 1.5  # longer ranges come simplified from the server
 SIMPLIFY_M = 2.0
 LIVE_TRAIL_S = 1800.0
@@ -43,13 +42,13 @@ class TrackPanel(QWidget):
     loaded = Signal()
 
     def __init__(self, client: ApiClient, layer: TrackLayer, canvas=None, grids=None,  # noqa: ANN001
-                 clock: PlaybackClock | None = None, tz: ZoneInfo = CITY_TZ, parent: QWidget | None = None):
+                 clock: PlaybackClock | None = None, tz: ZoneInfo | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.client = client
         self.layer = layer
         self.canvas = canvas
         self.grids = grids  # the city's UnitGridLayer (for coverage fills)
-        self.tz = tz
+        self.tz = tz or city_tz()  # the city's zone, as the server counts it
         self.clock = clock or PlaybackClock(self)
         self.inspectors: list[dict] = []
         self.analyses: dict[int, dict] = {}
@@ -237,7 +236,8 @@ class TrackPanel(QWidget):
         return a, b
 
     def _day_shift(self, day) -> tuple[datetime, datetime]:  # noqa: ANN001
-        first, last = DEFAULT_SHIFTS[0].start, DEFAULT_SHIFTS[-1].end
+        shifts = current_clock().shifts  # the city's own shifts (GET /api/ref/clock-config)
+        first, last = shifts[0].start, shifts[-1].end
         return datetime.combine(day, first, self.tz), datetime.combine(day, last, self.tz)
 
     def preset_today(self) -> None:
