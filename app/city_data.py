@@ -20,6 +20,7 @@ from app.api.client import ApiClient
 from app.api.worker import run_async
 from app.layers import (CameraLayer, CaseLayer, ComponentLayer, InspectorLayer, Layer, ResponsibilityGridLayer,
                         UnitGridLayer, VectorBasemapLayer)
+from app.domain.camera_view import DEFAULT_FOV_DEG, DEFAULT_RANGE_M
 from app.domain.workflow import OPEN_STATES
 from app.search_index import SearchHit, SearchIndex
 
@@ -27,6 +28,11 @@ log = logging.getLogger("occ.client")
 
 # Layer names in the city GeoPackage written by server_stub.citydata.
 GPKG_GRIDS, GPKG_RESP, GPKG_COMPONENTS = "unit_grids", "responsibility_grids", "components"
+
+
+def _column(items: list[dict], key: str, default: float) -> np.ndarray:
+    """One numeric field of the API's items; missing or null gives the default."""
+    return np.array([default if c.get(key) is None else c[key] for c in items], float)
 
 
 def cache_dir() -> Path:
@@ -191,8 +197,9 @@ class CityData(QObject):
             return
         self.cameras.set_cameras([c["id"] for c in items], np.array([c["lon"] for c in items], float),
                                  np.array([c["lat"] for c in items], float),
-                                 azimuth=np.array([c.get("direction") or np.nan for c in items], float),
-                                 properties=items)
+                                 azimuth=_column(items, "direction", np.nan),  # 0 is north, not "none"
+                                 fov=_column(items, "fov_deg", DEFAULT_FOV_DEG),
+                                 range_m=_column(items, "range_m", DEFAULT_RANGE_M), properties=items)
 
     # ------------------------------------------------------------------ live events
     def on_event(self, msg: dict) -> None:

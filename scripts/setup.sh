@@ -14,7 +14,8 @@ DEB_PACKAGES=(
   xvfb xauth fonts-noto-cjk ffmpeg
   libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libpulse0 libasound2
-  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gir1.2-gst-rtsp-server-1.0 python3-gi
   postgresql postgresql-15-postgis-3 gdal-bin python3-gdal
 )
 missing=()

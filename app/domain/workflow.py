@@ -91,6 +91,12 @@ class Action(StrEnum):
     URGE = "urge"  # 督办/催办
 
 
+class CaseOp(StrEnum):
+    """Case operations that change no state: not in the transition table, but their roles are set
+    in the city's workflow file like an action's ({"attach_evidence": ["acceptor", ...]})."""
+    ATTACH_EVIDENCE = "attach_evidence"  # 截图取证: a video snapshot attached to a case
+
+
 class CloseType(StrEnum):
     NORMAL = "normal"  # 正常结案
     OVERDUE = "overdue"  # 超期结案
@@ -162,6 +168,10 @@ DEFAULT_TRANSITIONS: tuple[Transition, ...] = (
     _t(A.VOID, OPEN_STATES, S.VOID, [R.LEADER, R.ADMIN], "作废", needs_reason=True),
     _t(A.URGE, OPEN_STATES, SAME, [R.LEADER, R.DISPATCHER], "督办"),
 )
+DEFAULT_OP_ROLES: dict[CaseOp, frozenset[Role]] = {
+    CaseOp.ATTACH_EVIDENCE: frozenset({R.ACCEPTOR, R.SHIFT_LEADER, R.DISPATCHER, R.LEADER, R.ADMIN}),
+}
+_OPS = frozenset(op.value for op in CaseOp)
 del S, R, A
 
 
@@ -205,7 +215,11 @@ class Workflow:
         self.rules: dict[str, bool] = {**RULES, **{k: bool(v) for k, v in (rules or {}).items()}}
         self.role_overrides = {str(a): sorted(str(r) for r in rs) for a, rs in (role_overrides or {}).items()}
         table = {t.action: t for t in transitions}
+        self._op_roles: dict[CaseOp, frozenset[Role]] = dict(DEFAULT_OP_ROLES)
         for action, roles in (role_overrides or {}).items():
+            if str(action) in _OPS:
+                self._op_roles[CaseOp(action)] = frozenset(Role(r) for r in roles)
+                continue
             t = table[Action(action)]
             table[t.action] = Transition(t.action, t.sources, t.target, frozenset(Role(r) for r in roles),
                                          t.needs_reason, t.requires_pending, t.forbids_pending, t.label_zh)
@@ -227,8 +241,17 @@ class Workflow:
     def close_requires_check(self) -> bool:
         return self.rules["close_requires_check"]
 
-    def roles_for(self, action: Action | str) -> frozenset[Role]:
+    def roles_for(self, action: Action | CaseOp | str) -> frozenset[Role]:
+        if str(action) in _OPS:
+            return self._op_roles[CaseOp(action)]
         return self.transition(action).roles
+
+    def check_op(self, op: CaseOp | str, role: Role | str) -> None:
+        """Refuses (WrongRole) a role that may not do the operation."""
+        op = CaseOp(op)
+        if Role(role) not in self._op_roles[op]:
+            raise WrongRole(f"'{op}' needs role {' or '.join(sorted(r.value for r in self._op_roles[op]))}; "
+                            f"you are '{role}'")
 
     def transition(self, action: Action | str) -> Transition:
         return self._table[Action(action)]

@@ -6,6 +6,7 @@ import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
+from app.domain.camera_view import DEFAULT_FOV_DEG, DEFAULT_RANGE_M
 from app.map.viewport import Viewport
 
 from .base import Feature, Layer
@@ -25,8 +26,8 @@ class CameraLayer(Layer):
                  wedge_max_scale: float = 2500.0, wedge_max_px: float = 70.0, min_scale: float | None = 5000.0,
                  **kw):
         super().__init__(name, crs=crs, min_scale=min_scale, **kw)
-        self.points = DynamicPoints(crs, {"azimuth": (np.float64, np.nan), "fov": (np.float64, 60.0),
-                                          "range_m": (np.float64, 40.0), "online": (np.bool_, True)})
+        self.points = DynamicPoints(crs, {"azimuth": (np.float64, np.nan), "fov": (np.float64, DEFAULT_FOV_DEG),
+                                          "range_m": (np.float64, DEFAULT_RANGE_M), "online": (np.bool_, True)})
         self.lock = self.points.lock
         self.icon_px = icon_px
         self.wedge_max_scale = wedge_max_scale

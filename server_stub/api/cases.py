@@ -16,8 +16,9 @@ from app.domain.workflow import Action, Role, State, WorkflowError
 from ..context import ServerContext
 from ..db.models import User
 from ..schemas.cases import (ActionIn, CaseDetail, CaseIn, CaseList, CaseOut, DeadlinePreview, DuplicateOut,
-                             EventOut, MergeIn, MergeOut)
+                             EventOut, EvidenceIn, EvidenceOut, MergeIn, MergeOut)
 from ..services import cases as svc
+from ..services import evidence
 from ..schemas.types import INT32_MAX, Id, Instant
 from ..services import idempotency
 from ..services.spatial import SpatialInputError, parse_bbox
@@ -54,21 +55,26 @@ def _bad(loc: str, name: str, msg: str) -> HTTPException:
 _REPORTED = idempotency.json_answer(CaseOut, 201)
 _ACTED = idempotency.json_answer(CaseOut)
 _MERGED = idempotency.json_answer(MergeOut)
+_ATTACHED = idempotency.json_answer(EvidenceOut, 201)
 
 
 @router.post("", response_model=CaseOut, status_code=201)
 async def report(body: CaseIn, user: User = Depends(require_roles(*REPORTERS)),
                  ctx: ServerContext = Depends(get_ctx)) -> Response:
     """A new case in REPORTED. Hotline entry: an acceptor with source=hotline, reporter_name and
-    reporter_contact. 422 names the field for an unknown class_code, bad coordinates or photos."""
+    reporter_contact. Video patrol (视频巡查): source=video (the default with a camera_id), the
+    snapshot(s) in photo_hashes, camera_id and stream_time. 422 names the field for an unknown
+    class_code, camera, bad coordinates or photos."""
     defaults = {Role.INSPECTOR: "inspector", Role.LEADER: "leader"}
-    source = "inspector" if user.role == Role.INSPECTOR else body.source or defaults.get(user.role, "hotline")
+    source = "inspector" if user.role == Role.INSPECTOR else \
+        body.source or ("video" if body.camera_id else defaults.get(user.role, "hotline"))
     with refusals():
         return await ctx.db.run_write(
             svc.run_report, ctx, user, answer=_REPORTED, source=source, kind=body.kind.value,
             class_code=body.class_code, lon=body.lon, lat=body.lat, description=body.description, address=body.address,
             reporter_name=body.reporter_name, reporter_contact=body.reporter_contact,
-            external_id=body.external_id, component_id=body.component_id, photo_hashes=body.photo_hashes)
+            external_id=body.external_id, component_id=body.component_id, photo_hashes=body.photo_hashes,
+            camera_id=body.camera_id, stream_time=body.stream_time)
 
 
 @router.get("", response_model=CaseList)
@@ -141,6 +147,19 @@ async def act(case_id: Id, action: Action, body: ActionIn | None = None, user: U
     with refusals():
         return await ctx.db.run_write(svc.run_action, ctx, case_id, user, action,
                                       answer=_ACTED, **params)
+
+
+@router.post("/{case_id}/photos", response_model=EvidenceOut, status_code=201, responses=errors(403, 404, 409))
+async def attach_photo(case_id: Id, body: EvidenceIn, user: User = Depends(current_user),
+                       ctx: ServerContext = Depends(get_ctx)) -> Response:
+    """Evidence (截图取证): a photo uploaded before (POST /api/photos) joins an open case under stage
+    "evidence", with the camera and the stream's own time of the frame. Roles: the workflow's
+    attach_evidence (acceptor, shift leader, dispatcher, leader, admin by default). 409 for a closed
+    case, the same photo twice or a stale expected_version; 422 an unknown photo or camera."""
+    with refusals():
+        return await ctx.db.run_write(evidence.run_attach, ctx, case_id, user, answer=_ATTACHED,
+                                      sha256=body.sha256, camera_id=body.camera_id,
+                                      stream_time=body.stream_time, expected_version=body.expected_version)
 
 
 @router.get("/{case_id}/deadline-preview", response_model=DeadlinePreview, responses=errors(404))

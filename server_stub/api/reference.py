@@ -10,16 +10,17 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from app.domain.classification import Kind
 from app.domain.codes import CodeError, ComponentId, normalize_grid_code
+from app.domain.workflow import Role
 
 from ..context import ServerContext
 from ..db.models import User
-from ..schemas.reference import (CameraOut, ClassOut, ComponentOut, DepartmentOut, GridOut, InspectorOut,
+from ..schemas.reference import (CameraOut, CameraPatch, ClassOut, ComponentOut, DepartmentOut, GridOut, InspectorOut,
                                  NearComponentOut, RegionNode, RegionOut, ResponsibilityGridOut,
                                  ResponsibilityOut, SuggestionOut)
 from ..schemas.types import Id
 from ..services import reference as ref
 from ..services.visibility import POSITION_ROLES, inspector_view
-from .deps import current_user, get_ctx
+from .deps import current_user, get_ctx, require_roles
 from .errors import errors
 
 router = APIRouter(prefix="/api/ref", tags=["reference"], dependencies=[Depends(current_user)])
@@ -62,9 +63,10 @@ def clock_config(ctx: ServerContext = Depends(get_ctx)) -> dict:
 def workflow(ctx: ServerContext = Depends(get_ctx)) -> dict:
     """The city's workflow: role overrides {action: [roles]} and rules (close_requires_check ...),
     and the effective roles of every action, so a client shows the panels the city's roles need."""
-    from app.domain.workflow import Action
+    from app.domain.workflow import Action, CaseOp
     return {**ctx.workflow.config(),
-            "effective_roles": {a.value: sorted(r.value for r in ctx.workflow.roles_for(a)) for a in Action}}
+            "effective_roles": {a.value: sorted(r.value for r in ctx.workflow.roles_for(a))
+                                for a in (*Action, *CaseOp)}}
 
 
 # ---------------------------------------------------------------- classification and organisation
@@ -248,7 +250,7 @@ def nearest_inspectors(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=
 @router.get("/cameras", response_model=list[CameraOut], response_model_exclude_none=True)
 def cameras(bbox: str | None = Query(None, description=BBOX_DOC), ctx: ServerContext = Depends(get_ctx)
             ) -> list[dict]:
-    """Cameras (all, or in a box), with stream_url and view direction."""
+    """Cameras (all, or in a box), with their main and sub stream URLs, view cone and status."""
     box = _checked(ref.parse_bbox, bbox, required=False)
     with ctx.db.bounded() as s:
         return ref.cameras(s, box)
@@ -260,6 +262,31 @@ def nearest_cameras(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, 
                     ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     with ctx.db.bounded() as s:
         return ref.nearest_cameras(s, lon, lat, n, max_m)
+
+
+@router.get("/cameras/seeing", response_model=list[CameraOut], response_model_exclude_none=True)
+def seeing_cameras(lon: float = Lon, lat: float = Lat, n: int = Query(10, ge=1, le=100),
+                   ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
+    """Cameras that can see the place: inside their view cone (direction ± fov_deg/2) and range_m
+    (a camera without direction sees all round), nearest first, with distance_m. For the video
+    wall's linkage (联动) with a case. The rule: app/domain/camera_view.py."""
+    from ..services.tracks import metric_crs
+    crs = metric_crs(ctx, lon, lat)
+    with ctx.db.bounded() as s:
+        return ref.seeing_cameras(s, lon, lat, crs, n)
+
+
+@router.patch("/cameras/{cam_id}", response_model=CameraOut, response_model_exclude_none=True,
+              responses=errors(403, 404))
+def patch_camera(cam_id: str, body: CameraPatch, user: User = Depends(require_roles(Role.ADMIN)),
+                 ctx: ServerContext = Depends(get_ctx)) -> dict:
+    """Admin / IT: mark a camera online or offline by hand (a city's video platform usually reports
+    it through the camera import). Clients hear it as a `camera.changed` event."""
+    cid = _checked(ref.check_camera_id, cam_id)
+    with ctx.db.transaction() as s:
+        out = _found(ref.set_camera_online(s, cid, body.online), f"camera {cid}")
+    ctx.bus.publish("camera.changed", out)
+    return out
 
 
 @router.get("/cameras/{cam_id}", response_model=CameraOut, response_model_exclude_none=True,

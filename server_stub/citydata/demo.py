@@ -153,8 +153,9 @@ def camera_rows(pkg: PackageReader, stream_urls: list[str]) -> list[dict]:
     out = []
     for i, r in enumerate(df.itertuples()):
         direction = None if r.direction is None or r.direction != r.direction else float(r.direction) % 360
+        url = streams.stream_for(i, stream_urls)
         out.append({"id": r.id, "name": r.name, "lon": float(r.geometry.x), "lat": float(r.geometry.y),
-                    "direction": direction, "stream_url": streams.stream_for(i, stream_urls),
+                    "direction": direction, "stream_url": None if url and url.startswith("file:") else url,
                     "kind": _s(r.kind) or "fixed", "grid_code": _s(r.grid_code), "online": bool(r.online)})
     return out
 

@@ -176,7 +176,10 @@ class Camera(Base):
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     direction: Mapped[float | None] = mapped_column(Float)  # degrees clockwise from north
-    stream_url: Mapped[str | None] = mapped_column(String(500))
+    stream_url: Mapped[str | None] = mapped_column(String(500))  # the main stream (e.g. 1280×720)
+    sub_stream_url: Mapped[str | None] = mapped_column(String(500))  # the sub stream (e.g. 640×360)
+    fov_deg: Mapped[float | None] = mapped_column(Float)  # view cone width; None: camera_view default
+    range_m: Mapped[float | None] = mapped_column(Float)  # view range; None: camera_view default
     kind: Mapped[str] = mapped_column(String(20), default="fixed")
     grid_code: Mapped[str | None] = mapped_column(String(15))
     online: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -277,8 +280,12 @@ class CasePhoto(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     sha256: Mapped[str] = mapped_column(ForeignKey("photos.sha256"))
-    stage: Mapped[str] = mapped_column(String(12))  # report | verify | feedback | check
+    stage: Mapped[str] = mapped_column(String(12))  # report | verify | feedback | check | evidence
     event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))
+    # a video snapshot: the camera (no foreign key: a camera import replaces rows) and the stream's
+    # own time of the frame (EXT-X-PROGRAM-DATE-TIME / RTCP), not the upload time
+    camera_id: Mapped[str | None] = mapped_column(String(20))
+    stream_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IdempotencyRecord(Base):

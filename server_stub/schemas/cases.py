@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .types import Id, Lat, Lon
+from .types import Id, Instant, Lat, Lon
 
 from app.domain.classification import Kind
 from app.domain.clocks import ClockType
@@ -14,6 +14,7 @@ from app.domain.workflow import CloseType
 
 Source = Literal["inspector", "hotline", "citizen", "open311", "video", "leader", "media"]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+CameraId = Annotated[str, Field(pattern=r"^\d{20}$", description="20-digit GB/T 28181 id")]
 
 
 class CaseIn(BaseModel):
@@ -32,6 +33,21 @@ class CaseIn(BaseModel):
     external_id: str | None = Field(None, max_length=64)
     component_id: str | None = Field(None, pattern=r"^\d{16}$")
     photo_hashes: list[Sha256] = Field(default_factory=list, max_length=20)
+    # video patrol (source "video"): the camera the snapshot(s) came from and the stream's time
+    camera_id: CameraId | None = None
+    stream_time: Instant | None = None  # with its offset (ISO 8601)
+
+
+class EvidenceIn(BaseModel):
+    """POST /api/cases/{id}/photos: a photo already uploaded (POST /api/photos) attached to the case
+    as evidence (截图取证), with the camera and the stream's own time of the frame when from video."""
+    model_config = ConfigDict(extra="forbid")
+    sha256: Sha256
+    stage: Literal["evidence"] = "evidence"
+    camera_id: CameraId | None = None
+    stream_time: Instant | None = None  # with its offset (ISO 8601)
+    expected_version: int | None = Field(None, ge=1, description="the case version the user saw: 409 "
+                                         "and nothing done when the case has changed since")
 
 
 class ActionIn(BaseModel):
@@ -142,11 +158,13 @@ class CasePhotoOut(BaseModel):
     size: int
     content_type: str
     event_id: int | None = None
+    camera_id: str | None = None  # a video snapshot's camera
+    stream_time: datetime | None = None  # the stream's own time of that frame
 
 
 class CaseDetail(CaseOut):
     events: list[EventOut]
-    photos: dict[str, list[CasePhotoOut]]  # by stage: report, verify, feedback, check
+    photos: dict[str, list[CasePhotoOut]]  # by stage: report, verify, feedback, check, evidence
     allowed_actions: list[str]  # what the caller's role may do now
 
 
@@ -155,6 +173,11 @@ class CaseList(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class EvidenceOut(BaseModel):
+    case: CaseOut
+    photo: CasePhotoOut
 
 
 class MergeOut(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class ConditionOut(BaseModel):
@@ -164,9 +164,18 @@ class CameraOut(BaseModel):
     name: str
     lon: float
     lat: float
-    direction: float | None = None  # degrees clockwise from north
-    stream_url: str | None = None
+    direction: float | None = None  # degrees clockwise from north; none: sees all round
+    stream_url: str | None = None  # the main stream (1280×720 in the demo): rtsp, rtmp, http(s) (HLS, FLV)
+    sub_stream_url: str | None = None  # the sub stream (640×360 in the demo) for small tiles
+    fov_deg: float | None = None  # view cone width (the answers fill app/domain/camera_view defaults in)
+    range_m: float | None = None  # view range, metres
     kind: str
     grid_code: str | None = None
+    online: bool  # false: the video platform / IT reports it offline
+    distance_m: float | None = None  # only in nearest and seeing answers
+
+
+class CameraPatch(BaseModel):
+    """PATCH /api/ref/cameras/{id} (admin): what IT may change by hand."""
+    model_config = ConfigDict(extra="forbid")
     online: bool
-    distance_m: float | None = None  # only in nearest answers

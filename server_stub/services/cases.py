@@ -209,8 +209,10 @@ def report_case(s: Session, ctx: Any, actor: User | None, *, source: str, kind: 
                 lon: float, lat: float, description: str = "", address: str | None = None,
                 reporter_name: str | None = None, reporter_contact: str | None = None,
                 external_id: str | None = None, component_id: str | None = None,
-                photo_hashes: Iterable[str] = (), at: datetime | None = None) -> Case:
-    """A new case in REPORTED (the acceptor's queue), located and logged. The caller commits."""
+                photo_hashes: Iterable[str] = (), camera_id: str | None = None,
+                stream_time: datetime | None = None, at: datetime | None = None) -> Case:
+    """A new case in REPORTED (the acceptor's queue), located and logged. The caller commits.
+    camera_id / stream_time: a video patrol report's camera and the stream time of its snapshots."""
     now = at or utcnow()
     if source not in SOURCES:
         raise CaseInputError("source", f"must be one of {', '.join(SOURCES)}, got {source!r}")
@@ -219,6 +221,9 @@ def report_case(s: Session, ctx: Any, actor: User | None, *, source: str, kind: 
     lon, lat = _check_point(lon, lat)
     component_id = _check_component(s, component_id or None)
     hashes = _check_photos(s, photo_hashes)
+    if camera_id is not None:
+        from .evidence import check_camera
+        check_camera(s, camera_id)
     case = Case(number=temporary_number(), source=source, kind=kind, class_code=class_code,
                 state=State.REPORTED.value, description=description or "", address=address,
                 component_id=component_id, reporter_id=actor.id if actor else None,
@@ -233,9 +238,13 @@ def report_case(s: Session, ctx: Any, actor: User | None, *, source: str, kind: 
     data = {"source": source, "kind": kind, "class_code": class_code, "lon": lon, "lat": lat}
     if hashes:
         data["photo_hashes"] = hashes
+    if camera_id is not None:
+        data["camera_id"] = camera_id
+    if stream_time is not None:
+        data["stream_time"] = stream_time.isoformat()
     ev = _event(s, case, "report", None, actor, now, description or None, data,
                 actor_name=reporter_name or source)
-    photo_svc.link(s, case.id, hashes, "report", ev.id)
+    photo_svc.link(s, case.id, hashes, "report", ev.id, camera_id, stream_time)
     s.flush()
     return case
 

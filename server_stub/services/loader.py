@@ -18,7 +18,9 @@ from shapely.geometry import shape
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.domain.camera_view import MAX_RANGE_M
 from app.domain.codes import CodeError, ComponentId, GridCode
+from app.domain.stream_urls import MAX_URL_LEN, StreamUrlError, check_stream_url
 
 from ..db.models import (Camera, ClassResponsibility, Component, Department, Device, Inspector, Region,
                          ResponsibilityGrid, UnitGrid, User)
@@ -529,10 +531,20 @@ def _component_record(row: dict, depts: _DeptRefs, classification, seen: set[str
     return rec
 
 
+def _stream_url(row: dict, key: str) -> str | None:
+    url = _text(row, key, MAX_URL_LEN)
+    try:
+        return None if url is None else check_stream_url(url)
+    except StreamUrlError as e:
+        raise _RowError(f"{key}: {e}") from None
+
+
 def load_cameras(s: Session, rows: Iterable[dict], *, replace: bool = True,
                  strict: bool = False) -> LoadReport:
     """rows: {id (20-digit GB/T 28181 id), name, lon, lat, direction (degrees from north),
-    stream_url, kind ('fixed'|'ptz'|'mobile'...), grid_code, online}. Existing ids are replaced."""
+    stream_url (main), sub_stream_url, fov_deg, range_m, kind ('fixed'|'ptz'|'mobile'...), grid_code,
+    online}. Stream URLs must be rtsp, rtmp or http(s) (app/domain/stream_urls.py). Existing ids are
+    replaced."""
     rep = LoadReport("cameras")
     existing = set(s.scalars(select(Camera.id)))
     new, changed, seen = [], [], set()
@@ -547,7 +559,10 @@ def load_cameras(s: Session, rows: Iterable[dict], *, replace: bool = True,
             direction = _float(row, "direction", required=False, lo=0, hi=360)
             rec = {"id": cid, "name": _text(row, "name", 100) or cid, "lon": lon, "lat": lat,
                    "direction": direction,
-                   "stream_url": _text(row, "stream_url", 500), "kind": _text(row, "kind", 20) or "fixed",
+                   "stream_url": _stream_url(row, "stream_url"), "sub_stream_url": _stream_url(row, "sub_stream_url"),
+                   "fov_deg": _float(row, "fov_deg", required=False, lo=1, hi=360),
+                   "range_m": _float(row, "range_m", required=False, lo=1, hi=MAX_RANGE_M),
+                   "kind": _text(row, "kind", 20) or "fixed",
                    "grid_code": _grid_code(row.get("grid_code")),
                    "online": bool(row.get("online", True))}
             if cid in existing and not replace:

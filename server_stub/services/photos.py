@@ -24,7 +24,7 @@ ALLOWED_TYPES = ("image/jpeg", "image/png", "image/webp")
 PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 MAX_PIXELS = 64_000_000  # a 64-megapixel photo; more is a decompression bomb, not a site photo
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-STAGES = ("report", "verify", "feedback", "check")
+STAGES = ("report", "verify", "feedback", "check", "evidence")
 
 
 def sniff(data: bytes) -> str | None:
@@ -108,9 +108,11 @@ def missing(s: Session, hashes: Iterable[str]) -> list[str]:
     return [h for h in hashes if h not in known]
 
 
-def link(s: Session, case_id: int, hashes: Iterable[str], stage: str, event_id: int | None) -> None:
+def link(s: Session, case_id: int, hashes: Iterable[str], stage: str, event_id: int | None,
+         camera_id: str | None = None, stream_time: Any = None) -> None:
     for h in dict.fromkeys(hashes):
-        s.add(CasePhoto(case_id=case_id, sha256=h, stage=stage, event_id=event_id))
+        s.add(CasePhoto(case_id=case_id, sha256=h, stage=stage, event_id=event_id, camera_id=camera_id,
+                        stream_time=stream_time))
 
 
 def of_case(s: Session, case_id: int) -> dict[str, list[dict]]:
@@ -120,5 +122,6 @@ def of_case(s: Session, case_id: int) -> dict[str, list[dict]]:
                      .where(CasePhoto.case_id == case_id).order_by(CasePhoto.id)).all()
     for cp, p in rows:
         out.setdefault(cp.stage, []).append({"sha256": p.sha256, "url": url_of(p.sha256), "size": p.size,
-                                             "content_type": p.content_type, "event_id": cp.event_id})
+                                             "content_type": p.content_type, "event_id": cp.event_id,
+                                             "camera_id": cp.camera_id, "stream_time": cp.stream_time})
     return out

@@ -11,9 +11,12 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import Text, cast, select
+import numpy as np
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
+from app.domain import camera_view
+from app.domain.camera_view import DEFAULT_FOV_DEG, DEFAULT_RANGE_M, MAX_RANGE_M
 from app.domain.classification import Classification, MinorClass
 
 from ..db.models import (Camera, ClassResponsibility, Component, Department, Inspector, Region,
@@ -414,12 +417,15 @@ def nearest_inspectors(s: Session, lon: float, lat: float, n: int = 5, online_on
 
 # ---------------------------------------------------------------- cameras
 _CAM_COLS = (Camera.id, Camera.name, Camera.lon, Camera.lat, Camera.direction, Camera.stream_url,
-             Camera.kind, Camera.grid_code, Camera.online)
+             Camera.sub_stream_url, Camera.fov_deg, Camera.range_m, Camera.kind, Camera.grid_code, Camera.online)
 
 
 def _cam(row) -> dict:  # noqa: ANN001
     return {"id": row.id, "name": row.name, "lon": row.lon, "lat": row.lat, "direction": row.direction,
-            "stream_url": row.stream_url, "kind": row.kind, "grid_code": row.grid_code, "online": row.online}
+            "stream_url": row.stream_url, "sub_stream_url": row.sub_stream_url,
+            "fov_deg": DEFAULT_FOV_DEG if row.fov_deg is None else row.fov_deg,
+            "range_m": DEFAULT_RANGE_M if row.range_m is None else row.range_m,
+            "kind": row.kind, "grid_code": row.grid_code, "online": row.online}
 
 
 def cameras(s: Session, bbox: tuple[float, float, float, float] | None = None, limit: int = 10_000) -> list[dict]:
@@ -436,6 +442,36 @@ def camera(s: Session, cam_id: str) -> dict | None:
 
 def nearest_cameras(s: Session, lon: float, lat: float, n: int = 5, max_m: float = NEAREST_MAX_M) -> list[dict]:
     return [{**_cam(r), "distance_m": round(d, 2)} for d, r in _nearest(s, Camera, _CAM_COLS, lon, lat, n, (), max_m)]
+
+
+def seeing_cameras(s: Session, lon: float, lat: float, crs: str, n: int = 10) -> list[dict]:
+    """The cameras whose view cone (camera_view.sees) holds the point, nearest first. Candidates come
+    from the spatial index within the longest range any camera has; the cone is tested in metres
+    of `crs` (the city's projected CRS)."""
+    longest = s.scalar(select(func.max(Camera.range_m)))
+    radius = min(max(float(longest or 0.0), DEFAULT_RANGE_M), MAX_RANGE_M) * 1.01  # haversine vs grid
+    rows = s.execute(select(*_CAM_COLS).where(
+        bbox_filter(Camera, *near_ranges(lon, lat, radius), dialect=dialect_of(s)))).all()
+    if not rows:
+        return []
+    x, y = camera_view.project([r.lon for r in rows] + [lon], [r.lat for r in rows] + [lat], crs)
+
+    def col(name: str) -> np.ndarray:
+        return np.array([np.nan if getattr(r, name) is None else getattr(r, name) for r in rows], float)
+
+    mask, dist = camera_view.sees(x[:-1], y[:-1], col("direction"), col("fov_deg"), col("range_m"),
+                                  float(x[-1]), float(y[-1]))
+    order = sorted(np.flatnonzero(mask).tolist(), key=lambda i: (dist[i], rows[i].id))[:n]
+    return [{**_cam(rows[i]), "distance_m": round(float(dist[i]), 2)} for i in order]
+
+
+def set_camera_online(s: Session, cam_id: str, online: bool) -> dict | None:
+    cam = s.get(Camera, cam_id)
+    if cam is None:
+        return None
+    cam.online = online
+    s.flush()
+    return camera(s, cam_id)
 
 
 def check_camera_id(text: str) -> str:
