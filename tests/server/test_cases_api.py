@@ -125,7 +125,7 @@ def test_detail_and_events(sw):
     assert d["allowed_actions"] == ["dispatch", "return_to_filing", "urge"]
     assert get(sw, cid, "acceptor")["allowed_actions"] == []
     assert get(sw, cid, "leader")["allowed_actions"] == ["void", "urge"]
-    assert d["photos"] == {"report": [], "verify": [], "feedback": [], "check": []}
+    assert d["photos"] == {"report": [], "verify": [], "feedback": [], "check": [], "evidence": []}
     r = sw.client.get(f"/api/cases/{cid}/events", headers=sw.h("leader"))
     assert r.status_code == 200 and r.json() == d["events"]
     assert [(e["action"], e["from_state"], e["to_state"]) for e in d["events"]] == [
