@@ -1,0 +1,229 @@
+"""One camera stream decoded with PyAV on its own thread, frames handed to the UI as pixel arrays.
+
+Why PyAV and not Qt Multimedia: measured (benchmarks/bench_video_backends.py, README), PyAV lets the
+worker thread scale each frame to the tile's size and drop frames the UI has not taken yet, so the UI
+thread only blits; QVideoSink frames have to be converted (toImage) and scaled on the UI thread.
+
+The worker never blocks the UI: opening, reading, decoding and scaling run on the stream's thread;
+stop() only sets a flag (a read stuck on a dead network ends by its own timeout). A dropped or
+unreachable stream is retried with back-off; the UI is told the state and the last frame's time.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from .stream_time import hls_anchor, is_hls
+
+log = logging.getLogger(__name__)
+
+BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # between reconnection attempts, the last one repeats
+OPEN_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 5.0
+LATE_RESYNC_S = 1.0  # this far behind the stream's clock: take the stream's pace again from here
+LATE_SKIP_S = 0.15  # this far behind: decode but do not scale the frame (nobody would see it in time)
+
+
+class State:
+    """What a tile shows about its stream."""
+    IDLE = "idle"
+    CONNECTING = "connecting"  # first attempt
+    PLAYING = "playing"
+    OFFLINE = "offline"  # the last attempt failed; waiting to retry
+    RECONNECTING = "reconnecting"  # a retry is under way
+    CAMERA_OFFLINE = "camera_offline"  # the server says the camera is offline: not tried
+
+
+class Frame:
+    __slots__ = ("pixels", "stream_time", "shown_at")
+
+    def __init__(self, pixels: np.ndarray, stream_time: datetime | None):
+        self.pixels = pixels  # height × width × 4, BGRA (QImage.Format_RGB32 on little-endian)
+        self.stream_time = stream_time
+        self.shown_at = 0.0
+
+
+class VideoStream(QObject):
+    """start(url) / stop(); frameReady fires (at most one pending at a time) when take() has a frame."""
+
+    frameReady = Signal()
+    stateChanged = Signal(str)
+
+    def __init__(self, parent: QObject | None = None, backoff: tuple[float, ...] = BACKOFF_S,
+                 clock: Callable[[], float] = time.monotonic):
+        super().__init__(parent)
+        self.backoff = backoff
+        self.clock = clock
+        self.url: str | None = None
+        self.state = State.IDLE
+        self.target = (320, 180)  # the tile's picture size; read by the worker for every frame
+        self.attempts = 0  # connection attempts since start(), for the UI and tests
+        self.decoded = 0  # frames decoded since start()
+        self.delivered = 0  # frames handed to the UI
+        self.last_error = ""
+        self.last_time: datetime | None = None  # stream time of the last frame decoded
+        self._lock = threading.Lock()
+        self._latest: Frame | None = None
+        self._pending = False
+        self._native = None  # the last decoded av.VideoFrame at full size, for snapshots
+        self._stop: threading.Event | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ UI side
+    def start(self, url: str) -> None:
+        if self._thread is not None and self.url == url and not self._stop.is_set():
+            return
+        self.stop()
+        self.url = url
+        self.attempts = self.decoded = self.delivered = 0
+        stop = threading.Event()
+        self._stop = stop
+        self._set_state(State.CONNECTING)
+        self._thread = threading.Thread(target=self._run, args=(url, stop), daemon=True,
+                                        name=f"occ-video-{url[-24:]}")
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stops decoding at once (flag); the thread ends after its current packet or read timeout."""
+        if self._stop is not None:
+            self._stop.set()
+        self._thread = None
+        with self._lock:
+            self._pending = False
+        if self.state not in (State.IDLE, State.CAMERA_OFFLINE):
+            self._set_state(State.IDLE)
+
+    def mark_camera_offline(self) -> None:
+        self.stop()
+        self._set_state(State.CAMERA_OFFLINE)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def take(self) -> Frame | None:
+        """The newest frame (the UI thread calls this on frameReady)."""
+        with self._lock:
+            self._pending = False
+            f = self._latest
+        return f
+
+    def snapshot(self) -> tuple[np.ndarray, datetime | None] | None:
+        """The last decoded frame at full size as RGB pixels, and its stream time (call off the UI thread)."""
+        with self._lock:
+            frame, t = self._native, self.last_time
+        if frame is None:
+            return None
+        return frame.to_ndarray(format="rgb24"), t
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.stateChanged.emit(state)
+
+    # ------------------------------------------------------------------ worker thread
+    def _run(self, url: str, stop: threading.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            self.attempts += 1
+            if self.attempts > 1:
+                self._emit_state(stop, State.RECONNECTING)
+            try:
+                played = self._play(url, stop)
+            except Exception as e:  # noqa: BLE001 - any failure of a stream is a reason to retry it
+                played = False
+                self.last_error = str(e)[:200]
+                log.info("stream %s: %s", url, e)
+            if stop.is_set():
+                return
+            failures = 0 if played else failures + 1
+            self._emit_state(stop, State.OFFLINE if not played else State.RECONNECTING)
+            if played:  # it ended or dropped after playing (a file's end, a live stream's drop): again now
+                continue
+            stop.wait(self.backoff[min(failures - 1, len(self.backoff) - 1)])
+
+    def _emit_state(self, stop: threading.Event, state: str) -> None:
+        if not stop.is_set():  # a stopped stream's thread must not overwrite the new state
+            self.state = state
+            self.stateChanged.emit(state)
+
+    def _play(self, url: str, stop: threading.Event) -> bool:
+        """Plays until the stream ends, fails or stop is set. True when at least one frame came."""
+        import av
+        import av.video.reformatter
+
+        anchor: datetime | None = None
+        if is_hls(url):
+            try:
+                anchor = hls_anchor(url, OPEN_TIMEOUT_S)
+            except Exception as e:  # noqa: BLE001 - the stream may still play without its time
+                log.debug("no program date-time for %s: %s", url, e)
+        options = {"probesize": "500000", "analyzeduration": "500000"}
+        if url.startswith("rtsp"):
+            options["rtsp_transport"] = "tcp"
+        container = av.open(url, options=options, timeout=(OPEN_TIMEOUT_S, READ_TIMEOUT_S))
+        # one scaler per stream: VideoFrame.reformat builds a new SwsContext for every frame (3× the cost)
+        scaler = av.video.reformatter.VideoReformatter()
+        try:
+            vstream = container.streams.video[0]
+            vstream.thread_type = "SLICE"  # small frames: one thread per stream, no frame-thread delay
+            vstream.codec_context.thread_count = 1
+            played = False
+            pts0: float | None = None
+            wall0 = 0.0
+            for packet in container.demux(vstream):
+                if stop.is_set():
+                    return played
+                for frame in packet.decode():
+                    if stop.is_set():
+                        return played
+                    pts = float(frame.time) if frame.time is not None else None
+                    now = self.clock()
+                    if pts is None:
+                        late = 0.0
+                    else:
+                        if pts0 is None:
+                            pts0, wall0 = pts, now
+                        late = now - (wall0 + pts - pts0)
+                        if late < 0:  # early: keep the stream's pace (files and bursts of segments)
+                            if stop.wait(min(-late, 1.0)):
+                                return played
+                            late = 0.0
+                        elif late > LATE_RESYNC_S:
+                            wall0, late = now - (pts - pts0), 0.0
+                    if anchor is not None and pts is not None:
+                        st = anchor + timedelta(seconds=pts - pts0)
+                    else:
+                        st = datetime.now(timezone.utc)
+                    self.decoded += 1
+                    with self._lock:
+                        self._native, self.last_time = frame, st
+                    if not played:
+                        played = True
+                        self._emit_state(stop, State.PLAYING)
+                    if late > LATE_SKIP_S:
+                        continue
+                    self._deliver(scaler, frame, st)
+            return played
+        finally:
+            container.close()
+
+    def _deliver(self, scaler, frame, st: datetime | None) -> None:  # noqa: ANN001 - av objects
+        tw, th = self.target
+        fw, fh = frame.width, frame.height
+        scale = min(tw / fw, th / fh) if fw and fh else 1.0
+        w, h = max(2, int(fw * scale) & ~1), max(2, int(fh * scale) & ~1)
+        pixels = scaler.reformat(frame, format="bgra", width=w, height=h, interpolation="BILINEAR").to_ndarray()
+        with self._lock:
+            self._latest = Frame(pixels, st)
+            notify = not self._pending
+            self._pending = True
+        self.delivered += 1
+        if notify:
+            self.frameReady.emit()
