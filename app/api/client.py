@@ -233,6 +233,24 @@ class ApiClient:
     def nearest_cameras(self, lon: float, lat: float, n: int = 5) -> list[dict]:
         return self.get("/api/ref/cameras/nearest", lon=lon, lat=lat, n=n)
 
+    def seeing_cameras(self, lon: float, lat: float, n: int = 10) -> list[dict]:
+        """Cameras whose view cone and range hold the place, nearest first (with distance_m)."""
+        return self.get("/api/ref/cameras/seeing", lon=lon, lat=lat, n=n)
+
+    def regions(self) -> list[dict]:
+        """District → street → community tree (names of the codes inside grid codes)."""
+        return self.get("/api/ref/regions")
+
+    def responsibility_grids(self) -> list[dict]:
+        return self.get("/api/ref/responsibility-grids")
+
+    def attach_evidence(self, case_id: int, sha256: str, camera_id: str | None = None,
+                        stream_time: str | None = None, idempotency_key: str | None = None) -> dict:
+        """截图取证: an uploaded photo joins the case as evidence, with its camera and stream time."""
+        body = {"sha256": sha256, "stage": "evidence", "camera_id": camera_id, "stream_time": stream_time}
+        return self.post(f"/api/cases/{case_id}/photos", {k: v for k, v in body.items() if v is not None},
+                         idempotency_key=idempotency_key)
+
     # ------------------------------------------------------------------ cases
     def cases(self, **filters: Any) -> dict:
         return self.get("/api/cases", **filters)

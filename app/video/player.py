@@ -41,12 +41,16 @@ class State:
 
 
 class Frame:
-    __slots__ = ("pixels", "stream_time", "shown_at")
+    """A frame scaled for its tile: BGRA rows (QImage.Format_RGB32 on little-endian) in a buffer
+    of the decoder's own, wrapped by the tile's QImage without a copy."""
+    __slots__ = ("buffer", "width", "height", "stride", "stream_time", "_frame")
 
-    def __init__(self, pixels: np.ndarray, stream_time: datetime | None):
-        self.pixels = pixels  # height × width × 4, BGRA (QImage.Format_RGB32 on little-endian)
+    def __init__(self, frame, stream_time: datetime | None):  # noqa: ANN001 - av.VideoFrame in bgra
+        plane = frame.planes[0]
+        self._frame = frame  # owns the buffer
+        self.buffer = memoryview(plane)
+        self.width, self.height, self.stride = frame.width, frame.height, plane.line_size
         self.stream_time = stream_time
-        self.shown_at = 0.0
 
 
 class VideoStream(QObject):
@@ -102,6 +106,11 @@ class VideoStream(QObject):
     def mark_camera_offline(self) -> None:
         self.stop()
         self._set_state(State.CAMERA_OFFLINE)
+
+    @property
+    def active(self) -> bool:
+        """Started and not stopped (decoding, or trying to)."""
+        return self._thread is not None
 
     @property
     def running(self) -> bool:
@@ -219,9 +228,9 @@ class VideoStream(QObject):
         fw, fh = frame.width, frame.height
         scale = min(tw / fw, th / fh) if fw and fh else 1.0
         w, h = max(2, int(fw * scale) & ~1), max(2, int(fh * scale) & ~1)
-        pixels = scaler.reformat(frame, format="bgra", width=w, height=h, interpolation="BILINEAR").to_ndarray()
+        out = scaler.reformat(frame, format="bgra", width=w, height=h, interpolation="BILINEAR")
         with self._lock:
-            self._latest = Frame(pixels, st)
+            self._latest = Frame(out, st)
             notify = not self._pending
             self._pending = True
         self.delivered += 1

@@ -188,6 +188,7 @@ class MainWindow(QMainWindow):
         from .inspector_panel import InspectorPanel
         from .role_docks import docks_for
         from .timing_panel import TimingPanel
+        from .video_wall import wiring as video_wall
 
         makers = {
             "accept": (self.tr("Accept (受理)"), lambda: AcceptPanel(self.client, self.data), Qt.RightDockWidgetArea),
@@ -201,6 +202,7 @@ class MainWindow(QMainWindow):
             "detail": (self.tr("Case detail"), lambda: CaseDetail(self.client, self.session.role),
                        Qt.RightDockWidgetArea),
             "tracks": (self.tr("Track playback (轨迹回放)"), self._make_track_panel, Qt.RightDockWidgetArea),
+            "video": (self.tr("Video wall (视频墙)"), lambda: video_wall.make(self), Qt.RightDockWidgetArea),
         }
         self.panels: dict[str, QWidget] = {}
         first_right: QDockWidget | None = None
@@ -222,6 +224,8 @@ class MainWindow(QMainWindow):
             if hasattr(panel, "caseSelected"):
                 panel.caseSelected.connect(self.show_case)
         self._wire_place_editors()
+        if "video" in self.panels:
+            video_wall.attach(self, self.panels["video"])
         detail = self.panels.get("detail")
         accept = self.panels.get("accept")
         if detail is not None and accept is not None:  # one 受理, with the accept panel's corrections

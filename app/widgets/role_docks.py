@@ -17,6 +17,7 @@ DOCK_ROLES: dict[str, frozenset[str]] = {
     "department": frozenset({"department"}),
     "tasks": frozenset({"inspector"}),  # 核实 / 核查 tasks
     "tracks": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),  # 轨迹回放
+    "video": frozenset({"acceptor", "shift_leader", "dispatcher", "leader"}),  # 视频墙
     "detail": frozenset({"inspector", "acceptor", "shift_leader", "dispatcher", "department", "leader", "admin"}),
 }
 # dock key -> the actions it is for: whoever the workflow gives one of them gets the dock
