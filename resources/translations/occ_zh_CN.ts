@@ -316,6 +316,29 @@
     </message>
 </context>
 <context>
+    <name>CameraBrowser</name>
+    <message>
+        <location filename="../../app/widgets/video_wall/camera_list.py" line="72" />
+        <source>Camera: name, street, grid, pinyin initials</source>
+        <translation>摄像机：名称、街道、网格、拼音首字母</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/camera_list.py" line="77" />
+        <source>Cameras seeing the selected case</source>
+        <translation>能看到所选案件的摄像机</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/camera_list.py" line="81" />
+        <source>Put them on the wall</source>
+        <translation>全部上墙</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/camera_list.py" line="98" />
+        <source> (offline)</source>
+        <translation>（离线）</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetail</name>
     <message>
         <location filename="../../app/widgets/case_detail.py" line="432" />
@@ -1230,7 +1253,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/main_window.py" line="165" />
-        <location filename="../../app/widgets/main_window.py" line="336" />
+        <location filename="../../app/widgets/main_window.py" line="340" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
@@ -1260,163 +1283,168 @@
         <translation>监督员终端…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="193" />
+        <location filename="../../app/widgets/main_window.py" line="194" />
         <source>Accept (受理)</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="194" />
+        <location filename="../../app/widgets/main_window.py" line="195" />
         <source>File (立案)</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="195" />
+        <location filename="../../app/widgets/main_window.py" line="196" />
         <source>Dispatch (派遣)</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="197" />
+        <location filename="../../app/widgets/main_window.py" line="198" />
         <source>Our cases</source>
         <translation>本部门案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="199" />
+        <location filename="../../app/widgets/main_window.py" line="200" />
         <source>My tasks</source>
         <translation>我的任务</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="200" />
+        <location filename="../../app/widgets/main_window.py" line="201" />
         <source>Timing (计时)</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="201" />
+        <location filename="../../app/widgets/main_window.py" line="202" />
         <source>Case detail</source>
         <translation>案卷详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="203" />
+        <location filename="../../app/widgets/main_window.py" line="204" />
         <source>Track playback (轨迹回放)</source>
         <translation>轨迹回放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="283" />
+        <location filename="../../app/widgets/main_window.py" line="205" />
+        <source>Video wall (视频墙)</source>
+        <translation>视频墙</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="287" />
         <source>Click the place on the map, or drag the pin</source>
         <translation>在地图上点击位置，或拖动定位针</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="305" />
+        <location filename="../../app/widgets/main_window.py" line="309" />
         <source>Track playback</source>
         <translation>轨迹回放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="324" />
+        <location filename="../../app/widgets/main_window.py" line="328" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="335" />
+        <location filename="../../app/widgets/main_window.py" line="339" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="337" />
+        <location filename="../../app/widgets/main_window.py" line="341" />
         <source>Measure distance</source>
         <translation>量测距离</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="338" />
+        <location filename="../../app/widgets/main_window.py" line="342" />
         <source>Measure area</source>
         <translation>量测面积</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="339" />
+        <location filename="../../app/widgets/main_window.py" line="343" />
         <source>Select by rectangle</source>
         <translation>框选</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="348" />
+        <location filename="../../app/widgets/main_window.py" line="352" />
         <source>Whole city</source>
         <translation>全城</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="351" />
+        <location filename="../../app/widgets/main_window.py" line="355" />
         <source>1:500</source>
         <translation>1:500</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="355" />
+        <location filename="../../app/widgets/main_window.py" line="359" />
         <source>Search: grid code, component ID, case number, street, place (pinyin initials too)</source>
         <translation>搜索：网格编码、部件标识码、案卷号、街道、地名（支持拼音首字母）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="391" />
+        <location filename="../../app/widgets/main_window.py" line="395" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="399" />
+        <location filename="../../app/widgets/main_window.py" line="403" />
         <source>Vector basemap (server tiles unavailable: %1)</source>
         <translation>矢量底图（服务器瓦片不可用：%1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="404" />
+        <location filename="../../app/widgets/main_window.py" line="408" />
         <source>City loaded: %1 unit grids, %2 components</source>
         <translation>城区已加载：%1 个单元网格，%2 个部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="413" />
+        <location filename="../../app/widgets/main_window.py" line="417" />
         <source>Vector basemap (the server has no QGIS basemap)</source>
         <translation>矢量底图（服务器没有 QGIS 底图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="420" />
+        <location filename="../../app/widgets/main_window.py" line="424" />
         <source>QGIS basemap</source>
         <translation>QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="424" />
-        <location filename="../../app/widgets/main_window.py" line="459" />
+        <location filename="../../app/widgets/main_window.py" line="428" />
+        <location filename="../../app/widgets/main_window.py" line="463" />
         <source>QGIS basemap from the server</source>
         <translation>服务器 QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="471" />
+        <location filename="../../app/widgets/main_window.py" line="475" />
         <source>%1 features selected</source>
         <translation>已选中 %1 个要素</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="492" />
+        <location filename="../../app/widgets/main_window.py" line="496" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="537" />
+        <location filename="../../app/widgets/main_window.py" line="541" />
         <source>Case details</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="538" />
+        <location filename="../../app/widgets/main_window.py" line="542" />
         <source>Zoom to case</source>
         <translation>缩放到案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="539" />
+        <location filename="../../app/widgets/main_window.py" line="543" />
         <source>Nearest cameras</source>
         <translation>最近的摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="541" />
+        <location filename="../../app/widgets/main_window.py" line="545" />
         <source>Nearest inspectors</source>
         <translation>最近的监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="559" />
+        <location filename="../../app/widgets/main_window.py" line="563" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="562" />
+        <location filename="../../app/widgets/main_window.py" line="566" />
         <source>Nearest</source>
         <translation>最近</translation>
     </message>
@@ -1736,192 +1764,314 @@
     </message>
 </context>
 <context>
+    <name>TourControls</name>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="22" />
+        <source>Saved tours</source>
+        <translation>已保存的轮巡</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="23" />
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="42" />
+        <source>Tour</source>
+        <translation>轮巡</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="25" />
+        <source>Start or stop the chosen tour</source>
+        <translation>开始或停止所选轮巡</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="26" />
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="30" />
+        <source>Previous page</source>
+        <translation>上一页</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="31" />
+        <source>Next page</source>
+        <translation>下一页</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="32" />
+        <source>Tours…</source>
+        <translation>轮巡设置…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_controls.py" line="67" />
+        <source>Choose a tour with cameras first (Tours…)</source>
+        <translation>请先选择含摄像机的轮巡（轮巡设置…）</translation>
+    </message>
+</context>
+<context>
+    <name>TourDialog</name>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="22" />
+        <source>Tours (轮巡)</source>
+        <translation>轮巡</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="27" />
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="28" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="32" />
+        <source> s</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="34" />
+        <source>Filter cameras (name, street, grid, pinyin initials)</source>
+        <translation>筛选摄像机（名称、街道、网格、拼音首字母）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="37" />
+        <source>Unit grid</source>
+        <translation>单元网格</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="37" />
+        <source>Responsibility grid</source>
+        <translation>责任网格</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="38" />
+        <source>Community</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="38" />
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="42" />
+        <source>Add all its cameras</source>
+        <translation>加入其全部摄像机</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="54" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="55" />
+        <source>Dwell</source>
+        <translation>停留时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="60" />
+        <source>All cameras of</source>
+        <translation>全部摄像机：</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="61" />
+        <source>Cameras</source>
+        <translation>视频监控</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tour_dialog.py" line="104" />
+        <source>Tour %1</source>
+        <translation>轮巡%1</translation>
+    </message>
+</context>
+<context>
     <name>TrackPanel</name>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="67" />
+        <location filename="../../app/widgets/track_panel.py" line="66" />
         <source>Filter inspectors by name</source>
         <translation>按姓名筛选监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="82" />
+        <location filename="../../app/widgets/track_panel.py" line="81" />
+        <location filename="../../app/widgets/track_panel.py" line="141" />
         <location filename="../../app/widgets/track_panel.py" line="142" />
         <location filename="../../app/widgets/track_panel.py" line="143" />
-        <location filename="../../app/widgets/track_panel.py" line="144" />
         <source>From</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="84" />
+        <location filename="../../app/widgets/track_panel.py" line="83" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="87" />
+        <location filename="../../app/widgets/track_panel.py" line="86" />
         <source>Today's shift</source>
         <translation>今日班次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="87" />
+        <location filename="../../app/widgets/track_panel.py" line="86" />
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="88" />
+        <location filename="../../app/widgets/track_panel.py" line="87" />
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="92" />
+        <location filename="../../app/widgets/track_panel.py" line="91" />
         <source>Load tracks</source>
         <translation>加载轨迹</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="94" />
+        <location filename="../../app/widgets/track_panel.py" line="93" />
         <source>Live</source>
         <translation>实时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="111" />
+        <location filename="../../app/widgets/track_panel.py" line="110" />
         <source>−1 min</source>
         <translation>后退1分钟</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="113" />
+        <location filename="../../app/widgets/track_panel.py" line="112" />
         <location filename="../../app/widgets/track_panel.py" line="412" />
         <source>Play</source>
         <translation>播放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="115" />
+        <location filename="../../app/widgets/track_panel.py" line="114" />
         <source>+1 min</source>
         <translation>前进1分钟</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="123" />
+        <location filename="../../app/widgets/track_panel.py" line="122" />
         <source>Follow</source>
         <translation>跟随</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="125" />
+        <location filename="../../app/widgets/track_panel.py" line="124" />
         <source>Colour by speed</source>
         <translation>按速度着色</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="139" />
+        <location filename="../../app/widgets/track_panel.py" line="138" />
+        <location filename="../../app/widgets/track_panel.py" line="141" />
         <location filename="../../app/widgets/track_panel.py" line="142" />
         <location filename="../../app/widgets/track_panel.py" line="143" />
         <location filename="../../app/widgets/track_panel.py" line="144" />
-        <location filename="../../app/widgets/track_panel.py" line="145" />
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="139" />
+        <location filename="../../app/widgets/track_panel.py" line="138" />
         <source>Mileage</source>
         <translation>里程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="139" />
+        <location filename="../../app/widgets/track_panel.py" line="138" />
         <source>On duty / shift</source>
         <translation>在岗/班次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="140" />
-        <location filename="../../app/widgets/track_panel.py" line="147" />
+        <location filename="../../app/widgets/track_panel.py" line="139" />
+        <location filename="../../app/widgets/track_panel.py" line="146" />
         <source>Stops</source>
         <translation>停留</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="140" />
-        <location filename="../../app/widgets/track_panel.py" line="148" />
+        <location filename="../../app/widgets/track_panel.py" line="139" />
+        <location filename="../../app/widgets/track_panel.py" line="147" />
         <source>Signal gaps</source>
         <translation>信号中断</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="140" />
-        <location filename="../../app/widgets/track_panel.py" line="148" />
+        <location filename="../../app/widgets/track_panel.py" line="139" />
+        <location filename="../../app/widgets/track_panel.py" line="147" />
         <source>Too fast</source>
         <translation>速度异常</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="141" />
+        <location filename="../../app/widgets/track_panel.py" line="140" />
         <source>Grids covered</source>
         <translation>网格覆盖</translation>
     </message>
     <message>
+        <location filename="../../app/widgets/track_panel.py" line="141" />
         <location filename="../../app/widgets/track_panel.py" line="142" />
-        <location filename="../../app/widgets/track_panel.py" line="143" />
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="142" />
+        <location filename="../../app/widgets/track_panel.py" line="141" />
         <source>Place</source>
         <translation>位置</translation>
     </message>
     <message>
+        <location filename="../../app/widgets/track_panel.py" line="142" />
         <location filename="../../app/widgets/track_panel.py" line="143" />
-        <location filename="../../app/widgets/track_panel.py" line="144" />
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="144" />
+        <location filename="../../app/widgets/track_panel.py" line="143" />
         <source>Top speed</source>
         <translation>最高速度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="145" />
+        <location filename="../../app/widgets/track_panel.py" line="144" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="145" />
+        <location filename="../../app/widgets/track_panel.py" line="144" />
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="145" />
+        <location filename="../../app/widgets/track_panel.py" line="144" />
         <source>Case number</source>
         <translation>案卷号</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="147" />
+        <location filename="../../app/widgets/track_panel.py" line="146" />
         <source>Summary</source>
         <translation>概况</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="149" />
+        <location filename="../../app/widgets/track_panel.py" line="148" />
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="156" />
+        <location filename="../../app/widgets/track_panel.py" line="155" />
         <source>Map PNG</source>
         <translation>地图图片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="157" />
+        <location filename="../../app/widgets/track_panel.py" line="156" />
         <source>Export %1</source>
         <translation>导出%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="194" />
+        <location filename="../../app/widgets/track_panel.py" line="193" />
         <source>Choose a group…</source>
         <translation>选择分组…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="198" />
+        <location filename="../../app/widgets/track_panel.py" line="197" />
         <source>Grid: %1</source>
         <translation>责任网格：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="201" />
+        <location filename="../../app/widgets/track_panel.py" line="200" />
         <source>Street: %1</source>
         <translation>街道：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="202" />
+        <location filename="../../app/widgets/track_panel.py" line="201" />
         <source>All inspectors</source>
         <translation>全部监督员</translation>
     </message>
@@ -2000,235 +2150,432 @@
     </message>
 </context>
 <context>
-    <name>WallWindow</name>
+    <name>VideoReportDialog</name>
     <message>
-        <location filename="../../app/wall/launch.py" line="22" />
-        <location filename="../../app/wall/launch.py" line="39" />
-        <source>Connecting to the server…</source>
-        <translation>正在连接服务器…</translation>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="29" />
+        <source>Video patrol report (视频巡查上报)</source>
+        <translation>视频巡查上报</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="39" />
-        <source>OpenCityCommand — wall</source>
-        <translation>OpenCityCommand — 大屏</translation>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="34" />
+        <source>Source: video patrol · camera %1 · %2</source>
+        <translation>来源：视频巡查 · 摄像机%1 · %2</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="54" />
-        <location filename="../../app/wall/window.py" line="191" />
-        <source>Basemap</source>
-        <translation>底图</translation>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="47" />
+        <source>Report</source>
+        <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="54" />
-        <source>Unit grids</source>
-        <translation>单元网格</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="55" />
-        <source>Responsibility grids</source>
-        <translation>责任网格</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="55" />
-        <source>Components</source>
-        <translation>部件</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="56" />
-        <source>Cases</source>
-        <translation>案件</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="56" />
-        <source>Inspectors</source>
-        <translation>监督员</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="56" />
-        <source>Cameras</source>
-        <translation>视频监控</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="86" />
-        <source>%1 Digital Urban Management Command Centre</source>
-        <translation>%1数字化城市管理指挥中心</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="103" />
-        <source>Reports today</source>
-        <translation>今日上报</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="103" />
-        <source>Accepted</source>
-        <translation>受理</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="104" />
-        <source>Filed</source>
-        <translation>立案</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="104" />
-        <source>Dispatched</source>
-        <translation>派遣</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="105" />
-        <location filename="../../app/wall/window.py" line="115" />
-        <source>Closed</source>
-        <translation>已结案</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="105" />
-        <source>On time</source>
-        <translation>按期结案率</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="106" />
-        <location filename="../../app/wall/window.py" line="116" />
-        <source>Overdue now</source>
-        <translation>当前超时</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="107" />
-        <source>Inspectors on duty</source>
-        <translation>在岗监督员</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="113" />
-        <source>Departments this month: on-time closing</source>
-        <translation>本月部门按期结案率</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="114" />
-        <source>Top classes, last 7 days</source>
-        <translation>近7天高发类别</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="115" />
-        <source>Last 7 days</source>
-        <translation>近7天</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="115" />
-        <source>Reported</source>
-        <translation>已上报</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="116" />
-        <source>Case</source>
-        <translation>案卷</translation>
-    </message>
-    <message>
-        <location filename="../../app/wall/window.py" line="116" />
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="51" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="52" />
+        <source>Place</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="53" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="54" />
+        <source>Description</source>
+        <translation>问题描述</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="66" />
+        <source>Choose the class of the report.</source>
+        <translation>请选择上报的类别。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="69" />
+        <source>Choose the place.</source>
+        <translation>请选择位置。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="73" />
+        <source>Video patrol: %1</source>
+        <translation>视频巡查：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/report_dialog.py" line="84" />
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+</context>
+<context>
+    <name>VideoTile</name>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="71" />
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="71" />
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="72" />
+        <source>Reconnecting</source>
+        <translation>重连中</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="72" />
+        <source>Connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="73" />
+        <source>Offline (platform)</source>
+        <translation>离线（平台）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="73" />
+        <source>Paused</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="117" />
+        <source>Drag a camera here</source>
+        <translation>将摄像机拖到此处</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="168" />
+        <source>Locate on map</source>
+        <translation>在地图上定位</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="169" />
+        <source>Snapshot to the selected case</source>
+        <translation>截图取证（附到所选案件）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="171" />
+        <source>Video patrol report…</source>
+        <translation>视频巡查上报…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="173" />
+        <source>Save snapshot as…</source>
+        <translation>截图另存为…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile.py" line="175" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>VideoWall</name>
+    <message>
+        <location filename="../../app/widgets/video_wall/wall.py" line="96" />
+        <source>Layout of the wall</source>
+        <translation>视频墙布局</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/wall.py" line="98" />
+        <source>Linkage</source>
+        <translation>联动</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/wall.py" line="99" />
+        <source>Put the cameras that see a case on the wall when it is selected or turns red</source>
+        <translation>选中案件或案件变红时，把能看到它的摄像机放上视频墙</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/wall.py" line="102" />
+        <source>Detach to window</source>
+        <translation>分离为窗口</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/wall.py" line="105" />
+        <source>Layout</source>
+        <translation>布局</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/wall.py" line="193" />
+        <source>Unknown camera %1</source>
+        <translation>未知摄像机%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/wall.py" line="285" />
+        <source>Cameras seeing %1: %2</source>
+        <translation>能看到%1的摄像机：%2个</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/wall.py" line="290" />
+        <source>Case %1 turned red: its cameras are on the wall</source>
+        <translation>案件%1已变红：其摄像机已上墙</translation>
+    </message>
+</context>
+<context>
+    <name>WallWindow</name>
+    <message>
+        <location filename="../../app/wall/launch.py" line="23" />
+        <location filename="../../app/wall/launch.py" line="41" />
+        <source>Connecting to the server…</source>
+        <translation>正在连接服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="40" />
+        <source>OpenCityCommand — wall</source>
+        <translation>OpenCityCommand — 大屏</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="55" />
+        <location filename="../../app/wall/window.py" line="192" />
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="55" />
+        <source>Unit grids</source>
+        <translation>单元网格</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="56" />
+        <source>Responsibility grids</source>
+        <translation>责任网格</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="56" />
+        <source>Components</source>
+        <translation>部件</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="57" />
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="57" />
+        <source>Inspectors</source>
+        <translation>监督员</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="57" />
+        <source>Cameras</source>
+        <translation>视频监控</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="87" />
+        <source>%1 Digital Urban Management Command Centre</source>
+        <translation>%1数字化城市管理指挥中心</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="104" />
+        <source>Reports today</source>
+        <translation>今日上报</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="104" />
+        <source>Accepted</source>
+        <translation>受理</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="105" />
+        <source>Filed</source>
+        <translation>立案</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="105" />
+        <source>Dispatched</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="106" />
         <location filename="../../app/wall/window.py" line="116" />
+        <source>Closed</source>
+        <translation>已结案</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="106" />
+        <source>On time</source>
+        <translation>按期结案率</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="107" />
+        <location filename="../../app/wall/window.py" line="117" />
+        <source>Overdue now</source>
+        <translation>当前超时</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="108" />
+        <source>Inspectors on duty</source>
+        <translation>在岗监督员</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="114" />
+        <source>Departments this month: on-time closing</source>
+        <translation>本月部门按期结案率</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="115" />
+        <source>Top classes, last 7 days</source>
+        <translation>近7天高发类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="116" />
+        <source>Last 7 days</source>
+        <translation>近7天</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="116" />
+        <source>Reported</source>
+        <translation>已上报</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="117" />
+        <source>Case</source>
+        <translation>案卷</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="117" />
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="117" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="117" />
+        <location filename="../../app/wall/window.py" line="118" />
         <source>Overdue by</source>
         <translation>超时时长</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="119" />
+        <location filename="../../app/wall/window.py" line="120" />
         <source>No data yet</source>
         <translation>暂无数据</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="121" />
+        <location filename="../../app/wall/window.py" line="122" />
         <source>Nothing is overdue</source>
         <translation>当前无超时案件</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="126" />
+        <location filename="../../app/wall/window.py" line="127" />
         <source>Waiting for the latest events…</source>
         <translation>等待最新动态…</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="209" />
+        <location filename="../../app/wall/window.py" line="210" />
         <source>%1 %2 is overdue</source>
         <translation>%1 %2 已超时</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="244" />
+        <location filename="../../app/wall/window.py" line="245" />
         <source>Live · updated %1</source>
         <translation>实时 · 更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="246" />
+        <location filename="../../app/wall/window.py" line="247" />
         <source>Reconnecting… · last update %1</source>
         <translation>正在重连… · 最后更新 %1</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="261" />
+        <location filename="../../app/wall/window.py" line="262" />
         <source>reported</source>
         <translation>已上报</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="261" />
+        <location filename="../../app/wall/window.py" line="262" />
         <source>being verified</source>
         <translation>核实中</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="262" />
+        <location filename="../../app/wall/window.py" line="263" />
         <source>accepted</source>
         <translation>已受理</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="262" />
+        <location filename="../../app/wall/window.py" line="263" />
         <source>filed</source>
         <translation>已立案</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="263" />
+        <location filename="../../app/wall/window.py" line="264" />
         <source>dispatched</source>
         <translation>已派遣</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="263" />
+        <location filename="../../app/wall/window.py" line="264" />
         <source>suspended</source>
         <translation>已挂账</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="264" />
+        <location filename="../../app/wall/window.py" line="265" />
         <source>fed back</source>
         <translation>已反馈</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="264" />
+        <location filename="../../app/wall/window.py" line="265" />
         <source>being checked</source>
         <translation>核查中</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="265" />
+        <location filename="../../app/wall/window.py" line="266" />
         <source>closed</source>
         <translation>已结案</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="265" />
+        <location filename="../../app/wall/window.py" line="266" />
         <source>voided</source>
         <translation>已作废</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="272" />
+        <location filename="../../app/wall/window.py" line="273" />
         <source>%1 d %2 h</source>
         <translation>%1天%2小时</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="274" />
+        <location filename="../../app/wall/window.py" line="275" />
         <source>%1 h %2 min</source>
         <translation>%1小时%2分</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="275" />
+        <location filename="../../app/wall/window.py" line="276" />
         <source>%1 min</source>
         <translation>%1分钟</translation>
     </message>
 </context>
-<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context></TS>
+<context>
+    <name>wall</name>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile_actions.py" line="38" />
+        <source>Select a case first: the snapshot is attached to the selected case.</source>
+        <translation>请先选择案件：截图将附到所选案件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile_actions.py" line="41" />
+        <source>Attaching a snapshot of %1 to %2…</source>
+        <translation>正在把%1的截图附到%2…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile_actions.py" line="43" />
+        <source>Snapshot of %1 attached to %2 as evidence</source>
+        <translation>%1的截图已作为证据附到%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile_actions.py" line="46" />
+        <source>Snapshot not attached: %1</source>
+        <translation>截图未能附加：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile_actions.py" line="56" />
+        <source>Reported as %1</source>
+        <translation>已上报为%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/video_wall/tile_actions.py" line="68" />
+        <source>Save snapshot</source>
+        <translation>保存截图</translation>
+    </message>
+</context>
+<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context></TS>
