@@ -20,7 +20,7 @@ class TourControls(QWidget):
         self.box = QComboBox(self)
         self.box.setMinimumContentsLength(8)
         self.box.setToolTip(self.tr("Saved tours"))
-        self.start_btn = QPushButton(self.tr("Tour"), self)
+        self.start_btn = QPushButton(self.tr("Start tour"), self)
         self.start_btn.setCheckable(True)
         self.start_btn.setToolTip(self.tr("Start or stop the chosen tour"))
         self.pause_btn = QPushButton(self.tr("Pause"), self)
@@ -73,6 +73,7 @@ class TourControls(QWidget):
             self.start_btn.blockSignals(True)
             self.start_btn.setChecked(running)
             self.start_btn.blockSignals(False)
+        self.start_btn.setText(self.tr("Stop tour") if running else self.tr("Start tour"))
         for w in (self.pause_btn, self.prev_btn, self.next_btn):
             w.setEnabled(running)
         if not running and self.pause_btn.isChecked():
