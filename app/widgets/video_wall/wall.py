@@ -8,6 +8,7 @@ to the tiles themselves), so a hidden tile stops decoding within VISIBILITY_MS.
 """
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -25,6 +26,7 @@ from app.video.wall_state import WallState
 from .camera_list import CameraBrowser, region_names
 from .tile import VideoTile
 
+log = logging.getLogger(__name__)
 VISIBILITY_MS = 250
 LAYOUT_LABELS = {"1": "1", "2x2": "2×2", "3x3": "3×3", "4x4": "4×4", "1+5": "1+5", "1+7": "1+7"}
 
@@ -289,8 +291,13 @@ class VideoWall(QWidget):
                 if red:
                     self.message.emit(self.tr("Case %1 turned red: its cameras are on the wall").replace("%1", number))
 
-        run_async(lambda: self.client.seeing_cameras(lon, lat, n=self.visible_count()), done,
-                  lambda e: self.message.emit(str(e)), owner=self)
+        def failed(e: Exception) -> None:  # the list says so; the server's words go to the log
+            log.warning("cameras seeing case %s: %s", number, e)
+            if self.case is case:
+                self.seeing = []
+                self.browser.set_seeing(self.tr("Cameras seeing %1: the server did not answer").replace("%1", number), [])
+
+        run_async(lambda: self.client.seeing_cameras(lon, lat, n=self.visible_count()), done, failed, owner=self)
 
     def link_case(self) -> None:
         if self.seeing:
