@@ -26,11 +26,11 @@ def router_modules() -> list:
     order on every request. Imported explicitly: a missing or broken one stops the start."""
     try:
         from .api import (auth, cases, city, devices, evaluation, events, open311, photos, positions, reference,
-                          stats, tiles, tracks)
+                          stats, supervision, tiles, tracks)
     except ImportError as e:
         raise RouterImportError(f"cannot start the server: a router failed to import ({e.name or e}): {e}") from e
-    return [cases, auth, city, reference, photos, positions, devices, open311, evaluation, events, tiles, tracks,
-            stats]
+    return [cases, auth, city, reference, photos, positions, devices, open311, evaluation, supervision, events, tiles,
+            tracks, stats]
 
 
 def build_routes(app: FastAPI) -> None:

@@ -15,7 +15,8 @@ Protocol (JSON text frames):
   reported, is tasked with or that lie in its grids (re-read at every heartbeat), both without
   the citizen's contact. A case that leaves the scope is sent once more, so the client sees it
   leave. Positions: the hall, leaders and admins get every inspector's, an inspector its own, a
-  department none. Every other event goes to everyone.
+  department none. Urges ("urge.created", "urge.replied"): the department the urge went to and
+  the hall, leaders and admins; no inspector. Every other event goes to everyone.
 - The token is re-checked at every heartbeat: after logout or expiry the socket closes with 4401.
 """
 from __future__ import annotations

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, LargeBinary,
+from datetime import date
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, LargeBinary,
                         String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -264,6 +266,28 @@ class Overdue(Base):
     noticed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     __table_args__ = (UniqueConstraint("case_id", "stage", "deadline_at"),)
+
+
+class Urge(Base):
+    """A leader's 催办 / 督办 of a case (app/domain/supervision.py), sent to the department that
+    held the case then, with that department's reply. Never deleted; the reply is written once."""
+    __tablename__ = "urges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # urge | supervise
+    level: Mapped[int] = mapped_column(Integer)  # escalation: the n-th urge of the case, capped
+    message: Mapped[str] = mapped_column(Text, default="")
+    reply_due: Mapped[date | None] = mapped_column(Date)  # 督办: the department replies by this day
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_name: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id"))  # its entry in the case log
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    reply_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reply_by_name: Mapped[str | None] = mapped_column(String(100))
+    reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_urges_department_at", "department_id", "at"),)
 
 
 class Photo(Base):

@@ -453,7 +453,26 @@ def _close(a: _Act) -> None:
 
 
 def _urge(a: _Act) -> None:
+    """催办 by default; 督办 (urge_kind=supervise) with the date the department replies by. Counted
+    on the case, recorded as an Urge (services/urges.py) at its escalation level."""
+    from zoneinfo import ZoneInfo
+
+    from app.domain.supervision import MESSAGE_MAX
+
+    from . import urges
+    message = a.reason or ""
+    try:
+        kind = urges.parse_kind(a.params.get("urge_kind"))
+        due = urges.parse_due(a.params.get("reply_due"))
+        urges.check_due(kind, due, a.now.astimezone(ZoneInfo(a.ctx.settings.time_zone)).date())
+    except urges.UrgeInputError as e:
+        raise CaseInputError(e.field, e.message) from None
+    if len(message) > MESSAGE_MAX:
+        raise CaseInputError("comment", f"an urge's message has at most {MESSAGE_MAX} characters")
     a.case.urge_count += 1
+    urge = urges.record(a.s, a.case, a.actor, kind, message, due, a.now)
+    a.data.update(urge_kind=kind.value, level=urge.level)
+    a.case._occ_urge = urge
 
 
 def _nothing(a: _Act) -> None:
@@ -544,6 +563,8 @@ def apply_action(s: Session, ctx: Any, case_id: int, actor: User, action: Action
     if case.deadline_at is not None:
         data["deadline_at"] = case.deadline_at.isoformat()
     ev = _event(s, case, action.value, from_state, actor, now, comment or params.get("reason"), data)
+    if action == Action.URGE:  # the urge points at its entry in the case log
+        case._occ_urge.event_id = ev.id
     if a.photos and a.photos[1]:
         photo_svc.link(s, case.id, a.photos[1], a.photos[0], ev.id)
     case._occ_previous_department_id = a.data.get("department_id") if action == Action.DEPT_RETURN else None

@@ -8,6 +8,8 @@ case, a field or a position its user could not read through the API.
   stays in the command hall: inspectors and departments get it as null.
 - Positions: the hall, leaders and admins see every inspector's position and device; an inspector
   sees only its own; a department sees none.
+- Urges (督办 / 催办, services/urges.py) and their replies: a department those sent to it, an
+  inspector none, the hall, leaders and admins all.
 """
 from __future__ import annotations
 
@@ -98,6 +100,11 @@ class EventScope:
                 return None
             shown = case_view(self.role, d)
             return event if shown is d else {**event, "data": shown}
+        if t.startswith("urge."):  # an urge and its reply: the department it went to, and the hall
+            if self.role == Role.DEPARTMENT:
+                return event if self.department_id is not None and d.get("department_id") == self.department_id \
+                    else None
+            return None if self.role == Role.INSPECTOR else event
         if t == "inspector.position":
             uid = d.get("user_id")
             if self.role in POSITION_ROLES or (self.role == Role.INSPECTOR and uid == self.user_id):
