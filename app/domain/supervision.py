@@ -5,8 +5,9 @@ shows it). shared/domain §5: "any open state --urge (督办/催办, leader or d
 flagged and logged"; who may urge follows the city's workflow (Action.URGE).
 
 Two kinds: 催办 (urge: "get on with it") and 督办 (supervise: stronger, the department must reply
-by a date). Repeated urging of one case escalates: the n-th urge of a case is level n, up to
-MAX_LEVEL; a 督办 is at least SUPERVISE_MIN_LEVEL (it is the stronger step whenever it comes).
+by a date). Repeated urging of one case escalates: the n-th urge of a case is level n, and never
+below one above the last urge's level, up to MAX_LEVEL; a 督办 is at least SUPERVISE_MIN_LEVEL (it
+is the stronger step whenever it comes), so a 催办 after a first 督办 is level 3.
 """
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ MAX_CASES_PER_URGE = 200  # one request urges at most this many cases (the board
 REPLY_DUE_MAX_DAYS = 90  # a 督办 reply date lies within this many days from today
 
 
-def escalation_level(previous_urges: int, kind: UrgeKind | str) -> int:
-    """The level of a new urge of a case that was urged `previous_urges` times before."""
-    level = max(0, int(previous_urges)) + 1
+def escalation_level(previous_urges: int, kind: UrgeKind | str, previous_level: int = 0) -> int:
+    """The level of a new urge of a case urged `previous_urges` times before, the last time at
+    `previous_level`: one above both (urging again never steps down, also after a 督办)."""
+    level = max(max(0, int(previous_urges)), max(0, int(previous_level))) + 1
     if UrgeKind(kind) == UrgeKind.SUPERVISE:
         level = max(level, SUPERVISE_MIN_LEVEL)
     return min(level, MAX_LEVEL)

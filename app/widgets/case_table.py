@@ -29,6 +29,7 @@ from app.api.city_config import current_workflow
 from app.api.client import ApiClient, ApiError
 from app.api.worker import run_async
 from app.domain.workflow import CHECK_FAILED, CHECK_PASSED, DEFAULT_WORKFLOW, Workflow, check_result
+from app.widgets.supervision_mark import with_mark
 
 
 def async_for(owner: QObject, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
@@ -173,7 +174,7 @@ class CaseTableModel(QAbstractTableModel):
             s = case_state_label(c)
             if c.get("pending"):
                 s += " · " + _t("CaseState", PENDING_LABELS.get(c["pending"], c["pending"]))
-            return s
+            return with_mark(s, c)  # 督×N: the case was urged
         if col == "where":
             return c.get("address") or c.get("grid_code") or f"{c.get('lon', 0):.5f}, {c.get('lat', 0):.5f}"
         if col == "department":

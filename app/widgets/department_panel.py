@@ -19,6 +19,8 @@ from app.domain.clocks import WorkClock
 from app.domain.workflow import Action
 
 from .case_detail import ActionDialog, ActionHost, IdempotencyKeys, action_label, error_text, pending_text
+from .supervision_dept import DeptUrgeList
+from .supervision_mark import with_mark
 from .timing_panel import BAND_BG, BAND_FG, CaseTimer, fetch_all, fmt_local, fmt_remaining, state_label
 
 DEPT_STATES = ("handling", "suspended", "pending_check", "checking")
@@ -65,7 +67,7 @@ class DeptModel(QAbstractTableModel):
         c, col = t.case, index.column()
         if role == Qt.DisplayRole:
             if col == 0:
-                return c.get("number")
+                return with_mark(c.get("number") or "", c)  # 督×N: the case was urged
             if col == 1:
                 return c.get("class_name") or c.get("class_code")
             if col == 2:
@@ -138,6 +140,13 @@ class DepartmentPanel(ActionHost, QWidget):
             self.models[key], self.views[key] = m, v
             self.tabs.addTab(v, "")
 
+        # 督办: the urges sent to us, their alert, our replies (supervision_dept.py)
+        self.urge_list = DeptUrgeList(client, self)
+        self.urge_tab = self.tabs.addTab(self.urge_list, self.tr("Supervision"))
+        self.urge_list.titleChanged.connect(lambda text: self.tabs.setTabText(self.urge_tab, text))
+        self.urge_list.alerted.connect(lambda _: self.tabs.setCurrentWidget(self.urge_list))
+        self.urge_list.caseSelected.connect(self.caseSelected)
+
         self.sel_label = QLabel(self.tr("Select a case."), self)
         self.sel_label.setWordWrap(True)
         self.request_label = QLabel(self)
@@ -188,6 +197,7 @@ class DepartmentPanel(ActionHost, QWidget):
 
     def on_event(self, msg: dict) -> None:
         kind, d = msg.get("type"), msg.get("data") or {}
+        self.urge_list.on_event(msg)
         if kind == "resync":
             self.refresh()
             return

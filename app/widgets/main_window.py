@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         from .file_panel import FilePanel
         from .inspector_panel import InspectorPanel
         from .role_docks import docks_for
+        from .supervision_board import SupervisionPanel
         from .timing_panel import TimingPanel
         from .video_wall import wiring as video_wall
 
@@ -203,6 +204,8 @@ class MainWindow(QMainWindow):
                        Qt.RightDockWidgetArea),
             "tracks": (self.tr("Track playback (轨迹回放)"), self._make_track_panel, Qt.RightDockWidgetArea),
             "video": (self.tr("Video wall (视频墙)"), lambda: video_wall.make(self), Qt.RightDockWidgetArea),
+            "supervision": (self.tr("Supervision (督查督办)"), lambda: SupervisionPanel(self.client, self.data),
+                            Qt.RightDockWidgetArea),
         }
         self.panels: dict[str, QWidget] = {}
         first_right: QDockWidget | None = None

@@ -12,7 +12,8 @@ from app.domain.workflow import Action, Workflow
 DOCK_ROLES: dict[str, frozenset[str]] = {
     "accept": frozenset({"admin"}),
     "file": frozenset({"admin"}),
-    "dispatch": frozenset({"leader", "admin"}),  # leaders approve requests and urge there
+    "dispatch": frozenset({"admin"}),
+    "supervision": frozenset({"leader", "admin"}),  # 督查督办: the leader's workspace
     "timing": frozenset({"acceptor", "shift_leader", "dispatcher", "leader", "admin"}),
     "department": frozenset({"department"}),
     "tasks": frozenset({"inspector"}),  # 核实 / 核查 tasks
@@ -24,8 +25,8 @@ DOCK_ROLES: dict[str, frozenset[str]] = {
 DOCK_ACTIONS: dict[str, tuple[Action, ...]] = {
     "accept": (Action.ACCEPT, Action.REJECT),
     "file": (Action.FILE, Action.NOT_FILE),
-    "dispatch": (Action.DISPATCH, Action.RETURN_TO_FILING, Action.CLOSE, Action.REWORK,
-                 Action.APPROVE_EXTENSION, Action.APPROVE_SUSPENSION),
+    # approvals are not among them: a leader approves in the case detail, not from the dispatcher's panel
+    "dispatch": (Action.DISPATCH, Action.RETURN_TO_FILING, Action.CLOSE, Action.REWORK),
 }
 
 

@@ -25,6 +25,7 @@ from app.api.worker import run_async
 from app.api.city_config import city_tz, current_clock, yellow_fraction
 from app.domain.clocks import ClockType, WorkClock, band as band_of
 from app.domain.workflow import OPEN_STATES
+from app.widgets.supervision_mark import with_mark
 
 
 BAND_BG = {"green": QColor("#e8f5e9"), "yellow": QColor("#fff3c4"), "red": QColor("#ffcdd2"),
@@ -36,6 +37,7 @@ BAND_RANK = {"red": 0, "yellow": 1, "green": 2, "paused": 3}
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("CaseLabels", text)
+
 
 
 def state_label(state: str | None) -> str:
@@ -217,7 +219,7 @@ class TimingModel(QAbstractTableModel):
                 return c.get("number", "")
             if col == "stage":
                 st = state_label(c.get("state"))
-                return st + (" · " + self.tr("urged") if c.get("urge_count") else "")
+                return with_mark(st, c)  # 督×N: the case was urged
             if col == "department":
                 d = c.get("department_id")
                 return self.dept_names.get(d, str(d)) if d else ""

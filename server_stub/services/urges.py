@@ -72,9 +72,11 @@ def check_due(kind: UrgeKind, reply_due: date | None, today: date) -> None:
 
 def record(s: Session, case: Case, actor: User, kind: UrgeKind, message: str | None, reply_due: date | None,
            at: datetime, event_id: int | None = None) -> Urge:
-    """The urge's row, at the level the domain gives the case's (urge_count − 1)-th repeat: call it
-    after the URGE action counted this urge."""
-    urge = Urge(case_id=case.id, kind=kind.value, level=escalation_level((case.urge_count or 1) - 1, kind),
+    """The urge's row, at the level the domain gives after the case's earlier urges (urge_count − 1
+    of them, the last at its level): call it after the URGE action counted this urge."""
+    last = s.scalar(select(Urge.level).where(Urge.case_id == case.id).order_by(Urge.id.desc()).limit(1)) or 0
+    level = escalation_level((case.urge_count or 1) - 1, kind, last)
+    urge = Urge(case_id=case.id, kind=kind.value, level=level,
                 message=(message or "").strip(), reply_due=reply_due, by_id=actor.id,
                 by_name=actor.display_name, at=at, department_id=case.department_id, event_id=event_id)
     s.add(urge)
