@@ -86,7 +86,7 @@ class SupervisionPanel(QWidget):
         self.summary.setStyleSheet("font-weight: bold;")
 
         # -- groups, then the cases of the chosen group
-        self.groups = self._table([self.tr("Group"), self.tr("Cases"), self.tr("Overdue"), self.tr("Soon overdue"),
+        self.groups = self._table([self.tr("Group"), self.tr("Cases"), self.tr("Overdue now"), self.tr("Soon overdue"),
                                    self.tr("Longest overdue"), self.tr("Urged")], stretch=0)
         self.groups.setSelectionMode(QAbstractItemView.SingleSelection)
         self.groups.itemSelectionChanged.connect(self._group_selected)

@@ -514,7 +514,7 @@
 <context>
     <name>CaseTable</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="300" />
+        <location filename="../../app/widgets/case_table.py" line="301" />
         <source>Filter: number, class, address, grid…</source>
         <translation>筛选：编号、类别、地址、网格…</translation>
     </message>
@@ -573,47 +573,52 @@
 <context>
     <name>DepartmentPanel</name>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="105" />
+        <location filename="../../app/widgets/department_panel.py" line="107" />
         <source>Handling</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="105" />
+        <location filename="../../app/widgets/department_panel.py" line="107" />
         <source>Returned for rework</source>
         <translation>返工</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="106" />
+        <location filename="../../app/widgets/department_panel.py" line="108" />
         <source>Suspended</source>
         <translation>挂账</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="106" />
+        <location filename="../../app/widgets/department_panel.py" line="108" />
         <source>Fed back</source>
         <translation>已反馈</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="141" />
+        <location filename="../../app/widgets/department_panel.py" line="145" />
+        <source>Supervision</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="150" />
         <source>Select a case.</source>
         <translation>请选择案卷。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="179" />
+        <location filename="../../app/widgets/department_panel.py" line="188" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="247" />
+        <location filename="../../app/widgets/department_panel.py" line="257" />
         <source>Deadline: %1</source>
         <translation>截止时间：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="255" />
+        <location filename="../../app/widgets/department_panel.py" line="265" />
         <source>Request: %1</source>
         <translation>申请：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="261" />
+        <location filename="../../app/widgets/department_panel.py" line="271" />
         <source>Last request: %1</source>
         <translation>最近申请：%1</translation>
     </message>
@@ -621,29 +626,122 @@
 <context>
     <name>DeptModel</name>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <location filename="../../app/widgets/department_panel.py" line="50" />
         <source>Case</source>
         <translation>案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <location filename="../../app/widgets/department_panel.py" line="50" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <location filename="../../app/widgets/department_panel.py" line="50" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <location filename="../../app/widgets/department_panel.py" line="50" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="48" />
+        <location filename="../../app/widgets/department_panel.py" line="50" />
         <source>Request</source>
         <translation>申请</translation>
+    </message>
+</context>
+<context>
+    <name>DeptUrgeList</name>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="45" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="45" />
+        <source>Case</source>
+        <translation>案卷</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="45" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="45" />
+        <source>Message</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="46" />
+        <source>Reply by</source>
+        <translation>答复期限</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="46" />
+        <source>Our reply</source>
+        <translation>我方答复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="56" />
+        <source>Our answer: what is being done and by when</source>
+        <translation>我方答复：正在如何处理、何时完成</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="58" />
+        <source>&amp;Reply</source>
+        <translation>答复(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="83" />
+        <source>Cannot load the urges: %1</source>
+        <translation>无法加载督办记录：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="92" />
+        <source>not answered</source>
+        <translation>未答复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="103" />
+        <source>Supervision (%1)</source>
+        <translation>督办（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="104" />
+        <source>Supervision</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="139" />
+        <source>%1 (%2): case %3 — %4</source>
+        <translation>%1（%2）：案卷 %3 — %4</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="143" />
+        <source>reply by %1</source>
+        <translation>%1前答复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="155" />
+        <source>Write the answer first.</source>
+        <translation>请先填写答复。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="158" />
+        <source>The answer is too long (at most %1 characters).</source>
+        <translation>答复过长（最多%1字）。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="169" />
+        <source>Answered: case %1.</source>
+        <translation>已答复：案卷 %1。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dept.py" line="175" />
+        <source>Not answered: %1</source>
+        <translation>未能答复：%1</translation>
     </message>
 </context>
 <context>
@@ -966,47 +1064,47 @@
 <context>
     <name>FlowPanel</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="612" />
+        <location filename="../../app/widgets/case_table.py" line="613" />
         <source>Cannot reach the server; nothing was lost, try again.</source>
         <translation>无法连接服务器；已填内容未丢失，请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="614" />
+        <location filename="../../app/widgets/case_table.py" line="615" />
         <source>Not yet: the inspector's check must pass first (核查通过).</source>
         <translation>暂不能办理：须先经监督员核查通过。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="616" />
+        <location filename="../../app/widgets/case_table.py" line="617" />
         <source>This case was changed by someone else (now: {state}); the list is refreshed.</source>
         <translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="617" />
+        <location filename="../../app/widgets/case_table.py" line="618" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="619" />
+        <location filename="../../app/widgets/case_table.py" line="620" />
         <source>Your role may not do this: {msg}</source>
         <translation>您的角色无权执行此操作：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="621" />
+        <location filename="../../app/widgets/case_table.py" line="622" />
         <source>Unexpected error: {msg}</source>
         <translation>意外错误：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="693" />
+        <location filename="../../app/widgets/case_table.py" line="694" />
         <source>The server is not answering: “{what}” waits in the outbox and goes out when it is back.</source>
         <translation>服务器无响应：“{what}”已放入待发件箱，服务器恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="730" />
+        <location filename="../../app/widgets/case_table.py" line="731" />
         <source>Reason (required):</source>
         <translation>原因（必填）：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="755" />
+        <location filename="../../app/widgets/case_table.py" line="756" />
         <source>{action} case {number}? This cannot be undone.</source>
         <translation>确定{action}案卷 {number}？此操作不可撤销。</translation>
     </message>
@@ -1253,7 +1351,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/main_window.py" line="165" />
-        <location filename="../../app/widgets/main_window.py" line="340" />
+        <location filename="../../app/widgets/main_window.py" line="343" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
@@ -1283,168 +1381,173 @@
         <translation>监督员终端…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="194" />
+        <location filename="../../app/widgets/main_window.py" line="195" />
         <source>Accept (受理)</source>
         <translation>受理</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="195" />
+        <location filename="../../app/widgets/main_window.py" line="196" />
         <source>File (立案)</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="196" />
+        <location filename="../../app/widgets/main_window.py" line="197" />
         <source>Dispatch (派遣)</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="198" />
+        <location filename="../../app/widgets/main_window.py" line="199" />
         <source>Our cases</source>
         <translation>本部门案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="200" />
+        <location filename="../../app/widgets/main_window.py" line="201" />
         <source>My tasks</source>
         <translation>我的任务</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="201" />
+        <location filename="../../app/widgets/main_window.py" line="202" />
         <source>Timing (计时)</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="202" />
+        <location filename="../../app/widgets/main_window.py" line="203" />
         <source>Case detail</source>
         <translation>案卷详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="204" />
+        <location filename="../../app/widgets/main_window.py" line="205" />
         <source>Track playback (轨迹回放)</source>
         <translation>轨迹回放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="205" />
+        <location filename="../../app/widgets/main_window.py" line="206" />
         <source>Video wall (视频墙)</source>
         <translation>视频墙</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="287" />
+        <location filename="../../app/widgets/main_window.py" line="207" />
+        <source>Supervision (督查督办)</source>
+        <translation>督查督办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/main_window.py" line="290" />
         <source>Click the place on the map, or drag the pin</source>
         <translation>在地图上点击位置，或拖动定位针</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="309" />
+        <location filename="../../app/widgets/main_window.py" line="312" />
         <source>Track playback</source>
         <translation>轨迹回放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="328" />
+        <location filename="../../app/widgets/main_window.py" line="331" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="339" />
+        <location filename="../../app/widgets/main_window.py" line="342" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="341" />
+        <location filename="../../app/widgets/main_window.py" line="344" />
         <source>Measure distance</source>
         <translation>量测距离</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="342" />
+        <location filename="../../app/widgets/main_window.py" line="345" />
         <source>Measure area</source>
         <translation>量测面积</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="343" />
+        <location filename="../../app/widgets/main_window.py" line="346" />
         <source>Select by rectangle</source>
         <translation>框选</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="352" />
+        <location filename="../../app/widgets/main_window.py" line="355" />
         <source>Whole city</source>
         <translation>全城</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="355" />
+        <location filename="../../app/widgets/main_window.py" line="358" />
         <source>1:500</source>
         <translation>1:500</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="359" />
+        <location filename="../../app/widgets/main_window.py" line="362" />
         <source>Search: grid code, component ID, case number, street, place (pinyin initials too)</source>
         <translation>搜索：网格编码、部件标识码、案卷号、街道、地名（支持拼音首字母）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="395" />
+        <location filename="../../app/widgets/main_window.py" line="398" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="403" />
+        <location filename="../../app/widgets/main_window.py" line="406" />
         <source>Vector basemap (server tiles unavailable: %1)</source>
         <translation>矢量底图（服务器瓦片不可用：%1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="408" />
+        <location filename="../../app/widgets/main_window.py" line="411" />
         <source>City loaded: %1 unit grids, %2 components</source>
         <translation>城区已加载：%1 个单元网格，%2 个部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="417" />
+        <location filename="../../app/widgets/main_window.py" line="420" />
         <source>Vector basemap (the server has no QGIS basemap)</source>
         <translation>矢量底图（服务器没有 QGIS 底图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="424" />
+        <location filename="../../app/widgets/main_window.py" line="427" />
         <source>QGIS basemap</source>
         <translation>QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="428" />
-        <location filename="../../app/widgets/main_window.py" line="463" />
+        <location filename="../../app/widgets/main_window.py" line="431" />
+        <location filename="../../app/widgets/main_window.py" line="466" />
         <source>QGIS basemap from the server</source>
         <translation>服务器 QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="475" />
+        <location filename="../../app/widgets/main_window.py" line="478" />
         <source>%1 features selected</source>
         <translation>已选中 %1 个要素</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="496" />
+        <location filename="../../app/widgets/main_window.py" line="499" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="541" />
+        <location filename="../../app/widgets/main_window.py" line="544" />
         <source>Case details</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="542" />
+        <location filename="../../app/widgets/main_window.py" line="545" />
         <source>Zoom to case</source>
         <translation>缩放到案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="543" />
+        <location filename="../../app/widgets/main_window.py" line="546" />
         <source>Nearest cameras</source>
         <translation>最近的摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="545" />
+        <location filename="../../app/widgets/main_window.py" line="548" />
         <source>Nearest inspectors</source>
         <translation>最近的监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="563" />
+        <location filename="../../app/widgets/main_window.py" line="566" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="566" />
+        <location filename="../../app/widgets/main_window.py" line="569" />
         <source>Nearest</source>
         <translation>最近</translation>
     </message>
@@ -1685,80 +1788,254 @@
     </message>
 <message><source>&amp;Batch dispatch selected</source><translation>批量派遣所选(&amp;B)</translation></message><message><source>&amp;Close case</source><translation>结案(&amp;C)</translation></message><message><source>&amp;Dispatch</source><translation>派遣(&amp;D)</translation></message><message><source>&amp;Fed back ({n})</source><translation>已反馈 ({n})(&amp;F)</translation></message><message><source>&amp;Requests ({n})</source><translation>申请审批 ({n})(&amp;R)</translation></message><message><source>A&amp;pprove</source><translation>批准(&amp;P)</translation></message><message><source>Close t&amp;ype:</source><translation>结案类型(&amp;Y)：</translation></message><message><source>D&amp;epartment (suggested first):</source><translation>处置部门（建议优先）(&amp;E)：</translation></message><message><source>Deadline if dispatched now: {t} ({limit})</source><translation>现在派遣的处置时限：{t}（{limit}）</translation></message><message><source>Deadline: …</source><translation>处置时限：…</translation></message><message><source>Den&amp;y…</source><translation>驳回(&amp;Y)…</translation></message><message><source>Deny the request</source><translation>驳回申请</translation></message><message><source>Error (false report)</source><translation>误报结案</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Re&amp;turn to filing…</source><translation>回退立案(&amp;T)…</translation></message><message><source>Re&amp;work…</source><translation>返工(&amp;W)…</translation></message><message><source>Res&amp;ume handling</source><translation>恢复处置(&amp;U)</translation></message><message><source>Return to filing</source><translation>回退立案</translation></message><message><source>Rework (返工)</source><translation>返工</translation></message><message><source>Send chec&amp;k</source><translation>派发核查(&amp;K)</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Suggested: {reason}</source><translation>建议理由：{reason}</translation></message><message><source>Suspension</source><translation>挂账</translation></message><message><source>Waiting for dispatch</source><translation>待派遣</translation></message><message><source>What is not fixed?</source><translation>哪些问题未处理好？</translation></message><message><source>Why is it returned (e.g. wrong class)?</source><translation>回退原因（如类别错误）？</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>reworked {n}×</source><translation>返工 {n} 次</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{number} closed.</source><translation>{number} 已结案。</translation></message><message><source>{number} dispatched to {dept}.</source><translation>{number} 已派遣至{dept}。</translation></message><message><source>{number} is suspended (挂账); its clock is paused.</source><translation>{number} 已挂账，计时暂停。</translation></message><message><source>{number} sent to an inspector for checking.</source><translation>{number} 已派发监督员核查。</translation></message><message><source>{number}: request approved.</source><translation>{number}：申请已批准。</translation></message><message><source>{n} cases dispatched to {dept}.</source><translation>{n} 件案卷已派遣至{dept}。</translation></message></context>
 <context>
-    <name>TimingModel</name>
+    <name>SupervisionPanel</name>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="192" />
+        <location filename="../../app/widgets/supervision_board.py" line="60" />
+        <source>By department</source>
+        <translation>按部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="60" />
+        <source>By region</source>
+        <translation>按区域</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="61" />
+        <source>By class</source>
+        <translation>按类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="70" />
+        <source>Street</source>
+        <translation>街道</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="71" />
+        <source>Community</source>
+        <translation>社区</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="74" />
+        <source>Include soon overdue</source>
+        <translation>含即将超期</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="78" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="89" />
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="89" />
+        <source>Cases</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="89" />
+        <source>Overdue now</source>
+        <translation>已超期</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="89" />
+        <source>Soon overdue</source>
+        <translation>即将超期</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="90" />
+        <source>Longest overdue</source>
+        <translation>最长超期</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="90" />
+        <source>Urged</source>
+        <translation>已督办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="93" />
         <source>Case</source>
         <translation>案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="192" />
+        <location filename="../../app/widgets/supervision_board.py" line="93" />
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="93" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="192" />
-        <source>Remaining</source>
-        <translation>剩余时间</translation>
-    </message>
-    <message>
-        <location filename="../../app/widgets/timing_panel.py" line="192" />
+        <location filename="../../app/widgets/supervision_board.py" line="93" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="193" />
-        <source>Deadline</source>
-        <translation>截止时间</translation>
+        <location filename="../../app/widgets/supervision_board.py" line="94" />
+        <source>Overdue for</source>
+        <translation>超期时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="220" />
-        <source>urged</source>
-        <translation>已督办</translation>
+        <location filename="../../app/widgets/supervision_board.py" line="94" />
+        <source>Urges</source>
+        <translation>督办次数</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="99" />
+        <source>&amp;Urge (催办)…</source>
+        <translation>催办(&amp;U)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="101" />
+        <source>&amp;Supervise (督办)…</source>
+        <translation>督办(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="119" />
+        <source>Urges of the case</source>
+        <translation>本案督办记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="120" />
+        <source>Urges of the department</source>
+        <translation>部门督办记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="198" />
+        <source>Cannot load the board: %1</source>
+        <translation>无法加载督查看板：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="205" />
+        <source>Overdue: %1 · soon overdue: %2 · urged: %3</source>
+        <translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="212" />
+        <location filename="../../app/widgets/supervision_board.py" line="243" />
+        <source>(none)</source>
+        <translation>（未派遣）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="243" />
+        <source>%1: %2 case(s), longest overdue first</source>
+        <translation>%1：%2件，超期最久在前</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="245" />
+        <source>All groups: %1 case(s), longest overdue first</source>
+        <translation>全部分组：%1件，超期最久在前</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="247" />
+        <source>(the first %1 shown)</source>
+        <translation>（显示前%1件）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="256" />
+        <source>answered</source>
+        <translation>已答复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="257" />
+        <source>not answered</source>
+        <translation>未答复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="331" />
+        <source>Sending…</source>
+        <translation>正在发送…</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="337" />
+        <source>Sent to the departments: %1 case(s).</source>
+        <translation>已发往责任部门：%1件。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="345" />
+        <source>Not sent: %1</source>
+        <translation>未发出：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="356" />
+        <source>Answer from %1 on case %2: %3</source>
+        <translation>%1答复案卷 %2：%3</translation>
+    </message>
+</context>
+<context>
+    <name>TimingModel</name>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="194" />
+        <source>Case</source>
+        <translation>案卷</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="194" />
+        <source>Department</source>
+        <translation>处置部门</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="194" />
+        <source>Remaining</source>
+        <translation>剩余时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="194" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
+        <source>Deadline</source>
+        <translation>截止时间</translation>
     </message>
 </context>
 <context>
     <name>TimingPanel</name>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="292" />
-        <location filename="../../app/widgets/timing_panel.py" line="523" />
+        <location filename="../../app/widgets/timing_panel.py" line="294" />
+        <location filename="../../app/widgets/timing_panel.py" line="525" />
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="293" />
+        <location filename="../../app/widgets/timing_panel.py" line="295" />
         <source>Mute the overdue alarm sound</source>
         <translation>关闭超时报警声音</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="296" />
-        <location filename="../../app/widgets/timing_panel.py" line="413" />
+        <location filename="../../app/widgets/timing_panel.py" line="298" />
+        <location filename="../../app/widgets/timing_panel.py" line="415" />
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="298" />
+        <location filename="../../app/widgets/timing_panel.py" line="300" />
         <source>All stages</source>
         <translation>全部环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="395" />
+        <location filename="../../app/widgets/timing_panel.py" line="397" />
         <source> (%1 cases already overdue)</source>
         <translation>（共 %1 件已超时）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="402" />
+        <location filename="../../app/widgets/timing_panel.py" line="404" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="392" />
-        <location filename="../../app/widgets/timing_panel.py" line="515" />
+        <location filename="../../app/widgets/timing_panel.py" line="394" />
+        <location filename="../../app/widgets/timing_panel.py" line="517" />
         <source>%1: %2 overdue</source>
         <translation>%1：%2超时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="523" />
+        <location filename="../../app/widgets/timing_panel.py" line="525" />
         <source>Muted</source>
         <translation>已静音</translation>
     </message>
@@ -2160,6 +2437,122 @@
     </message>
 </context>
 <context>
+    <name>UrgeDialog</name>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="19" />
+        <source>Supervise (督办)</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="19" />
+        <source>Urge (催办)</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="20" />
+        <source> and %1 more</source>
+        <translation> 等%1件</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="22" />
+        <source>%1 case(s): %2</source>
+        <translation>共%1件：%2</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="25" />
+        <source>What the department must do, e.g. handle it today and report back</source>
+        <translation>要求部门做什么，例如：今日内处置并回复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="37" />
+        <source>&amp;Message:</source>
+        <translation>督办内容(&amp;M)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="39" />
+        <source>&amp;Reply by:</source>
+        <translation>答复期限(&amp;R)：</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="42" />
+        <source>Supervise</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="42" />
+        <source>Urge</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_dialog.py" line="54" />
+        <source>The message is too long (at most %1 characters).</source>
+        <translation>督办内容过长（最多%1字）。</translation>
+    </message>
+</context>
+<context>
+    <name>UrgeHistory</name>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="34" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="34" />
+        <source>Case</source>
+        <translation>案卷</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="34" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="34" />
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="35" />
+        <source>Message</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="35" />
+        <source>Reply by</source>
+        <translation>答复期限</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="35" />
+        <source>Answer</source>
+        <translation>答复</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="51" />
+        <source>Urges of case %1</source>
+        <translation>案卷 %1 的督办记录</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="56" />
+        <source>Urges sent to %1</source>
+        <translation>发往%1的督办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="57" />
+        <source>All urges, newest first</source>
+        <translation>全部督办记录，最新在前</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="77" />
+        <source>Cannot load the urges: %1</source>
+        <translation>无法加载督办记录：%1</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_history.py" line="87" />
+        <source>not answered yet</source>
+        <translation>尚未答复</translation>
+    </message>
+</context>
+<context>
     <name>VideoReportDialog</name>
     <message>
         <location filename="../../app/widgets/video_wall/report_dialog.py" line="29" />
@@ -2417,7 +2810,7 @@
         <location filename="../../app/wall/window.py" line="107" />
         <location filename="../../app/wall/window.py" line="117" />
         <source>Overdue now</source>
-        <translation>当前超时</translation>
+        <translation>已超期</translation>
     </message>
     <message>
         <location filename="../../app/wall/window.py" line="108" />
@@ -2593,4 +2986,4 @@
         <translation>保存截图</translation>
     </message>
 </context>
-<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context></TS>
+<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context><context><name>Supervision</name><message><source>%1 left</source><translation>剩余%1</translation></message><message><source>%1: %2 case(s), longest overdue first</source><translation>%1：%2件，超期最久在前</translation></message><message><source>&amp;Supervise (督办)…</source><translation>督办(&amp;S)…</translation></message><message><source>&amp;Urge (催办)…</source><translation>催办(&amp;U)…</translation></message><message><source>(none)</source><translation>（未派遣）</translation></message><message><source>(the first %1 shown)</source><translation>（显示前%1件）</translation></message><message><source>All groups: %1 case(s), longest overdue first</source><translation>全部分组：%1件，超期最久在前</translation></message><message><source>Answer from %1 on case %2: %3</source><translation>%1答复案卷 %2：%3</translation></message><message><source>By class</source><translation>按类别</translation></message><message><source>By department</source><translation>按部门</translation></message><message><source>By region</source><translation>按区域</translation></message><message><source>Cannot load the board: %1</source><translation>无法加载督查看板：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Community</source><translation>社区</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Group</source><translation>分组</translation></message><message><source>Include soon overdue</source><translation>含即将超期</translation></message><message><source>Longest overdue</source><translation>最长超期</translation></message><message><source>Not sent: %1</source><translation>未发出：%1</translation></message><message><source>Overdue for</source><translation>超期时长</translation></message><message><source>Overdue now</source><translation>已超期</translation></message><message><source>Overdue: %1 · soon overdue: %2 · urged: %3</source><translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation></message><message><source>Refresh</source><translation>刷新</translation></message><message><source>Sending…</source><translation>正在发送…</translation></message><message><source>Sent to the departments: %1 case(s).</source><translation>已发往责任部门：%1件。</translation></message><message><source>Soon overdue</source><translation>即将超期</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street</source><translation>街道</translation></message><message><source>Supervision</source><translation>督办</translation></message><message><source>Urged</source><translation>已督办</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Urges of the case</source><translation>本案督办记录</translation></message><message><source>Urges of the department</source><translation>部门督办记录</translation></message><message><source>answered</source><translation>已答复</translation></message><message><source>not answered</source><translation>未答复</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>Supervise</source><translation>督办</translation></message><message><source>Urge</source><translation>催办</translation></message><message><source>level %1</source><translation>%1级</translation></message><message><source>urged ×%1</source><translation>督×%1</translation></message></context></TS>
