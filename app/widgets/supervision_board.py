@@ -140,6 +140,7 @@ class SupervisionPanel(QWidget):
         self._later = QTimer(self, singleShot=True, interval=REFRESH_AFTER_EVENT_MS)
         self._later.timeout.connect(self.refresh)
         self.dept_history.show_department(None)
+        self.history_tabs.setCurrentWidget(self.dept_history)  # every urge and its answer, newest first
 
     def _table(self, headers: list[str], stretch: int) -> QTableWidget:
         t = QTableWidget(0, len(headers), self)

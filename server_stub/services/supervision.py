@@ -134,29 +134,33 @@ def board(s: Session, ctx: Any, user: User, group: BoardGroup, *, key: str | Non
                        "worst_overdue_seconds": round((now - first).total_seconds(), 1)})
     groups.sort(key=lambda g: (-g["overdue"], -g["worst_overdue_seconds"], -g["count"], g["key"]))
 
-    q = select(Case).where(and_(*cond))
+    cols = (Case.id, Case.number, Case.kind, Case.class_code, Case.state, Case.stage, Case.band, Case.department_id,
+            Case.street_code, Case.community_code, Case.address, Case.description, Case.deadline_at,
+            Case.urge_count, Case.version)
+    q = select(*cols).where(and_(*cond))  # plain rows: ORM objects cost more than the query here
     if key is not None:
         q = q.where(col.is_(None) if key == NO_GROUP else col == _key_value(group, key))
     items_total = sum(g["count"] for g in groups if key is None or g["key"] == key)
-    cases = s.scalars(q.order_by(Case.deadline_at.asc(), Case.id.asc()).limit(limit)).all()
-    dept_names = dict(s.execute(select(Department.id, Department.name)).all()) if cases else {}
-    last = last_urges(s, [c.id for c in cases])
+    rows = s.execute(q.order_by(Case.deadline_at.asc(), Case.id.asc()).limit(limit)).all()
+    dept_names = dict(s.execute(select(Department.id, Department.name)).all()) if rows else {}
+    last = last_urges(s, [r.id for r in rows if r.urge_count])
+    classes: dict[tuple[str, str], str | None] = {}
     items = []
-    for c in cases:
-        cls = ctx.classification.find(c.kind, c.class_code)
-        dl_at = c.deadline_at
-        gk = getattr(c, {"department": "department_id", "street": "street_code", "community": "community_code"}
-                     .get(group.value, "class_code"))
+    for c in rows:
+        ck = (c.kind, c.class_code)
+        if ck not in classes:
+            found = ctx.classification.find(*ck)
+            classes[ck] = found.name if found else None
+        gk = {"department": c.department_id, "street": c.street_code, "community": c.community_code}.get(
+            group.value, f"{c.kind}:{c.class_code}")
         items.append({
-            "id": c.id, "number": c.number, "kind": c.kind, "class_code": c.class_code,
-            "class_name": cls.name if cls else None, "state": c.state, "stage": c.stage, "band": c.band,
-            "department_id": c.department_id, "department_name": dept_names.get(c.department_id),
-            "street_code": c.street_code, "community_code": c.community_code, "address": c.address,
-            "description": (c.description or "")[:120], "deadline_at": dl_at.isoformat(),
-            "overdue_seconds": round((now - dl_at).total_seconds(), 1), "urge_count": c.urge_count or 0,
-            "group_key": (f"{c.kind}:{c.class_code}" if group == BoardGroup.CLASS
-                          else NO_GROUP if gk is None else str(gk)),
-            "last_urge": last.get(c.id), "version": c.version})
+            "id": c.id, "number": c.number, "kind": c.kind, "class_code": c.class_code, "class_name": classes[ck],
+            "state": c.state, "stage": c.stage, "band": c.band, "department_id": c.department_id,
+            "department_name": dept_names.get(c.department_id), "street_code": c.street_code,
+            "community_code": c.community_code, "address": c.address, "description": (c.description or "")[:120],
+            "deadline_at": c.deadline_at.isoformat(),
+            "overdue_seconds": round((now - c.deadline_at).total_seconds(), 1), "urge_count": c.urge_count or 0,
+            "group_key": NO_GROUP if gk is None else str(gk), "last_urge": last.get(c.id), "version": c.version})
     return {"group_by": group.value, "now": now.isoformat(), "soon_included": soon,
             "total": sum(g["count"] for g in groups), "overdue": sum(g["overdue"] for g in groups),
             "soon": sum(g["soon"] for g in groups), "groups": groups, "items": items,
