@@ -1,7 +1,7 @@
 """urges: a leader's 催办 / 督办 of a case, the department it went to and that department's reply
 
 Revision ID: 63494b8199c3
-Revises: 5d1e7c3b9a40
+Revises: e8b4c6a1f253
 Create Date: 2026-12-02 14:07:42
 """
 from alembic import op
@@ -10,7 +10,7 @@ import server_stub.db.types
 
 
 revision = '63494b8199c3'
-down_revision = '5d1e7c3b9a40'
+down_revision = 'e8b4c6a1f253'
 branch_labels = None
 depends_on = None
 
