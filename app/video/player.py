@@ -78,6 +78,7 @@ class VideoStream(QObject):
         self._native = None  # the last decoded av.VideoFrame at full size, for snapshots
         self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []  # started and maybe not ended yet
 
     # ------------------------------------------------------------------ UI side
     def start(self, url: str) -> None:
@@ -92,6 +93,7 @@ class VideoStream(QObject):
         self._thread = threading.Thread(target=self._run, args=(url, stop), daemon=True,
                                         name=f"occ-video-{url[-24:]}")
         self._thread.start()
+        self._threads.append(self._thread)
 
     def stop(self) -> None:
         """Stops decoding at once (flag); the thread ends after its current packet or read timeout."""
@@ -114,7 +116,9 @@ class VideoStream(QObject):
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """A decoding thread of this stream is still alive (a stopped one ends after its current frame)."""
+        self._threads = [t for t in self._threads if t.is_alive()]
+        return bool(self._threads)
 
     def take(self) -> Frame | None:
         """The newest frame (the UI thread calls this on frameReady)."""

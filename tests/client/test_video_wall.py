@@ -26,9 +26,10 @@ GRID = "320582001001001"
 @pytest.fixture(scope="module")
 def streams(tmp_path_factory):
     root = tmp_path_factory.mktemp("hls")
-    render_hls(root, "sub", seconds=20)
-    render_hls(root, "main", seconds=4)
+    render_hls(root, "sub", seconds=8)  # a stream that ends is opened again: it loops
+    render_hls(root, "main", seconds=2)
     srv = StreamServer(root)
+    srv.root = root
     yield srv
     srv.stop()
 
@@ -43,12 +44,10 @@ def server(tmp_path_factory, streams):
         ctx = srv.app.state.ctx
         seed_world(srv.app)
         sub, main = streams.url("sub/index.m3u8"), streams.url("main/index.m3u8")
-        has_sub = hasattr(Camera, "sub_stream_url")
         with ctx.db.transaction() as s:
             for cid, (name, lon, lat, d) in CAMS.items():
-                extra = {"sub_stream_url": sub} if has_sub else {}
-                s.add(Camera(id=cid, name=name, lon=lon, lat=lat, direction=d, grid_code=GRID, online=True,
-                             stream_url=main if has_sub else sub, **extra))
+                s.add(Camera(id=cid, name=name, lon=lon, lat=lat, direction=d, fov_deg=90.0, range_m=150.0,
+                             grid_code=GRID, online=True, stream_url=main, sub_stream_url=sub))
             s.add(Camera(id=DEAD, name="断线摄像机", lon=120.63, lat=31.33, direction=0.0, grid_code=GRID,
                          online=True, stream_url=f"http://127.0.0.1:{free_port()}/live/index.m3u8"))
         yield srv
@@ -98,9 +97,8 @@ def test_frames_reach_the_tiles_with_stream_time(qtbot, client, store):
         assert [t.camera["id"] for t in tiles] == ids
         # the big tile plays the main stream, the small ones the sub stream (when the camera has one)
         assert wall.url_for(0) == wall.cameras[ids[0]]["stream_url"]
-        if wall.cameras[ids[1]].get("sub_stream_url"):
-            assert wall.url_for(1) == wall.cameras[ids[1]]["sub_stream_url"]
-            assert tiles[0].frame.width > tiles[1].frame.width
+        assert wall.url_for(1) == wall.cameras[ids[1]]["sub_stream_url"]
+        assert tiles[0].frame.width > tiles[1].frame.width
         # the overlay's time is the stream's own (EXT-X-PROGRAM-DATE-TIME), not the clock on the wall
         assert tiles[1].stream.last_time is not None and tiles[1].time_text()
         assert abs(tiles[1].stream.last_time.timestamp() - time.time()) > 5
@@ -179,10 +177,8 @@ def test_hidden_tiles_stop_decoding(qtbot, client, store):
         win.close()
 
 
-def test_snapshot_lands_on_the_case_with_camera_and_time(qtbot, client, store, server):
+def test_snapshot_lands_on_the_case_with_camera_and_time(qtbot, client, store):
     from app.widgets.video_wall import tile_actions
-    if "/api/cases/{case_id}/photos" not in server.app.openapi()["paths"]:
-        pytest.skip("the server has no evidence endpoint yet (videosrv)")
     case = client.report({"kind": "event", "class_code": "0102", "lon": 120.6005, "lat": 31.3001,
                           "description": "暴露垃圾一堆"})
     wall = make_wall(qtbot, client, store)
@@ -200,6 +196,30 @@ def test_snapshot_lands_on_the_case_with_camera_and_time(qtbot, client, store, s
         assert photos[0]["camera_id"] == cid and photos[0]["stream_time"]
         jpeg = client.photo(photos[0]["sha256"])
         assert jpeg[:3] == b"\xff\xd8\xff" and len(jpeg) > 5000
+    finally:
+        stop(wall)
+
+
+def test_linkage_puts_the_cameras_seeing_a_case_on_the_wall(qtbot, client, store):
+    case = client.report({"kind": "event", "class_code": "0102", "lon": 120.6005, "lat": 31.3001,
+                          "description": "暴露垃圾一堆"})
+    wall = make_wall(qtbot, client, store)
+    try:
+        wall.set_layout("2x2")
+        wall.put_many([None] * 4)
+        wall.set_case(case)  # linkage off: the list offers them, the wall stays as it is
+        qtbot.waitUntil(lambda: wall.browser.seeing.count() > 0, timeout=10000)
+        assert wall.assign[:4] == [None] * 4
+        seen = [wall.browser.seeing.item(i).data(0x0100) for i in range(wall.browser.seeing.count())]
+        # the four cameras around the place look at it (滨江公园 and 火车站 are too far)
+        assert set(seen) == set(list(CAMS)[:4])
+        wall.browser.link_btn.click()  # one click
+        assert wall.assign[:4] == seen
+        wall.put_many([None] * 4)
+        wall.linkage.setChecked(True)  # linkage on: a case selected (or turning red) goes up at once
+        wall.set_case(dict(case))
+        qtbot.waitUntil(lambda: wall.assign[:4] == seen, timeout=10000)
+        assert [c["distance_m"] for c in wall.seeing] == sorted(c["distance_m"] for c in wall.seeing)
     finally:
         stop(wall)
 
@@ -230,11 +250,9 @@ def test_dead_url_shows_offline_and_retries_without_blocking(qtbot, client, stor
         stop(wall)
 
 
-def test_a_stream_that_drops_keeps_its_last_time_and_reconnects(qtbot, client, store, tmp_path):
+def test_a_stream_that_drops_keeps_its_last_time_and_reconnects(qtbot, streams):
     from app.video.player import State, VideoStream
-    root = tmp_path / "hls"
-    render_hls(root, "sub", seconds=3)
-    srv = StreamServer(root)
+    srv = StreamServer(streams.root)  # its own server, to be switched off
     s = VideoStream(backoff=(0.05, 0.1))
     s.start(srv.url("sub/index.m3u8"))
     qtbot.waitUntil(lambda: s.decoded >= 5, timeout=10000)
