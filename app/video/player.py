@@ -27,7 +27,8 @@ BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)  # between reconnection attempts, t
 OPEN_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 5.0
 LATE_RESYNC_S = 1.0  # this far behind the stream's clock: take the stream's pace again from here
-LATE_SKIP_S = 0.15  # this far behind: decode but do not scale the frame (nobody would see it in time)
+LATE_SKIP_S = 0.15
+JUMP_S = 2.0  # a pts this far ahead of the frame before (or any step back) is a discontinuity  # this far behind: decode but do not scale the frame (nobody would see it in time)
 
 
 class State:
@@ -51,6 +52,45 @@ class Frame:
         self.buffer = memoryview(plane)
         self.width, self.height, self.stride = frame.width, frame.height, plane.line_size
         self.stream_time = stream_time
+
+
+class Pacer:
+    """Paces decoded frames by their pts and gives each its stream time.
+
+    The stream time is the HLS anchor (the program date-time of the first segment played) plus the
+    pts since the first frame, else the receive time. A jump of the pts (an HLS discontinuity, e.g.
+    a looping source starting over) continues the stream time from the frame before, instead of
+    jumping back with the pts."""
+
+    def __init__(self, anchor: datetime | None):
+        self.anchor = anchor
+        self.pts0: float | None = None
+        self.wall0 = 0.0
+        self.last_pts: float | None = None
+        self.last_time: datetime | None = None
+        self.step = 0.04  # a frame's duration, as last seen
+
+    def place(self, pts: float | None, now: float) -> tuple[float, datetime]:
+        """(seconds until the frame is due, negative when late; its stream time)."""
+        if pts is None:
+            return 0.0, datetime.now(timezone.utc)
+        last = self.last_pts
+        if self.pts0 is None:
+            self.pts0, self.wall0 = pts, now
+        elif pts < last or pts - last > JUMP_S:  # a discontinuity: go on from the frame before
+            if self.anchor is not None and self.last_time is not None:
+                self.anchor = self.last_time + timedelta(seconds=self.step)
+            self.pts0, self.wall0 = pts, now
+        elif pts > last:
+            self.step = min(pts - last, 1.0)
+        late = now - (self.wall0 + pts - self.pts0)
+        if late > LATE_RESYNC_S:  # far behind (a stall): take the stream's pace again from here
+            self.wall0, late = now - (pts - self.pts0), 0.0
+        self.last_pts = pts
+        st = self.anchor + timedelta(seconds=pts - self.pts0) if self.anchor is not None \
+            else datetime.now(timezone.utc)
+        self.last_time = st
+        return -late, st
 
 
 class VideoStream(QObject):
@@ -188,32 +228,18 @@ class VideoStream(QObject):
             vstream.thread_type = "SLICE"  # small frames: one thread per stream, no frame-thread delay
             vstream.codec_context.thread_count = 1
             played = False
-            pts0: float | None = None
-            wall0 = 0.0
+            pacer = Pacer(anchor)
             for packet in container.demux(vstream):
                 if stop.is_set():
                     return played
                 for frame in packet.decode():
                     if stop.is_set():
                         return played
-                    pts = float(frame.time) if frame.time is not None else None
-                    now = self.clock()
-                    if pts is None:
-                        late = 0.0
-                    else:
-                        if pts0 is None:
-                            pts0, wall0 = pts, now
-                        late = now - (wall0 + pts - pts0)
-                        if late < 0:  # early: keep the stream's pace (files and bursts of segments)
-                            if stop.wait(min(-late, 1.0)):
-                                return played
-                            late = 0.0
-                        elif late > LATE_RESYNC_S:
-                            wall0, late = now - (pts - pts0), 0.0
-                    if anchor is not None and pts is not None:
-                        st = anchor + timedelta(seconds=pts - pts0)
-                    else:
-                        st = datetime.now(timezone.utc)
+                    wait, st = pacer.place(float(frame.time) if frame.time is not None else None, self.clock())
+                    if wait > 0:  # early: keep the stream's pace (files and bursts of segments)
+                        if stop.wait(min(wait, 1.0)):
+                            return played
+                    late = -wait
                     self.decoded += 1
                     with self._lock:
                         self._native, self.last_time = frame, st
