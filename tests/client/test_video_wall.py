@@ -220,6 +220,40 @@ def test_linkage_puts_the_cameras_seeing_a_case_on_the_wall(qtbot, client, store
         wall.set_case(dict(case))
         qtbot.waitUntil(lambda: wall.assign[:4] == seen, timeout=10000)
         assert [c["distance_m"] for c in wall.seeing] == sorted(c["distance_m"] for c in wall.seeing)
+        # a place no camera looks at: the nearest are offered instead, and go up on one click
+        far = client.report({"kind": "event", "class_code": "0102", "lon": 120.6150, "lat": 31.3150,
+                             "description": "暴露垃圾一堆"})
+        wall.linkage.setChecked(False)
+        wall.set_case(far)
+        qtbot.waitUntil(lambda: "最近" in wall.browser.case_label.text() or "nearest" in wall.browser.case_label.text(),
+                        timeout=10000)
+        assert wall.seeing == [] and wall.browser.seeing.count() > 0
+        wall.browser.link_btn.click()
+        assert wall.assign[0] == wall.browser.seeing_ids()[0]
+    finally:
+        stop(wall)
+
+
+def test_video_patrol_report_from_a_tile(qtbot, client, store):
+    from app.widgets.video_wall import tile_actions
+    wall = make_wall(qtbot, client, store)
+    try:
+        wall.set_layout("1")
+        cid = list(CAMS)[2]
+        wall.put(0, cid)
+        qtbot.waitUntil(lambda: wall.tiles[0].shown >= 3, timeout=15000)
+        tile_actions.report(wall, 0)
+        qtbot.waitUntil(lambda: wall.report_dialog is not None and bool(wall.report_dialog.picker._classes),
+                        timeout=10000)
+        dlg = wall.report_dialog
+        assert dlg.place.point() == (CAMS[cid][1], CAMS[cid][2])  # the camera's place
+        dlg.picker.set_current("event", "0102")
+        with qtbot.waitSignal(dlg.accepted, timeout=10000):
+            dlg.submit()
+        case = client.case(dlg.case["id"])
+        assert case["source"] == "video"
+        photos = case["photos"]["report"]
+        assert len(photos) == 1 and photos[0]["camera_id"] == cid and photos[0]["stream_time"]
     finally:
         stop(wall)
 

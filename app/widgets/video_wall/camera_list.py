@@ -132,3 +132,6 @@ class CameraBrowser(QWidget):
             it.setData(Qt.UserRole, str(c["id"]))
             self.seeing.addItem(it)
         self.link_btn.setEnabled(bool(cameras))
+
+    def seeing_ids(self) -> list[str]:
+        return [self.seeing.item(i).data(Qt.UserRole) for i in range(self.seeing.count())]

@@ -280,12 +280,16 @@ class VideoWall(QWidget):
         lon, lat = case["lon"], case["lat"]
         number = case.get("number") or str(case.get("id", ""))
 
-        def done(items: list[dict]) -> None:
+        def done(res: tuple[list[dict], list[dict]]) -> None:
+            items, nearest = res
             if self.case is not case:
                 return
             self.seeing = items
-            title = self.tr("Cameras seeing %1: %2").replace("%1", number).replace("%2", str(len(items)))
-            self.browser.set_seeing(title, [self.cameras.get(str(c["id"]), {}) | c for c in items])
+            if items:
+                title = self.tr("Cameras seeing %1: %2").replace("%1", number).replace("%2", str(len(items)))
+            else:  # none looks at the place: the nearest ones, to turn or to watch the way there
+                title = self.tr("No camera sees %1; the nearest:").replace("%1", number)
+            self.browser.set_seeing(title, [self.cameras.get(str(c["id"]), {}) | c for c in items or nearest])
             if self.linkage.isChecked() and items:
                 self.link_case()
                 if red:
@@ -297,13 +301,19 @@ class VideoWall(QWidget):
                 self.seeing = []
                 self.browser.set_seeing(self.tr("Cameras seeing %1: the server did not answer").replace("%1", number), [])
 
-        run_async(lambda: self.client.seeing_cameras(lon, lat, n=self.visible_count()), done, failed, owner=self)
+        def work() -> tuple[list[dict], list[dict]]:
+            seeing = self.client.seeing_cameras(lon, lat, n=self.visible_count())
+            return seeing, ([] if seeing else self.client.nearest_cameras(lon, lat, n=self.visible_count()))
+
+        run_async(work, done, failed, owner=self)
 
     def link_case(self) -> None:
-        if self.seeing:
+        """The listed cameras (those seeing the case, else the nearest) onto the wall."""
+        ids = [str(c["id"]) for c in self.seeing] or self.browser.seeing_ids()
+        if ids:
             if self.tours.running:
                 self.tours.stop()
-            self.put_many([str(c["id"]) for c in self.seeing])
+            self.put_many(ids)
 
     # ------------------------------------------------------------------ tile menu
     def _tile_action(self, index: int, action: str) -> None:
