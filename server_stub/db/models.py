@@ -111,6 +111,9 @@ class Component(Base):
     address: Mapped[str | None] = mapped_column(String(200))
     photo: Mapped[str | None] = mapped_column(String(64))
     survey_date: Mapped[str | None] = mapped_column(String(10))
+    # SQLite: the key of the component's row in components_rtree, given in spatial order by the
+    # loader (migration e6b2a9d4c170); unused on PostgreSQL.
+    rtree_key: Mapped[int | None] = mapped_column(BigInteger, index=True, unique=True)
     change_date: Mapped[str | None] = mapped_column(String(10))
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)

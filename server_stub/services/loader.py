@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from shapely.geometry import shape
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.camera_view import MAX_RANGE_M
@@ -491,6 +491,10 @@ def load_components(s: Session, rows: Iterable[dict], *, classification=None,  #
                     recs = [r for r in recs if r["id"] not in there]
         recs.sort(key=lambda r: cell_of(r["lon"], r["lat"]))
         if recs:
+            # R*Tree keys in the same (spatial) order: a viewport then reads neighbouring rows.
+            base = s.scalar(select(func.max(Component.rtree_key))) or 0
+            for k, r in enumerate(recs, start=base + 1):
+                r["rtree_key"] = k
             _bulk_insert(s, Component.__table__, recs)
         rep.inserted += len(recs)
     rep.inserted -= rep.updated

@@ -296,7 +296,7 @@ def components_in_bbox(s: Session, bbox: tuple[float, float, float, float],
     """Components in the box as column arrays: {"count", "truncated", "columns": {name: [...]}}."""
     # Hand-written SQL on the driver's cursor, without SQLAlchemy's per-row work (a street
     # viewport holds ~3,000 components; this saves ~30%). The spatial index finds the rows: the
-    # R*Tree joined back by id on SQLite, the GiST index on geom on PostgreSQL.
+    # R*Tree with its auxiliary columns on SQLite, the GiST index on geom on PostgreSQL.
     minx, miny, maxx, maxy = bbox
     args: list[Any]
     if dialect_of(s) == "postgresql":
@@ -304,9 +304,9 @@ def components_in_bbox(s: Session, bbox: tuple[float, float, float, float],
                f"WHERE c.geom && ST_MakeEnvelope(?, ?, ?, ?, {spatial.SRID})")
         args = [minx, miny, maxx, maxy]
     else:
-        sql = ("SELECT c.id, c.class_code, c.lon, c.lat, c.state FROM components_rtree r "
-               "JOIN components c ON c.id = printf('%016d', r.id) "
-               "WHERE r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?")
+        # The R*Tree alone: its auxiliary columns carry what the viewport needs (migration e6b2a9d4c170).
+        sql = ("SELECT c.comp_id, c.class_code, c.lon, c.lat, c.state FROM components_rtree c "
+               "WHERE c.minx <= ? AND c.maxx >= ? AND c.miny <= ? AND c.maxy >= ?")
         args = [maxx, minx, maxy, miny]
     sql += " AND c.lon >= ? AND c.lon <= ? AND c.lat >= ? AND c.lat <= ?"
     args += [minx, maxx, miny, maxy]

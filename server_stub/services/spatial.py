@@ -28,7 +28,9 @@ def _rtree(name: str, *aux: Column) -> Table:
 
 RTREES: dict[str, Table] = {
     "cases": _rtree("cases_rtree"),
-    "components": _rtree("components_rtree"),
+    # Components: the key is components.rtree_key (spatial order); the code and the viewport's
+    # columns are auxiliary columns (migration e6b2a9d4c170).
+    "components": _rtree("components_rtree", Column("comp_id", String)),
     "unit_grids": _rtree("unit_grids_rtree"),
     # GB/T 28181 camera ids have 20 digits (more than 64 bits): the key is a counter and the id an
     # auxiliary column (a city has a few thousand cameras; deleting one scans them).
@@ -115,7 +117,7 @@ def _rtree_key(table: str) -> ColumnElement:
     if table == "cameras":
         return rt.c.cam_id
     if table == "components":
-        return func.printf("%016d", rt.c.id)
+        return rt.c.comp_id
     if table == "unit_grids":
         return func.printf("%015d", rt.c.id)
     return rt.c.id

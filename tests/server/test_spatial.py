@@ -165,6 +165,18 @@ def _rows_follow_moves_and_deletes(spread):
         s.delete(s.get(Camera, "36010200001320099999"))
     got = w.client.get("/api/ref/components", params={"bbox": "10.4,10.4,10.6,10.6"}, headers=w.h("leader")).json()
     assert got["columns"]["id"] == [moved]
+    # The viewport answer comes from the index's own columns: a state change, a row added
+    # without an index key (not through the loader) and a deleted row all show there.
+    with w.ctx.db.transaction() as s:
+        s.get(Component, moved).state = "damaged"
+        s.add(Component(id="3601020102000999", class_code="0102", lon=10.51, lat=10.51, state="intact"))
+    got = w.client.get("/api/ref/components", params={"bbox": "10.4,10.4,10.6,10.6"}, headers=w.h("leader")).json()
+    assert sorted(zip(got["columns"]["id"], got["columns"]["state"])) == [
+        (moved, "damaged"), ("3601020102000999", "intact")]
+    with w.ctx.db.transaction() as s:
+        s.delete(s.get(Component, "3601020102000999"))
+    got = w.client.get("/api/ref/components", params={"bbox": "10.4,10.4,10.6,10.6"}, headers=w.h("leader")).json()
+    assert got["columns"]["id"] == [moved]
     assert w.client.get("/api/ref/cameras/nearest", params={"lon": -180, "lat": -90},
                         headers=w.h("leader")).json() == []
 
