@@ -10,7 +10,7 @@ triggers find a component's R*Tree row by key. On PostgreSQL the column exists a
 (PostGIS's GiST index on geom answers there).
 
 Revision ID: e6b2a9d4c170
-Revises: 5d1e7c3b9a40
+Revises: 63494b8199c3
 Create Date: 2026-12-02 14:40:00
 """
 from alembic import op
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision = 'e6b2a9d4c170'
-down_revision = '5d1e7c3b9a40'
+down_revision = '63494b8199c3'
 branch_labels = None
 depends_on = None
 
