@@ -132,7 +132,7 @@ class SupervisionPanel(QWidget):
         split.addWidget(top)
         split.addWidget(self.history_tabs)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(split)
