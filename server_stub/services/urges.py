@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.supervision import REPLY_MAX, UrgeKind, check_reply_due, escalation_level
@@ -142,7 +142,6 @@ def of_case(s: Session, ctx: Any, user: User, case_id: int) -> list[dict]:
 def listing(s: Session, ctx: Any, user: User, *, department_id: int | None = None, answered: bool | None = None,
             kind: UrgeKind | None = None, limit: int = 200, offset: int = 0) -> tuple[list[dict], int]:
     """Urges newest first: a department's own; the hall's of one department or all."""
-    from sqlalchemy import func
     q = _joined()
     where = scope(user)
     if where is not None:

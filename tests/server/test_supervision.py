@@ -125,7 +125,7 @@ def test_batch_is_all_or_none_and_input_is_checked(world, now):
     r = urge(world, [a, closed, b], expect=409)
     assert f"case {closed}" in r["detail"]
     assert get(world, a)["urge_count"] == 0 and get(world, b)["urge_count"] == 0  # nothing was done
-    assert f"case 424242" in urge(world, [a, 424242], expect=404)["detail"]
+    assert "case 424242" in urge(world, [a, 424242], expect=404)["detail"]
     t = today(now)
     bad = [
         {"case_ids": []}, {"case_ids": list(range(1, 202))}, {"case_ids": ["x"]}, {"case_ids": [2**40]},
