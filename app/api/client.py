@@ -312,6 +312,23 @@ class ApiClient:
         table = pa.ipc.open_stream(body).read_all()
         return {name: np.asarray(table.column(name).to_numpy(zero_copy_only=False)) for name in table.column_names}
 
+    def track_playback(self, inspector_id: int, start: str, end: str, simplify_m: float = 0.0,
+                       **rules: float) -> tuple[dict, dict]:
+        """(columns, analysis) in one request: the track as numpy columns (simplified at
+        `simplify_m` metres when > 0) and the analysis of /api/tracks/{id}/analysis, which the
+        server computes from the same read of the fixes and sends in the Arrow schema's metadata."""
+        import json
+
+        import numpy as np
+        import pyarrow as pa
+        body = self.request("GET", f"/api/tracks/{inspector_id}", raw=True, timeout=TRACK_TIMEOUT_S,
+                            params={"start": start, "end": end, "simplify_m": simplify_m or None, "format": "arrow",
+                                    "analysis": "true", **rules})
+        table = pa.ipc.open_stream(body).read_all()
+        analysis = json.loads((table.schema.metadata or {}).get(b"analysis", b"{}"))
+        cols = {name: np.asarray(table.column(name).to_numpy(zero_copy_only=False)) for name in table.column_names}
+        return cols, analysis
+
     def track_analysis(self, inspector_id: int, start: str, end: str, **rules: float) -> dict:
         return self.request("GET", f"/api/tracks/{inspector_id}/analysis", timeout=TRACK_TIMEOUT_S,
                             params={"start": start, "end": end, **rules})

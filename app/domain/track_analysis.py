@@ -8,6 +8,7 @@ vectorised with numpy: a month of fixes every 5 s (about 535,000) takes well und
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -109,11 +110,26 @@ class TrackSummary:
 
 
 # ---------------------------------------------------------------- inputs
+_local = threading.local()
+
+
+def transformer(src: str, dst: str):  # noqa: ANN201 - a pyproj Transformer
+    """An always_xy pyproj Transformer, cached per thread: building one costs a few hundred ms
+    (more than projecting a month of fixes), and one must not be shared between threads."""
+    from pyproj import Transformer
+    cache = getattr(_local, "transformers", None)
+    if cache is None:
+        cache = _local.transformers = {}
+    tr = cache.get((src, dst))
+    if tr is None:
+        tr = cache[(src, dst)] = Transformer.from_crs(src, dst, always_xy=True)
+    return tr
+
+
 def project(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """lon/lat (CGCS2000 or WGS 84) to metres in `crs`, a projected CRS (e.g. a Gauss–Krüger zone)."""
-    from pyproj import Transformer
-    tr = Transformer.from_crs("EPSG:4490", crs, always_xy=True)
-    x, y = tr.transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+    x, y = transformer("EPSG:4490", crs).transform(np.asarray(lon, dtype=np.float64),
+                                                   np.asarray(lat, dtype=np.float64))
     return np.asarray(x), np.asarray(y)
 
 
@@ -156,6 +172,9 @@ def _first_outside(x: np.ndarray, y: np.ndarray, i: int, radius: float, chunk: i
     return n
 
 
+_AHEAD = 48  # fixes looked at ahead of every stop candidate at once
+
+
 def find_stops(t: np.ndarray, x: np.ndarray, y: np.ndarray, radius_m: float = TrackRules.stop_radius_m,
                min_s: float = TrackRules.stop_min_s) -> list[Stop]:
     """Stay points (Li et al. 2008): from a fix, the following fixes that stay within `radius_m` of
@@ -170,12 +189,20 @@ def find_stops(t: np.ndarray, x: np.ndarray, y: np.ndarray, radius_m: float = Tr
     later = np.searchsorted(t, t + min_s, side="left")
     cand = np.flatnonzero(later < n)
     cand = cand[np.hypot(x[later[cand]] - x[cand], y[later[cand]] - y[cand]) <= radius_m]
+    # The first fix outside the radius, for every candidate at once among the next _AHEAD fixes
+    # (most candidates are a walk passing by again); the rest, true stops, are searched one by one.
+    ahead = cand[:, None] + np.arange(1, _AHEAD + 1)
+    inside_track = ahead < n
+    ahead = np.minimum(ahead, n - 1)
+    far = (np.hypot(x[ahead] - x[cand, None], y[ahead] - y[cand, None]) > radius_m) & inside_track
+    found = far.any(axis=1)
+    first_far = np.where(found, cand + 1 + far.argmax(axis=1), -1).tolist()
     stops: list[Stop] = []
     resume = 0
-    for i in cand.tolist():
+    for k, i in enumerate(cand.tolist()):
         if i < resume:
             continue
-        j = _first_outside(x, y, i, radius_m)
+        j = first_far[k] if first_far[k] >= 0 else _first_outside(x, y, i, radius_m)
         if t[j - 1] - t[i] >= min_s:
             stops.append(Stop(i, j - 1, float(t[i]), float(t[j - 1]), float(x[i:j].mean()), float(y[i:j].mean())))
             resume = j
@@ -265,21 +292,28 @@ def coverage(t: Sequence[float], x: Sequence[float], y: Sequence[float], grids: 
 
 # ---------------------------------------------------------------- simplification
 def simplify(t: Sequence[float], x: Sequence[float], y: Sequence[float], tolerance_m: float,
-             rules: TrackRules = TrackRules()) -> np.ndarray:
+             rules: TrackRules = TrackRules(), summary: TrackSummary | None = None) -> np.ndarray:
     """Indices of the fixes to keep: Douglas–Peucker at `tolerance_m` (the `simplification`
     package), plus the first and last fix of every stop and both ends of every gap, so that a
-    simplified track still shows where the inspector stayed and where the signal was lost."""
+    simplified track still shows where the inspector stayed and where the signal was lost.
+    `summary` (of the same fixes under the same rules) saves finding the stops and gaps again."""
     from simplification.cutil import simplify_coords_idx
     t, x, y = _arrays(t, x, y)
     n = t.size
     if n <= 2 or tolerance_m <= 0:
         return np.arange(n)
     keep = [np.asarray(simplify_coords_idx(np.column_stack([x, y]), float(tolerance_m)), dtype=np.int64)]
-    stops = find_stops(t, x, y, rules.stop_radius_m, rules.stop_min_s)
-    gaps = find_gaps(t, x, y, rules.gap_s)
+    if summary is not None and summary.fixes == n:
+        stops, gaps = summary.stops, summary.gaps
+    else:
+        stops = find_stops(t, x, y, rules.stop_radius_m, rules.stop_min_s)
+        gaps = find_gaps(t, x, y, rules.gap_s)
     keep.append(np.array([i for s in stops for i in (s.first, s.last)] + [i for g in gaps for i in (g.before, g.after)]
                          + [0, n - 1], dtype=np.int64))
-    return np.unique(np.concatenate(keep))
+    mask = np.zeros(n, dtype=bool)  # a mask, not np.unique: linear, and already in order
+    for k in keep:
+        mask[k] = True
+    return np.flatnonzero(mask)
 
 
 def shift_spans(clock: "WorkClock", start: "datetime", end: "datetime") -> list[tuple[float, float]]:

@@ -14,14 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from app.domain.track_analysis import TrackRules
 from app.map.crs import transform_geometries, transform_xy
-from app.map.painting import draw_halo_text, label_font, path_from_xy, thin_vertices
+from app.map.line_raster import colorize, dilate
+from app.map.painting import FORMAT, draw_halo_text, label_font, premultiplied, thin_vertices
 from app.map.viewport import Viewport
 
 from .base import Feature, Layer
+from .track_overlay import paint_marker, paint_trail
+from .track_raster import TrackRaster
 
 __all__ = ["InspectorTrack", "TrackLayer", "SPEED_CLASSES", "speed_class"]
 
@@ -59,6 +62,9 @@ class InspectorTrack:
     x: np.ndarray | None = None
     y: np.ndarray | None = None
     seg_kmh: np.ndarray | None = None  # per step, from metres and seconds
+    crs: str | None = None  # what x/y are in
+    raster: TrackRaster | None = None  # the speed classes rasterised once, for dense drawing
+    raster_key: tuple | None = None  # the rules it was rasterised with
 
     def __len__(self) -> int:
         return int(self.t.size)
@@ -81,11 +87,12 @@ class TrackLayer(Layer):
         self.time: float | None = None  # the playback clock (epoch s); None = no markers
         self.selected: int | None = None  # inspector id drawn emphasised
         self.by_speed = True
+        self.last_mode = "vector"  # how the last render drew the tracks: vector | raster
 
     # ------------------------------------------------------------------ data (GUI thread)
     def set_tracks(self, tracks: list[InspectorTrack]) -> None:
         for tr in tracks:
-            prepare(tr, self.crs)
+            prepare(tr, self.crs, self.rules)
         with self.lock:
             self.tracks = tracks
         self.notify("data")
@@ -150,12 +157,84 @@ class TrackLayer(Layer):
         if viewport.crs != self.crs:
             return  # the canvas and the layer share the city CRS; set_tracks projects into it
         self._draw_coverage(painter, viewport, coverage)
-        for tr in tracks:
-            if cancel.is_set():
-                return
-            self._draw_track(painter, viewport, tr)
+        self.last_mode = "vector"
+        if self._visible_segments(viewport, tracks) > VECTOR_MAX_SEGMENTS:
+            self.last_mode = "raster"
+            self._draw_raster(painter, viewport, tracks)
+            for tr in tracks:
+                self._draw_track(painter, viewport, tr, lines=False)
+        else:
+            for tr in tracks:
+                if cancel.is_set():
+                    return
+                self._draw_track(painter, viewport, tr)
         for tr in tracks:
             self._draw_stops_and_cases(painter, viewport, tr)
+
+    def _visible_segments(self, vp: Viewport, tracks: list[InspectorTrack]) -> int:
+        """About how many segments the view shows (vertices inside it): more than a vector drawing
+        can stroke in time means the raster drawing."""
+        x0, y0, x1, y1 = vp.extent
+        n = 0
+        for tr in tracks:
+            if tr.x is not None and len(tr) > 1:
+                n += int(np.count_nonzero((tr.x >= x0) & (tr.x <= x1) & (tr.y >= y0) & (tr.y <= y1)))
+        return n
+
+    def _raster_of(self, tr: InspectorTrack) -> TrackRaster:
+        key = (self.rules.gap_s, self.rules.max_speed_kmh)
+        if tr.raster is None or tr.raster_key != key:
+            rasterise(tr, self.rules)
+        return tr.raster
+
+    def _draw_raster(self, p: QPainter, vp: Viewport, tracks: list[InspectorTrack]) -> None:
+        """Dense tracks: each one's raster resampled at the view's pixels, widened by a pixel each
+        side with a half-transparent edge, coloured by speed; one drawImage."""
+        w, h = vp.device_size
+        pix = vp.mupp / vp.dpr  # map units per device pixel
+        vx0, vy1 = vp.cx - vp.width * vp.mupp / 2, vp.cy + vp.height * vp.mupp / 2
+        boxes = []
+        for tr in tracks:
+            if tr.x is None or len(tr) < 2:
+                continue
+            r = self._raster_of(tr)
+            ex0, ey0, ex1, ey1 = r.extent
+            c0, c1 = max(0, int((ex0 - vx0) / pix) - 1), min(w, int(math.ceil((ex1 - vx0) / pix)) + 1)
+            r0, r1 = max(0, int((vy1 - ey1) / pix) - 1), min(h, int(math.ceil((vy1 - ey0) / pix)) + 1)
+            if c1 > c0 and r1 > r0:
+                boxes.append((tr, r, c0, c1, r0, r1))
+        if not boxes:
+            return
+        pad = 2 * max(1, round(vp.dpr))
+        C0, R0 = max(0, min(b[2] for b in boxes) - pad), max(0, min(b[4] for b in boxes) - pad)
+        C1, R1 = min(w, max(b[3] for b in boxes) + pad), min(h, max(b[5] for b in boxes) + pad)
+        wide = np.zeros((R1 - R0, C1 - C0), dtype=np.uint8)
+        thin = None
+        for tr, r, c0, c1, r0, r1 in boxes:
+            xs = vx0 + (np.arange(c0, c1) + 0.5) * pix
+            ys = vy1 - (np.arange(r0, r1) + 0.5) * pix
+            emphasised = self.selected in (None, tr.inspector_id)
+            if not emphasised and thin is None:
+                thin = np.zeros_like(wide)
+            target = (wide if emphasised else thin)[r0 - R0:r1 - R0, c0 - C0:c1 - C0]
+            np.maximum(target, r.sample(xs, ys, pix), out=target)
+        radius = max([max(1, round(vp.dpr))] + [b[1].widen_px(pix) for b in boxes])
+        core = dilate(wide, radius)
+        pixels = colorize(core, *self._luts(0.95), dilate(core, max(1, round(vp.dpr))), self._luts(0.35)[0])
+        if thin is not None:
+            m = (pixels == 0) & (thin != 0)
+            pixels[m] = self._luts(0.8)[0][thin[m]]
+        pixels = np.ascontiguousarray(pixels)
+        img = QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.shape[1] * 4, FORMAT)
+        img.setDevicePixelRatio(vp.dpr)
+        p.drawImage(QPointF(C0 / vp.dpr, R0 / vp.dpr), img)
+
+    def _luts(self, alpha: float) -> tuple[np.ndarray]:
+        """Premultiplied ARGB32 by raster class (0 none, 1.. the speed classes, then implausible)."""
+        colours = [c for _, c in SPEED_CLASSES] + [IMPLAUSIBLE]
+        if not self.by_speed:
+            colours = [SPEED_CLASSES[2][1]] * len(colours)
+        return (np.array([0] + [premultiplied(c, alpha) for c in colours], dtype=np.uint32),)
 
     def _draw_coverage(self, p: QPainter, vp: Viewport, coverage) -> None:
         if not coverage:
@@ -178,44 +257,49 @@ class TrackLayer(Layer):
             p.setBrush(fill)
             p.drawPolygon(poly)
 
-    def _draw_track(self, p: QPainter, vp: Viewport, tr: InspectorTrack) -> None:
+    def _draw_track(self, p: QPainter, vp: Viewport, tr: InspectorTrack, lines: bool = True) -> None:
+        """The track as antialiased polylines by speed class (`lines`), and its signal gaps dashed."""
         n = len(tr)
         if n < 2 or tr.x is None:
             return
-        px, py = vp.map_to_pixel(tr.x, tr.y)
         w, h = vp.width, vp.height
-        inside = (px > -w) & (px < 2 * w) & (py > -h) & (py < 2 * h)
-        seg_in = inside[:-1] | inside[1:]
         dt = np.diff(tr.t)
         live = dt < self.rules.gap_s
-        cls = (speed_class(tr.seg_kmh, self.rules.max_speed_kmh) if self.by_speed
-               else np.full(n - 1, 2, dtype=np.int8))
-        width = 3.0 if self.selected in (None, tr.inspector_id) else 1.6
-        p.setBrush(Qt.NoBrush)
-        colours = [c for _, c in SPEED_CLASSES] + [IMPLAUSIBLE]
-        for k, colour in enumerate(colours):
-            m = (cls == k) & live & seg_in
-            if not m.any():
-                continue
-            pts = np.zeros(n, dtype=bool)
-            pts[:-1] |= m
-            pts[1:] |= m
-            starts = np.ones(n, dtype=bool)
-            starts[1:] = ~m  # a vertex continues the run only if the step ending at it is drawn
-            idx = np.flatnonzero(pts)
-            x, y, s = thin_vertices(px[idx], py[idx], starts[idx], 0.75)
-            pen = QPen(colour, width)
-            pen.setCapStyle(Qt.RoundCap)
-            pen.setJoinStyle(Qt.RoundJoin)
-            p.setPen(pen)
-            for poly in _polylines(x, y, s):
-                p.drawPolyline(poly)
-        gaps = np.flatnonzero(~live & seg_in)
+        if lines:
+            px, py = vp.map_to_pixel(tr.x, tr.y)
+            inside = (px > -w) & (px < 2 * w) & (py > -h) & (py < 2 * h)
+            seg_in = inside[:-1] | inside[1:]
+            cls = (speed_class(tr.seg_kmh, self.rules.max_speed_kmh) if self.by_speed
+                   else np.full(n - 1, 2, dtype=np.int8))
+            width = 3.0 if self.selected in (None, tr.inspector_id) else 1.6
+            p.setBrush(Qt.NoBrush)
+            colours = [c for _, c in SPEED_CLASSES] + [IMPLAUSIBLE]
+            for k, colour in enumerate(colours):
+                m = (cls == k) & live & seg_in
+                if not m.any():
+                    continue
+                pts = np.zeros(n, dtype=bool)
+                pts[:-1] |= m
+                pts[1:] |= m
+                starts = np.ones(n, dtype=bool)
+                starts[1:] = ~m  # a vertex continues the run only if the step ending at it is drawn
+                idx = np.flatnonzero(pts)
+                x, y, s = thin_vertices(px[idx], py[idx], starts[idx], 0.75)
+                pen = QPen(colour, width)
+                pen.setCapStyle(Qt.RoundCap)
+                pen.setJoinStyle(Qt.RoundJoin)
+                p.setPen(pen)
+                for poly in _polylines(x, y, s):
+                    p.drawPolyline(poly)
+        gaps = np.flatnonzero(~live)
         if gaps.size:
-            pen = QPen(GAP, 2.0, Qt.DashLine)
-            p.setPen(pen)
-            for i in gaps.tolist():
-                p.drawLine(QPointF(px[i], py[i]), QPointF(px[i + 1], py[i + 1]))
+            x0, y0 = vp.map_to_pixel(tr.x[gaps], tr.y[gaps])
+            x1, y1 = vp.map_to_pixel(tr.x[gaps + 1], tr.y[gaps + 1])
+            show = ((np.maximum(x0, x1) > -w) & (np.minimum(x0, x1) < 2 * w)
+                    & (np.maximum(y0, y1) > -h) & (np.minimum(y0, y1) < 2 * h))
+            p.setPen(QPen(GAP, 2.0, Qt.DashLine))
+            for i in np.flatnonzero(show).tolist():
+                p.drawLine(QPointF(x0[i], y0[i]), QPointF(x1[i], y1[i]))
 
     def _draw_stops_and_cases(self, p: QPainter, vp: Viewport, tr: InspectorTrack) -> None:
         font = label_font(11, bold=True)
@@ -267,7 +351,7 @@ class TrackLayer(Layer):
             x, y, heading, live = pos
             self._paint_trail(painter, viewport, tr, now, x, y)
             px, py = viewport.map_to_pixel(x, y)
-            _paint_marker(painter, px, py, heading, live, tr.inspector_id == self.selected)
+            paint_marker(painter, px, py, heading, live, tr.inspector_id == self.selected)
             draw_halo_text(painter, px + 12, py - 12, tr.name if live else f"{tr.name}（信号中断）", font, INK,
                            align_center=False)
 
@@ -276,32 +360,8 @@ class TrackLayer(Layer):
         i = tr.index_at(now)
         if i < j0:
             return
-        xs = np.append(tr.x[j0:i + 1], x)
-        ys = np.append(tr.y[j0:i + 1], y)
-        ts = np.append(tr.t[j0:i + 1], now)
-        px, py = vp.map_to_pixel(xs, ys)
-        brk = np.zeros(len(px), dtype=bool)
-        brk[1:] = np.diff(ts) >= self.rules.gap_s  # no trail across a gap
-        age = (now - ts) / self.trail_s  # 0 now … 1 oldest
-        bands = 5
-        band = np.minimum((age * bands).astype(int), bands - 1)
-        for b in range(bands - 1, -1, -1):
-            m = band == b
-            if not m.any():
-                continue
-            idx = np.flatnonzero(m)
-            if idx[-1] + 1 < len(px):
-                idx = np.append(idx, idx[-1] + 1)  # join up with the next (younger) band
-            starts = np.ones(len(idx), dtype=bool)
-            starts[1:] = (np.diff(idx) != 1) | brk[idx[1:]]
-            colour = QColor(INK)
-            colour.setAlphaF(0.25 + 0.75 * (1 - b / bands))
-            pen = QPen(colour, 5.0 - 0.6 * b)
-            pen.setCapStyle(Qt.RoundCap)
-            pen.setJoinStyle(Qt.RoundJoin)
-            p.setPen(pen)
-            p.setBrush(Qt.NoBrush)
-            p.drawPath(path_from_xy(px[idx], py[idx], starts))
+        px, py = vp.map_to_pixel(np.append(tr.x[j0:i + 1], x), np.append(tr.y[j0:i + 1], y))
+        paint_trail(p, px, py, np.append(tr.t[j0:i + 1], now), now, self.trail_s, self.rules.gap_s)
 
     # ------------------------------------------------------------------ identify
     def identify(self, viewport: Viewport, px: float, py: float, tolerance_px: float = 6.0) -> list[Feature]:
@@ -343,9 +403,16 @@ def _polylines(x: np.ndarray, y: np.ndarray, starts: np.ndarray) -> list:
     return [q for q in polygons_from_xy(x[idx], y[idx], new_start) if q.size() > 1]
 
 
-def prepare(tr: InspectorTrack, crs: str) -> None:
-    """Project a track into the layer CRS and compute each step's speed in km/h from metres."""
+VECTOR_MAX_SEGMENTS = 12_000  # more in view: the raster drawing (antialiased strokes cost ~10 µs each)
+
+
+def prepare(tr: InspectorTrack, crs: str, rules: TrackRules = TrackRules()) -> None:
+    """Project a track into the layer CRS, compute each step's speed in km/h from metres and
+    rasterise it for dense drawing (a worker's job: a month of fixes takes a good part of a second).
+    A track already prepared for `crs` is left as it is."""
     from app.map.crs import metres_per_unit
+    if tr.crs == crs and tr.x is not None and len(tr.x) == len(tr):
+        return
     x, y = transform_xy(tr.lon, tr.lat, "EPSG:4490", crs)
     tr.x, tr.y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if len(tr) > 1:
@@ -356,6 +423,20 @@ def prepare(tr: InspectorTrack, crs: str) -> None:
             tr.seg_kmh = np.where(dt > 0, d / dt * 3.6, 0.0)
     else:
         tr.seg_kmh = np.zeros(0)
+    tr.crs = crs
+    tr.raster = None
+    if len(tr) > 1:
+        rasterise(tr, rules)
+
+
+def rasterise(tr: InspectorTrack, rules: TrackRules) -> None:
+    """The track's live steps (not across a signal gap) by speed class into its TrackRaster."""
+    from app.map.crs import metres_per_unit
+    seg = np.flatnonzero(np.diff(tr.t) < rules.gap_s)
+    cls = speed_class(tr.seg_kmh[seg], rules.max_speed_kmh).astype(np.uint8) + 1
+    mpu = metres_per_unit(tr.crs, float(np.nanmean(tr.lat)) if len(tr) else 0.0)
+    tr.raster = TrackRaster.build(tr.x, tr.y, seg, cls, mpu)
+    tr.raster_key = (rules.gap_s, rules.max_speed_kmh)
 
 
 def _heading(tr: InspectorTrack, i: int) -> float:
@@ -368,27 +449,3 @@ def _heading(tr: InspectorTrack, i: int) -> float:
     if dx == 0 and dy == 0:
         return math.nan
     return math.degrees(math.atan2(dx, dy)) % 360
-
-
-def _paint_marker(p: QPainter, x: float, y: float, heading: float, live: bool, selected: bool) -> None:
-    r = 9.0 if selected else 7.5
-    fill = INK if live else QColor(148, 163, 184)
-    p.setPen(QPen(QColor("white"), 2.5))
-    p.setBrush(fill)
-    p.drawEllipse(QPointF(x, y), r, r)
-    if math.isfinite(heading):
-        a = math.radians(heading)
-        tip = QPointF(x + math.sin(a) * (r + 9), y - math.cos(a) * (r + 9))
-        left = QPointF(x + math.sin(a - 0.5) * r, y - math.cos(a - 0.5) * r)
-        right = QPointF(x + math.sin(a + 0.5) * r, y - math.cos(a + 0.5) * r)
-        path = QPainterPath(tip)
-        path.lineTo(left)
-        path.lineTo(right)
-        path.closeSubpath()
-        p.setPen(QPen(QColor("white"), 1.5))
-        p.setBrush(QBrush(fill))
-        p.drawPath(path)
-    if selected:
-        p.setPen(QPen(INK, 2.0))
-        p.setBrush(Qt.NoBrush)
-        p.drawEllipse(QPointF(x, y), r + 5, r + 5)

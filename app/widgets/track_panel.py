@@ -23,7 +23,7 @@ from app.api.client import ApiClient
 from app.api.worker import run_async
 from app.api.city_config import city_tz, current_clock
 from app.domain.track_export import ExportTrack, csv_bytes, gpx, kml
-from app.layers.tracks import InspectorTrack, TrackLayer
+from app.layers.tracks import InspectorTrack, TrackLayer, prepare
 
 from .track_timeline import SPEEDS, PlaybackClock, TimelineMark, TrackTimeline
 
@@ -270,20 +270,25 @@ class TrackPanel(QWidget):
         simplify = SIMPLIFY_M if (end - start).total_seconds() > LONG_RANGE_S else 0.0
         names = {d["inspector_id"]: d["display_name"] for d in self.inspectors}
         s, e = start.isoformat(), end.isoformat()
+        crs = self.layer.crs
         for uid in ids:
-            def job(uid=uid) -> tuple[int, dict, dict]:
-                cols = self.client.track_columns(uid, s, e, simplify)
-                return uid, cols, self.client.track_analysis(uid, s, e)
-            run_async(job, lambda got, names=names: self._one_loaded(got, names), self._load_failed)
+            def job(uid=uid) -> tuple[int, dict, InspectorTrack]:
+                # one request brings the track and its analysis; projecting it is done here too,
+                # off the UI thread
+                cols, analysis = self.client.track_playback(uid, s, e, simplify)
+                name = names.get(uid) or analysis.get("name") or str(uid)
+                stops = [{**st, "start": _epoch(st["start"]), "end": _epoch(st["end"])} for st in analysis["stops"]]
+                cases = [{**c, "t": _epoch(c["at"])} for c in analysis["cases"]]
+                tr = InspectorTrack(uid, name, cols["t"], cols["lon"], cols["lat"], cols.get("bearing"),
+                                    stops=stops, cases=cases)
+                prepare(tr, crs)
+                return uid, analysis, tr
+            run_async(job, self._one_loaded, self._load_failed)
 
-    def _one_loaded(self, got: tuple[int, dict, dict], names: dict[int, str]) -> None:
-        uid, cols, analysis = got
-        name = names.get(uid) or analysis.get("name") or str(uid)
+    def _one_loaded(self, got: tuple[int, dict, InspectorTrack]) -> None:
+        uid, analysis, track = got
         self.analyses[uid] = analysis
-        stops = [{**s, "start": _epoch(s["start"]), "end": _epoch(s["end"])} for s in analysis["stops"]]
-        cases = [{**c, "t": _epoch(c["at"])} for c in analysis["cases"]]
-        self.tracks[uid] = InspectorTrack(uid, name, cols["t"], cols["lon"], cols["lat"], cols.get("bearing"),
-                                          stops=stops, cases=cases)
+        self.tracks[uid] = track
         self._finish_one()
 
     def _load_failed(self, err: Exception) -> None:

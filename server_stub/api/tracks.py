@@ -10,6 +10,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic_core import to_jsonable_python  # as FastAPI encodes the JSON endpoint
 
 from app.domain.track_analysis import TrackRules
 from app.domain.workflow import Role
@@ -51,10 +52,15 @@ def _may_see(user: User, inspector_id: int) -> None:
                                  f"(an inspector sees only their own track); you are '{user.role}'")
 
 
-def _columns_arrow(cols: svc.TrackColumns) -> bytes:
+def _columns_arrow(cols: svc.TrackColumns, analysis: dict | None = None) -> bytes:
+    """The columns as an Arrow IPC stream; the analysis, when asked for, rides along as JSON in the
+    schema's metadata (key `analysis`), so that one request brings both."""
     import pyarrow as pa
     table = pa.table({"t": cols.t, "lon": cols.lon, "lat": cols.lat, "speed_kmh": cols.speed_kmh,
                       "bearing": cols.bearing})
+    if analysis is not None:
+        table = table.replace_schema_metadata({"analysis": json.dumps(to_jsonable_python(analysis), ensure_ascii=False,
+                                                                      allow_nan=False)})
     sink = io.BytesIO()
     with pa.ipc.new_stream(sink, table.schema) as w:
         w.write_table(table)
@@ -77,52 +83,68 @@ def inspectors(user: User = Depends(current_user), ctx: ServerContext = Depends(
     return [d for d in found if user.role != Role.INSPECTOR or d["inspector_id"] == user.id]
 
 
+def _rules(stop_min_s: float = Query(TrackRules.stop_min_s, ge=30, le=86_400),
+           stop_radius_m: float = Query(TrackRules.stop_radius_m, gt=0, le=1000),
+           gap_s: float = Query(TrackRules.gap_s, ge=10, le=86_400),
+           max_speed_kmh: float = Query(TrackRules.max_speed_kmh, gt=0, le=500)) -> TrackRules:
+    return TrackRules(stop_radius_m=stop_radius_m, stop_min_s=stop_min_s, gap_s=gap_s, max_speed_kmh=max_speed_kmh)
+
+
 @router.get("/api/tracks/{inspector_id}", responses={
     200: {"content": {"application/json": {}, ARROW: {}},
-          "description": "columns t (epoch s), lon, lat, speed_kmh, bearing; JSON or Arrow IPC stream"},
+          "description": "columns t (epoch s), lon, lat, speed_kmh, bearing; JSON or Arrow IPC stream "
+                         "(with analysis=true the analysis too: key `analysis` of the JSON, or of the Arrow "
+                         "schema's metadata as JSON)"},
     **_ERRORS})
 def track(inspector_id: Id, start: Instant | None = None, end: Instant | None = None,
           simplify_m: float = Query(0.0, ge=0, le=1000, description="Douglas–Peucker tolerance in metres; "
                                     "stops and signal gaps are always kept"),
           format: Literal["json", "arrow"] = "json",
+          analysis: bool = Query(False, description="also the analysis of /api/tracks/{id}/analysis, computed "
+                                 "from the same read of the fixes"),
+          rules: TrackRules = Depends(_rules),
           user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> Response:
     """An inspector's fixes in time order as columns, for playback. Long ranges should ask for a
     tolerance: a month of fixes every 5 s is about 535,000 points."""
     _may_see(user, inspector_id)
     start, end = _range(start, end)
+    found_analysis = None
     with ctx.db.session() as s:
         found = svc.inspector_and_name(s, inspector_id)
         if found is None:
             raise HTTPException(404, f"inspector {inspector_id} does not exist")
         insp, name = found
-        cols, truncated = svc.load(s, device_ids_of(s, inspector_id), start, end, MAX_FIXES)
-    raw = len(cols)
-    cols = svc.simplify(ctx, cols, simplify_m, TrackRules())
+        if analysis:
+            cols, found_analysis = svc.playback(ctx, s, insp, start, end, rules, MAX_FIXES, simplify_m)
+            found_analysis["name"] = name
+            raw, truncated = found_analysis["fixes"], found_analysis["truncated"]
+        else:
+            cols, truncated = svc.load(s, device_ids_of(s, inspector_id), start, end, MAX_FIXES)
+            raw = len(cols)
+            cols = svc.simplify(ctx, cols, simplify_m, rules)
     headers = {"X-Track-Fixes": str(raw), "X-Track-Kept": str(len(cols)),
                "X-Track-Truncated": "true" if truncated else "false"}
     if format == "arrow":
-        return Response(_columns_arrow(cols), media_type=ARROW, headers=headers)
+        return Response(_columns_arrow(cols, found_analysis), media_type=ARROW, headers=headers)
     body = {"inspector_id": inspector_id, "name": name, "start": start.isoformat(), "end": end.isoformat(),
             "fixes": raw, "kept": len(cols), "truncated": truncated, "t": cols.t.tolist(),
             "lon": cols.lon.tolist(), "lat": cols.lat.tolist(), "speed_kmh": _nan_to_none(cols.speed_kmh),
             "bearing": _nan_to_none(cols.bearing)}
+    if found_analysis is not None:
+        body["analysis"] = to_jsonable_python(found_analysis)
     return Response(json.dumps(body, ensure_ascii=False, allow_nan=False), media_type="application/json",
                     headers=headers)
 
 
 @router.get("/api/tracks/{inspector_id}/analysis", responses=_ERRORS)
 async def analysis(inspector_id: Id, start: Instant | None = None, end: Instant | None = None,
-                   stop_min_s: float = Query(TrackRules.stop_min_s, ge=30, le=86_400),
-                   stop_radius_m: float = Query(TrackRules.stop_radius_m, gt=0, le=1000),
-                   gap_s: float = Query(TrackRules.gap_s, ge=10, le=86_400),
-                   max_speed_kmh: float = Query(TrackRules.max_speed_kmh, gt=0, le=500),
+                   rules: TrackRules = Depends(_rules),
                    user: User = Depends(current_user), ctx: ServerContext = Depends(get_ctx)) -> dict:
     """Stops (停留), signal gaps, implausibly fast stretches, mileage, time on duty against the
     city's shifts, coverage of the inspector's responsibility grid, and the cases reported,
     verified and checked in the range: the same rules as the client's playback panel."""
     _may_see(user, inspector_id)
     start, end = _range(start, end)
-    rules = TrackRules(stop_radius_m=stop_radius_m, stop_min_s=stop_min_s, gap_s=gap_s, max_speed_kmh=max_speed_kmh)
 
     def work() -> dict:
         with ctx.db.session() as s:

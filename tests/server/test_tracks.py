@@ -95,6 +95,26 @@ def test_analysis_of_a_known_walk(city):
     assert shorter["stops"] == []
 
 
+def test_track_with_its_analysis_in_one_request(city):
+    """analysis=true: the simplified columns and the full analysis from one read of the fixes, the
+    same as the two separate requests give (Arrow: the analysis in the schema's metadata)."""
+    import json
+    fixes = _walk(city)
+    uid = city.ids["inspector_id"]
+    alone = city.client.get(f"/api/tracks/{uid}/analysis", params=_q(), headers=city.h("leader")).json()
+    cols = city.client.get(f"/api/tracks/{uid}", params=_q(simplify_m=2), headers=city.h("leader")).json()
+    r = city.client.get(f"/api/tracks/{uid}", params=_q(simplify_m=2, format="arrow", analysis="true"),
+                        headers=city.h("leader"))
+    assert r.status_code == 200, r.text
+    assert r.headers["x-track-fixes"] == str(len(fixes)) and r.headers["x-track-kept"] == str(len(cols["t"]))
+    table = pa.ipc.open_stream(r.content).read_all()
+    assert table.column("t").to_pylist() == cols["t"] and table.column("lat").to_pylist() == cols["lat"]
+    assert json.loads(table.schema.metadata[b"analysis"]) == alone
+    both = city.client.get(f"/api/tracks/{uid}", params=_q(analysis="true", stop_min_s=600),
+                           headers=city.h("leader")).json()
+    assert both["analysis"]["stops"] == [] and both["analysis"]["fixes"] == len(both["t"]) == len(fixes)
+
+
 def test_analysis_lists_the_inspectors_own_cases(city):
     _walk(city)
     token = city.client.post("/api/auth/login", json={"username": "insp1", "password": "pw-insp1"}).json()["token"]
