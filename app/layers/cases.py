@@ -29,6 +29,9 @@ from .dynamic import DynamicPoints
 
 __all__ = ["CaseLayer", "BANDS", "BAND_COLORS", "KINDS"]
 
+PULSE_STEPS = 42  # ring images per pulse period (1.4 s: one per 33 ms animation tick)
+_RINGS: dict[tuple, tuple[QImage, float]] = {}  # (band, colour, step, dpr, size) -> (ring sprite, half its size)
+
 BANDS = ("green", "yellow", "red")
 KINDS = ("component", "event")
 BAND_COLORS = {0: QColor(22, 163, 74), 1: QColor(234, 179, 8), 2: QColor(220, 38, 38), 3: QColor(120, 120, 120)}
@@ -312,16 +315,37 @@ class CaseLayer(Layer):
             return
         px, py, band = got
         period = 1.4
-        phase = (t % period) / period
-        r = self.red_px / 2 + 2 + phase * 18
-        alpha = int(220 * (1 - phase))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        step = round((t % period) / period * PULSE_STEPS) % PULSE_STEPS
+        dev = painter.device()
+        dpr = dev.devicePixelRatio() if dev is not None else 1.0
         for b in np.unique(band):
-            col = QColor(BAND_COLORS[int(b)])
-            col.setAlpha(alpha)
-            painter.setPen(QPen(col, 3.0))
+            # a ring sprite per band and phase: a wide antialiased ellipse costs ~40 drawImages,
+            # and a playback frame has a hundred rings to draw
+            img, half = self._ring(int(b), step, dpr)
             for x, y in zip(px[band == b].tolist(), py[band == b].tolist()):
-                painter.drawEllipse(QPointF(x, y), r, r)
+                painter.drawImage(QPointF(x - half, y - half), img)
+
+    def _ring(self, band: int, step: int, dpr: float) -> tuple[QImage, float]:
+        key = (band, BAND_COLORS[band].rgba(), step, dpr, self.red_px)
+        got = _RINGS.get(key)
+        if got is None:
+            phase = step / PULSE_STEPS
+            r = self.red_px / 2 + 2 + phase * 18
+            half = self.red_px / 2 + 24.0
+            side = int(np.ceil(2 * half * dpr))
+            img = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
+            img.setDevicePixelRatio(dpr)
+            img.fill(0)
+            p = QPainter(img)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            col = QColor(BAND_COLORS[band])
+            col.setAlpha(int(220 * (1 - phase)))
+            p.setPen(QPen(col, 3.0))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(QPointF(half, half), r, r)
+            p.end()
+            got = _RINGS[key] = (img, half)
+        return got
 
     # ------------------------------------------------------------------ queries
     def _feature(self, fid, x: float, y: float, dist_px: float = 0.0) -> Feature:

@@ -40,7 +40,7 @@ import shiboken6
 from app.layers.base import Feature, Layer
 
 from .crs import transform_xy
-from .overlays import paint_attribution, paint_north_arrow, paint_scale_bar
+from .overlays import OverlaySprites, paint_attribution, paint_north_arrow, paint_scale_bar
 from .compose import compose_frame
 from .render_cache import RenderCache
 from .render_scheduler import RenderScheduler
@@ -115,6 +115,7 @@ class MapCanvas(QWidget):
         self.show_attribution = True
         self.identify_tolerance_px = 6.0
         self.frames_painted = 0
+        self._overlay_sprites = OverlaySprites()
         self.last_render_times: dict[str, float] = {}
         self._closed = False
         self._tool = None
@@ -415,13 +416,19 @@ class MapCanvas(QWidget):
             self._anim.stop()
         if self._tool is not None:
             self._tool.paint(p)
+        # drawn once per view into images: a playback frame blits them
+        sprites, w, h = self._overlay_sprites, float(vp.width), float(vp.height)
         if self.show_scale_bar:
-            paint_scale_bar(p, vp)
+            sprites.paint(p, ("scale", vp.scale, vp.metres_per_pixel), QRectF(0, h - 100, min(w, 480), 100),
+                          lambda q: paint_scale_bar(q, vp))
         if self.show_north_arrow:
-            paint_north_arrow(p, vp)
+            sprites.paint(p, "north", QRectF(max(0.0, w - 100), 0, min(w, 100), 100),
+                          lambda q: paint_north_arrow(q, vp))
         if self.show_attribution:
             texts = [l.attribution for l in self._layers if l.attribution and l.visible_at(vp)]
-            paint_attribution(p, vp, texts)
+            if texts:
+                sprites.paint(p, ("attribution", tuple(texts)), QRectF(0, h - 40, w, 40),
+                              lambda q: paint_attribution(q, vp, texts))
 
     def _on_anim(self) -> None:
         self.update()

@@ -1,15 +1,49 @@
 """Canvas overlays painted on the GUI thread over the composed layers: scale bar, north arrow,
-attribution. All cheap (a few QPainter calls)."""
+attribution. A few QPainter calls each, but antialiased shapes and text cost milliseconds a frame
+during playback: OverlaySprites draws each once per view into a small image."""
 from __future__ import annotations
 
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPolygonF
+from typing import Callable, Hashable
 
-from .painting import label_font
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen, QPolygonF
 
-__all__ = ["nice_length", "paint_scale_bar", "paint_north_arrow", "paint_attribution", "format_length"]
+from .painting import FORMAT, label_font
+
+__all__ = ["nice_length", "paint_scale_bar", "paint_north_arrow", "paint_attribution", "format_length",
+           "OverlaySprites"]
+
+
+class OverlaySprites:
+    """Overlays drawn once into images and then blitted: `paint(p, key, rect, fn)` draws what
+    `fn(painter)` paints inside `rect` (logical pixels of the canvas), anew only when `key` or the
+    rectangle changes."""
+
+    def __init__(self, limit: int = 32) -> None:
+        self._images: dict[tuple, QImage] = {}
+        self._limit = limit
+        self.drawn = 0  # images drawn (tests count them)
+
+    def paint(self, p: QPainter, key: Hashable, rect: QRectF, fn: Callable[[QPainter], None]) -> None:
+        dev = p.device()
+        dpr = dev.devicePixelRatio() if dev is not None else 1.0
+        k = (key, rect.x(), rect.y(), rect.width(), rect.height(), dpr)
+        img = self._images.get(k)
+        if img is None:
+            img = QImage(max(1, math.ceil(rect.width() * dpr)), max(1, math.ceil(rect.height() * dpr)), FORMAT)
+            img.setDevicePixelRatio(dpr)
+            img.fill(0)
+            q = QPainter(img)
+            q.translate(-rect.x(), -rect.y())
+            fn(q)
+            q.end()
+            if len(self._images) >= self._limit:
+                self._images.clear()
+            self._images[k] = img
+            self.drawn += 1
+        p.drawImage(rect.topLeft(), img)
 
 
 def nice_length(max_m: float) -> float:

@@ -30,6 +30,7 @@ from .track_timeline import SPEEDS, PlaybackClock, TimelineMark, TrackTimeline
 LONG_RANGE_S = 86_400 * 1.5  # longer ranges come simplified from the server
 SIMPLIFY_M = 2.0
 LIVE_TRAIL_S = 1800.0
+FOLLOW_BOX = 0.4  # follow mode re-centres when the inspector leaves the middle 40 % of the map
 
 
 def _fmt_duration(seconds: float) -> str:
@@ -408,10 +409,18 @@ class TrackPanel(QWidget):
             self.layer.selected = uid
             tr = self.tracks.get(uid)
             pos = self.layer.position_at(tr, t) if tr is not None else None
-            if pos is not None:
+            if pos is not None and self._off_centre(pos[0], pos[1]):
+                # re-centre (one render of the layers) only when the inspector leaves the middle of
+                # the map: centring at every frame would re-render every layer 60 times a second
                 self.canvas.center_on(pos[0], pos[1], crs=self.layer.crs)
                 return
         self.canvas.update()
+
+    def _off_centre(self, x: float, y: float) -> bool:
+        vp = self.canvas.viewport
+        px, py = vp.map_to_pixel(x, y) if vp.crs == self.layer.crs else (-1.0, -1.0)
+        return (abs(px - vp.width / 2) > FOLLOW_BOX * vp.width / 2
+                or abs(py - vp.height / 2) > FOLLOW_BOX * vp.height / 2)
 
     def _show_playing(self, playing: bool) -> None:
         self.play_btn.setText(self.tr("Pause") if playing else self.tr("Play"))

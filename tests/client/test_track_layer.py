@@ -70,3 +70,33 @@ def _prepare_projected(tr, crs, prepare):
         prepare(tr, crs)
     finally:
         mod.transform_xy = orig
+
+
+def test_a_playback_frame_blits_cached_images_only(qtbot):
+    """Moving the playback clock and repainting re-renders no layer and redraws no overlay image:
+    a frame is the cached layer images, the overlay sprites and the markers."""
+    from app.layers import CaseLayer
+    from app.layers.tracks import InspectorTrack, TrackLayer
+    from app.map.canvas import MapCanvas
+    canvas = MapCanvas(crs="EPSG:4527", settle_ms=0)
+    canvas.resize(400, 300)
+    qtbot.addWidget(canvas)
+    cases = CaseLayer(crs="EPSG:4490")
+    cases.set_cases([1, 2], [115.85, 115.851], [28.68, 28.681], kinds=["event"] * 2, bands=["red", "green"])
+    layer = TrackLayer(crs="EPSG:4527")
+    n = 200
+    layer.set_tracks([InspectorTrack(1, "甲", np.arange(n) * 5.0, 115.85 + np.arange(n) * 5e-5, np.full(n, 28.68))])
+    canvas.add_layer(layer, zoom=True)
+    canvas.add_layer(cases, zoom=False)
+    canvas.show()
+    assert canvas.wait_for_render(20)
+    renders: list[str] = []
+    canvas.layerRendered.connect(lambda name, _s: renders.append(name))
+    layer.set_time(100.0)
+    canvas.repaint()
+    drawn = canvas._overlay_sprites.drawn
+    for k in range(20):
+        layer.set_time(100.0 + k * 4)
+        canvas.repaint()
+    qtbot.wait(50)
+    assert renders == [] and canvas._overlay_sprites.drawn == drawn

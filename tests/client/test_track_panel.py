@@ -233,3 +233,34 @@ def test_live_mode_follows_new_fixes(qtbot, srv, panel):
     assert live
     panel.live_check.setChecked(False)
     assert not panel.clock.playing and not panel.clock.live
+
+
+def test_follow_and_playback_frames_render_no_layer_again(qtbot, srv, panel):
+    """Playing re-renders nothing: frames compose the cached layer images and paint the markers.
+    Follow mode re-centres (one render pass) only when the inspector leaves the middle of the map."""
+    osmand_walk(srv)
+    load(qtbot, panel)
+    canvas = panel.canvas
+    assert canvas.wait_for_render(20)
+    renders: list[str] = []
+    canvas.layerRendered.connect(lambda name, _s: renders.append(name))
+    panel.speed_combo.setCurrentIndex(panel.speed_combo.findData(4))
+    panel.play_btn.click()
+    for _ in range(30):  # half a second of frames, the walk moving a few metres
+        panel.fake.now += 1 / 60
+        panel.clock.tick()
+        canvas.repaint()
+    assert renders == []
+    canvas.zoom_to_scale(500)  # close in: the walk soon leaves the middle of the map
+    assert canvas.wait_for_render(20)
+    renders.clear()
+    panel.follow_check.setChecked(True)
+    centres = 0
+    for _ in range(120):
+        before = canvas.viewport.key()
+        panel.fake.now += 1 / 60
+        panel.clock.tick()
+        centres += canvas.viewport.key() != before
+    assert 1 <= centres <= 20  # not once a frame
+    x, y, *_ = panel.layer.position_at(panel.layer.tracks[0], panel.clock.time)
+    assert not panel._off_centre(x, y)
