@@ -8,7 +8,6 @@ vectorised with numpy: a month of fixes every 5 s (about 535,000) takes well und
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -110,20 +109,11 @@ class TrackSummary:
 
 
 # ---------------------------------------------------------------- inputs
-_local = threading.local()
-
-
 def transformer(src: str, dst: str):  # noqa: ANN201 - a pyproj Transformer
-    """An always_xy pyproj Transformer, cached per thread: building one costs a few hundred ms
-    (more than projecting a month of fixes), and one must not be shared between threads."""
-    from pyproj import Transformer
-    cache = getattr(_local, "transformers", None)
-    if cache is None:
-        cache = _local.transformers = {}
-    tr = cache.get((src, dst))
-    if tr is None:
-        tr = cache[(src, dst)] = Transformer.from_crs(src, dst, always_xy=True)
-    return tr
+    """An always_xy pyproj Transformer for this thread (see projection.py: made from a cached
+    pipeline, not looked up again)."""
+    from .projection import transformer as make
+    return make(src, dst)
 
 
 def project(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:

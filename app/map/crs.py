@@ -106,7 +106,11 @@ def get_transformer(src, dst) -> Transformer:
     key = (_key(src), _key(dst))
     t = cache.get(key)
     if t is None:
-        t = Transformer.from_crs(crs_of(src), crs_of(dst), always_xy=True)
+        if isinstance(src, CRS) or isinstance(dst, CRS):
+            t = Transformer.from_crs(crs_of(src), crs_of(dst), always_xy=True)
+        else:  # from a pipeline cached for the process: a render thread's first use costs no 0.5 s
+            from app.domain.projection import transformer
+            t = transformer(key[0], key[1])
         cache[key] = t
     return t
 
