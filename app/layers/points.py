@@ -26,6 +26,7 @@ class PointGrid:
             self.order = np.empty(0, np.int64)
             self.x = self.y = np.empty(0)
             self.cell_start = np.zeros(2, np.int64)
+            self._extent = None
             return
         xs, ys = (x, y) if ok.all() else (x[ok], y[ok])
         xmin, xmax = float(xs.min()), float(xs.max())
@@ -37,6 +38,7 @@ class PointGrid:
         while (int((xmax - xmin) // cs) + 1) * (int((ymax - ymin) // cs) + 1) > MAX_CELLS:
             cs *= 1.05
         self.x0, self.y0, self.cs = xmin, ymin, float(cs)
+        self._extent = (xmin, ymin, xmax, ymax)  # of the finite points; the density render asks each frame
         self.nx = int((xmax - xmin) // cs) + 1
         self.ny = int((ymax - ymin) // cs) + 1
         inv = 1.0 / cs
@@ -60,9 +62,7 @@ class PointGrid:
 
     @property
     def extent(self):
-        if len(self.x) == 0:
-            return None
-        return (float(np.nanmin(self.x)), float(np.nanmin(self.y)), float(np.nanmax(self.x)), float(np.nanmax(self.y)))
+        return self._extent
 
     def ranges(self, extent) -> tuple[np.ndarray, np.ndarray] | None:
         """The sorted-order slices [starts[i], ends[i]) holding every point in ``extent`` (one per row of
