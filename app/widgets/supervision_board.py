@@ -30,7 +30,7 @@ from .supervision_mark import URGE_COLOUR, level_label, urge_mark
 from .timing_panel import fmt_duration, state_label
 
 ID_ROLE = Qt.UserRole + 1
-REFRESH_AFTER_EVENT_MS = 2000
+REFRESH_AFTER_EVENT_MS = 5000  # a busy hall changes cases every second: one reload for the burst
 
 
 def overdue_text(seconds: float) -> str:

@@ -83,18 +83,7 @@ def test_urge_escalates_and_reaches_the_department_only(world, now):
     assert [e["data"]["level"] for e in events] == [1, 2, 3, 3] and events[2]["data"]["urge_kind"] == "supervise"
 
 
-def test_roles_follow_the_citys_workflow(world, now):
-    cid = bring_to(world, "handling")
-    for role in ("department", "inspector", "acceptor", "shift_leader"):
-        urge(world, [cid], role=role, expect=403)
-    urge(world, [cid], role="dispatcher")
-    world.ctx.workflow = Workflow({"urge": ["leader", "shift_leader"]})  # a city where dispatchers don't
-    urge(world, [cid], role="dispatcher", expect=403)
-    urge(world, [cid], role="shift_leader")
-    assert get(world, cid)["urge_count"] == 2
-
-
-def test_who_reads_and_answers_which_urges(world, now):
+def test_who_urges_reads_and_answers(world, now):
     water = bring_to(world, "handling")
     u = urge(world, [water])["items"][0]
     h = world.h
@@ -118,8 +107,18 @@ def test_who_reads_and_answers_which_urges(world, now):
     assert world.client.get("/api/urges?answered=true", headers=h("leader")).json()["total"] == 1
     reply(world, 99999, expect=404)
 
+    # who may urge: the city's workflow
+    cid = bring_to(world, "handling")
+    for role in ("department", "inspector", "acceptor", "shift_leader"):
+        urge(world, [cid], role=role, expect=403)
+    urge(world, [cid], role="dispatcher")
+    world.ctx.workflow = Workflow({"urge": ["leader", "shift_leader"]})  # a city where dispatchers don't
+    urge(world, [cid], role="dispatcher", expect=403)
+    urge(world, [cid], role="shift_leader")
+    assert get(world, cid)["urge_count"] == 2
 
-def test_batch_is_all_or_none_and_input_is_checked(world, now):
+
+def test_batch_all_or_none_input_checked_idempotent(world, now):
     a, b = bring_to(world, "handling"), bring_to(world, "handling")
     closed = bring_to(world, "closed")
     r = urge(world, [a, closed, b], expect=409)
@@ -149,8 +148,7 @@ def test_batch_is_all_or_none_and_input_is_checked(world, now):
     r = world.client.post(f"/api/cases/{a}/actions/urge", json={"comment": "抓紧"}, headers=world.h("leader"))
     assert r.status_code == 200 and history(world, a)[-1]["level"] == 2
 
-
-def test_idempotent_urge_and_reply(world, now):
+    # a retry with the same Idempotency-Key: the first answer, byte for byte, and one urge
     cid = bring_to(world, "handling")
     key = {"Idempotency-Key": "urge-key-1"}
     first = world.client.post("/api/urges", json={"case_ids": [cid]}, headers={**world.h("leader"), **key})
