@@ -1,5 +1,8 @@
-"""Monthly evaluation (综合评价): GET /api/evaluation/{YYYY-MM}/departments | posts?role= |
-regions?level=district|street, as JSON or as a download (?format=csv | xlsx).
+"""Evaluation (综合评价) of a period: GET /api/evaluation/{period}/departments | posts?role= |
+regions?level=district|street, as JSON or as a download (?format=csv | xlsx); beside them
+/{period}/grids (cases per unit grid, ?kind=&class_code=), /classes, /trend?months= and
+/departments/{code}/late (the drill-down). A period is a month YYYY-MM, a quarter YYYY-Qn or a
+range of days YYYY-MM-DD..YYYY-MM-DD (app.domain.periods).
 
 Leader, admin, shift leader and dispatcher read everything; a department user reads only its own
 department's row (and no posts or regions); other roles are refused.
@@ -14,20 +17,23 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from app.domain import periods
 from app.domain.workflow import Role
 
 from ..context import ServerContext
 from ..db.models import User
-from ..schemas.evaluation import EvaluationOut
+from ..schemas.evaluation import ClassCountsOut, EvaluationOut, GridCountsOut, LateCasesOut, TrendOut
 from ..services import evaluation as svc
+from ..services import evaluation_views as views
 from .deps import current_user, get_ctx
 from .errors import forbids
 
 router = APIRouter(prefix="/api/evaluation", tags=["evaluation"])
 
 READERS = {Role.LEADER, Role.ADMIN, Role.SHIFT_LEADER, Role.DISPATCHER}
-Month = Annotated[str, Path(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM",
-                            examples=["2026-11"])]
+Month = Annotated[str, Path(pattern=periods.PATTERN,
+                            description="YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD (both days included)",
+                            examples=["2026-11", "2026-Q4", "2026-10-08..2026-11-15"])]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,10 +76,10 @@ def _all_reader(user: User = Depends(_reader)) -> User:
     return user
 
 
-async def _evaluate(fn, ctx: ServerContext, month: str, **kw) -> EvaluationOut:  # noqa: ANN001
+async def _evaluate(fn, ctx: ServerContext, month: str, **kw):  # noqa: ANN001, ANN202
     try:
         return await run_in_threadpool(fn, ctx, month, **kw)
-    except ValueError as e:  # a month the calendar does not have, e.g. 0000-01
+    except ValueError as e:  # a period the calendar does not have, e.g. 0000-01 or 2026-02-30
         raise HTTPException(422, [{"loc": ["path", "month"], "msg": str(e), "type": "value_error"}]) from None
 
 
@@ -116,3 +122,42 @@ async def regions(month: Month, level: Level = Query(Level.DISTRICT), format: Fo
                   _: User = Depends(_all_reader), ctx: ServerContext = Depends(get_ctx)):
     result = await _evaluate(svc.evaluate_regions, ctx, month, level=level.value)
     return _answer(result, format)
+
+
+@router.get("/{month}/grids", response_model=GridCountsOut)
+async def grids(month: Month, kind: Annotated[str | None, Query(pattern="^(component|event)$")] = None,
+                class_code: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
+                _: User = Depends(_all_reader), ctx: ServerContext = Depends(get_ctx)):
+    """Cases reported in the period (not voided) per unit grid, optionally of one class."""
+    return await _evaluate(views.grid_counts, ctx, month, kind=kind, class_code=class_code)
+
+
+@router.get("/{month}/classes", response_model=ClassCountsOut)
+async def classes(month: Month, _: User = Depends(_all_reader), ctx: ServerContext = Depends(get_ctx)):
+    """Cases reported in the period (not voided) per class."""
+    return await _evaluate(views.class_counts, ctx, month)
+
+
+@router.get("/{month}/trend", response_model=TrendOut)
+async def trend(month: Month, months: Annotated[int, Query(ge=1, le=views.TREND_MONTHS)] = 6,
+                _: User = Depends(_all_reader), ctx: ServerContext = Depends(get_ctx)):
+    """The calendar months up to the period's last one: reported, closed, on time, overdue."""
+    def last_month(_ctx: ServerContext, m: str, **kw):  # noqa: ANN202
+        last = periods.parse(m).last
+        return views.trend(_ctx, f"{last.year:04d}-{last.month:02d}", **kw)
+    return await _evaluate(last_month, ctx, month, months=months)
+
+
+@router.get("/{month}/departments/{code}/late", response_model=LateCasesOut)
+async def late(month: Month, code: Annotated[str, Path(max_length=32)], user: User = Depends(_reader),
+               ctx: ServerContext = Depends(get_ctx)):
+    """The department's assignments of the period handled late or overdue unhandled (the cases
+    behind its 按期处置率 and 超期未处置数). A department user sees only its own."""
+    if user.role == Role.DEPARTMENT:
+        own = await run_in_threadpool(views.department_code, ctx, user.department_id)
+        if own != code:
+            raise HTTPException(403, "a department user may read only its own department's late cases")
+    out = await _evaluate(views.late_cases, ctx, month, department_code=code)
+    if out is None:
+        raise HTTPException(404, f"no department with code {code!r}")
+    return out

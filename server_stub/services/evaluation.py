@@ -75,6 +75,7 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain import evaluation as ev
+from app.domain import periods
 from app.domain.workflow import STAGE_OF_STATE, State
 
 from ..context import ServerContext
@@ -107,14 +108,18 @@ COUNT_ZH: dict[str, dict[str, str]] = {
 
 # ---------------------------------------------------------------- the month
 def month_window(ctx: ServerContext, month: str) -> tuple[datetime, datetime]:
-    """[start, end) of a 'YYYY-MM' calendar month in the city's zone, as aware UTC datetimes."""
+    """[start, end) of a period (a 'YYYY-MM' month, a 'YYYY-Qn' quarter or a
+    'YYYY-MM-DD..YYYY-MM-DD' range of days, app.domain.periods) in the city's zone, as aware UTC."""
     try:
-        y, m = (int(x) for x in month.split("-"))
-        start = datetime(y, m, 1, tzinfo=ctx.clock.tz)
-        end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=ctx.clock.tz)
+        p = periods.parse(month)
+        start = datetime(p.first.year, p.first.month, p.first.day, tzinfo=ctx.clock.tz)
+        end = datetime(p.end.year, p.end.month, p.end.day, tzinfo=ctx.clock.tz)
         return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise ValueError(f"month must be a calendar month YYYY-MM, got {month!r}") from None
+    except OverflowError:
+        raise ValueError(f"period out of range: {month!r}") from None
+
+
+period_window = month_window
 
 
 @dataclass
@@ -127,6 +132,7 @@ class Tally:
     street: dict[Any, Counter] = field(default_factory=lambda: defaultdict(Counter))
     grid_filed: Counter = field(default_factory=Counter)  # unit grid code -> cases filed in M
     grid_public: Counter = field(default_factory=Counter)  # ... of them from a public source
+    late: dict[Any, set] = field(default_factory=lambda: defaultdict(set))  # dept id -> late case ids
 
 
 # ---------------------------------------------------------------- loading: three queries, no ORM objects
@@ -198,8 +204,9 @@ class _Case:
     handling deadlines."""
 
     def __init__(self, row: Any, evs: list[tuple], overdues: list[tuple[str, datetime]],
-                 limits: dict[str, float], as_of: datetime):
+                 limits: dict[str, float], as_of: datetime, case_id: int | None = None):
         self.row, self.evs, self.as_of, self.limits, self.overdues = row, evs, as_of, limits, overdues
+        self.case_id = case_id
         self.enter: dict[int, int] = {}  # index of an event that moved the case -> where its stage began
         self._deadlines: dict[int, datetime | None] = {}
         entered = 0
@@ -352,10 +359,13 @@ def _dispatch(c: _Case, i: int, t: Tally) -> None:
             closed = True
     handled = last_fb is not None and (last_rw is None or last_rw < last_fb)
     on_time = handled and not c.handling_late(i, last_fb, evs[last_fb][AT])  # type: ignore[arg-type]
+    overdue = not handled and c.handling_late(i, end, c.as_of)
     counts = (("to_handle", 1), ("handled", handled), ("handled_on_time", on_time),
               ("reworked", last_rw is not None), ("extended", extended), ("closed", closed),
-              ("closed_on_time", closed and on_time),
-              ("overdue_unhandled", not handled and c.handling_late(i, end, c.as_of)))
+              ("closed_on_time", closed and on_time), ("overdue_unhandled", overdue))
+    late = (handled and not on_time) or overdue
+    if late and dept is not None and c.case_id is not None:
+        t.late[dept].add(c.case_id)  # the drill-down from a department's score
     for tally, key in ((t.dept, dept), (t.district, row.district_code), (t.street, row.street_code)):
         if key is not None:
             bucket = tally[key]
@@ -371,7 +381,7 @@ def count_month(ctx: ServerContext, s: Session, start: datetime, end: datetime, 
     for cid, evs in events.items():
         row = cases.get(cid)
         if row is not None and evs:
-            _count_case(_Case(row, evs, overdues.get(cid, []), limits, as_of), start, end, tally)
+            _count_case(_Case(row, evs, overdues.get(cid, []), limits, as_of, cid), start, end, tally)
     return tally
 
 

@@ -1,0 +1,125 @@
+"""A month of cases at Nanchang scale (~30,000: 31,328 reports in one month, shared/domain §8) for
+the evaluation benchmark, in PostgreSQL.
+
+A week of demo history is played through the case service (services/cases, so the log, the stage
+deadlines and the overdue facts are real), then copied in SQL into the other weeks of the month and
+repeated until the month holds the target: every copy is shifted by whole weeks, its ids offset,
+its case numbers suffixed, and every time in it (columns and the deadline_at logged in the event
+data) shifted alike, so each copy is the same week again, later.
+"""
+from __future__ import annotations
+
+import math
+import shutil
+import warnings
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text
+
+WEEK_DAYS = 7
+PER_DAY = 40.0  # demo cases a day in the played week
+ID_STEP = 1_000_000  # id offset between copies (the played week has far fewer rows)
+
+
+def reset_schema(url: str) -> None:
+    from server_stub.db.session import make_engine
+    eng = make_engine(url)
+    try:
+        with eng.begin() as c:
+            c.execute(text("DROP SCHEMA public CASCADE"))
+            c.execute(text("CREATE SCHEMA public"))
+    finally:
+        eng.dispose()
+
+
+def build_package(out: Path) -> Path:
+    from server_stub.citydata.package import build_city
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        build_city(out, demo=True)
+    return out
+
+
+def month_start(month: str, tz: str = "Asia/Shanghai") -> datetime:
+    y, m = (int(x) for x in month.split("-"))
+    return datetime(y, m, 1, tzinfo=ZoneInfo(tz))
+
+
+def make_settings(db_url: str, tmp: Path, package: Path):
+    from server_stub.settings import Settings
+    data = tmp / "data"
+    if not (data / "city").exists():
+        shutil.copytree(package, data / "city")
+    return Settings(db=db_url, data_dir=data, band_watch_seconds=3600)
+
+
+def populate(ctx, month: str, target: int, seed: int = 20261001) -> dict:
+    """Demo city + a played week at the month's start, copied to ~target cases in the month."""
+    import os
+
+    from server_stub.citydata import demo, streams
+    from server_stub.citydata.history import generate_history
+    from server_stub.db.models import Case
+    os.environ["OCC_QGIS_PYTHON"] = "/nonexistent/python3"
+    streams.prepare_streams = lambda *a, **k: []  # no camera videos needed
+    ctx.db.migrate()
+    demo.load_demo(ctx, history=0, simulator=False)
+    start = month_start(month)
+    stats = generate_history(ctx, days=WEEK_DAYS, per_day=PER_DAY, seed=seed,
+                             end=start + timedelta(days=WEEK_DAYS))
+    with ctx.db.session() as s:
+        base = s.scalar(select(func.count()).select_from(Case)) or 1
+    copies = max(1, math.ceil(target / base))
+    days = (month_start(_next(month)) - start).days
+    weeks = max(1, days // WEEK_DAYS)  # 4: the played week and three later ones
+    with ctx.db.engine.begin() as c:
+        for k in range(1, copies):
+            _copy(c, k, timedelta(days=WEEK_DAYS * (k % weeks)))
+        for table in ("cases", "case_events", "overdues"):
+            c.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                           f"(SELECT max(id) FROM {table}))"))
+        c.execute(text("ANALYZE"))
+    with ctx.db.session() as s:
+        total = s.scalar(select(func.count()).select_from(Case))
+    return {"played_cases": stats.cases, "played_seconds": round(stats.seconds, 1), "copies": copies,
+            "cases": total}
+
+
+def _next(month: str) -> str:
+    y, m = (int(x) for x in month.split("-"))
+    return f"{y + (m == 12)}-{m % 12 + 1:02d}"
+
+
+def _copy(c, k: int, shift: timedelta) -> None:
+    """Copy k of the played week (ids < ID_STEP), `shift` later."""
+    p = {"off": k * ID_STEP, "k": f"-{k}", "sh": shift}
+    cols = [r[0] for r in c.execute(text(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'cases' "
+        "AND table_schema = current_schema() AND is_generated = 'NEVER' ORDER BY ordinal_position"))]
+    times = {"created_at", "updated_at", "deadline_at", "stage_started_at", "closed_at"}
+    sel = []
+    for col in cols:
+        if col == "id":
+            sel.append("id + :off")
+        elif col == "number":
+            sel.append("number || :k")
+        elif col in times:
+            sel.append(f"{col} + :sh")
+        else:
+            sel.append(col)
+    c.execute(text(f"INSERT INTO cases ({', '.join(cols)}) SELECT {', '.join(sel)} FROM cases "
+                   f"WHERE id < {ID_STEP}"), p)
+    shifted = ("CASE WHEN data::jsonb ? 'deadline_at' AND data->>'deadline_at' IS NOT NULL THEN "
+               "jsonb_set(data::jsonb, '{deadline_at}', to_jsonb(to_char((((data->>'deadline_at')::timestamptz"
+               " + :sh) AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00'))::json ELSE data END")
+    c.execute(text(
+        "INSERT INTO case_events (id, case_id, action, from_state, to_state, actor_id, actor_role, "
+        "actor_name, at, comment, data) SELECT id + :off, case_id + :off, action, from_state, to_state, "
+        f"actor_id, actor_role, actor_name, at + :sh, comment, {shifted} FROM case_events "
+        f"WHERE case_id < {ID_STEP}"), p)
+    c.execute(text(
+        "INSERT INTO overdues (id, case_id, stage, deadline_at, noticed_at, department_id) "
+        "SELECT id + :off, case_id + :off, stage, deadline_at + :sh, noticed_at + :sh, department_id "
+        f"FROM overdues WHERE case_id < {ID_STEP}"), p)
