@@ -20,7 +20,8 @@ IN_PROGRESS_TEXT = "still in progress"  # the server's 409 for a key whose reque
 RETRY_PAUSES = (0.2, 0.6)  # between the quick retries of one call (the outbox retries for longer)
 
 
-TRACK_TIMEOUT_S = 120.0  # a month of fixes is read, analysed and sent in seconds, not milliseconds
+TRACK_TIMEOUT_S = 120.0
+EVALUATION_TIMEOUT_S = 60.0  # a quarter of a big city is counted in seconds  # a month of fixes is read, analysed and sent in seconds, not milliseconds
 
 
 class ApiError(Exception):
@@ -338,7 +339,23 @@ class ApiClient:
         return self.get("/api/stats/wall")
 
     def evaluation(self, month: str, subject: str = "departments", **params: Any) -> Any:
-        return self.get(f"/api/evaluation/{month}/{subject}", **params)
+        """A period's evaluation: month YYYY-MM, quarter YYYY-Qn or days YYYY-MM-DD..YYYY-MM-DD."""
+        return self.request("GET", f"/api/evaluation/{quote(month)}/{subject}", timeout=EVALUATION_TIMEOUT_S,
+                            params={k: v for k, v in params.items() if v is not None})
+
+    def evaluation_grids(self, period: str, kind: str | None = None, class_code: str | None = None) -> dict:
+        """Cases of the period per unit grid (the choropleth), optionally of one class."""
+        return self.evaluation(period, "grids", kind=kind, class_code=class_code)
+
+    def evaluation_classes(self, period: str) -> dict:
+        return self.evaluation(period, "classes")
+
+    def evaluation_trend(self, period: str, months: int = 6) -> dict:
+        return self.evaluation(period, "trend", months=months)
+
+    def evaluation_late(self, period: str, department_code: str) -> dict:
+        """A department's late cases of the period (the drill-down from its score)."""
+        return self.evaluation(period, f"departments/{quote(department_code, safe='')}/late")
 
     def tile_status(self) -> dict:
         """Whether the server renders the QGIS basemap (and why not)."""

@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
         if night:
             self.night_action.setChecked(True)  # the whole window, not only the basemap
         self._make_outbox()
+        from .evaluation_menu import install as install_evaluation
+        install_evaluation(self)  # leaders and administrators: the evaluation window (综合评价)
 
     # ------------------------------------------------------------------ outbox and heartbeat
     def _make_outbox(self) -> None:

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -397,17 +398,19 @@ def cached_count(ctx: ServerContext, s: Session, month: str,
     start, end = month_window(ctx, month)
     if as_of is not None:
         return count_month(ctx, s, start, end, as_of), as_of
-    now = datetime.now(timezone.utc)
-    stamp = _stamp(s)
-    cache = ctx.extras.setdefault("evaluation_cache", {})
-    hit = cache.get(month)
-    if hit and hit[0] == stamp and (now - hit[1]).total_seconds() < CACHE_SECONDS:
-        return hit[2], hit[1]
-    tally = count_month(ctx, s, start, end, now)
-    cache[month] = (stamp, now, tally)
-    while len(cache) > 24:
-        cache.pop(next(iter(cache)))
-    return tally, now
+    locks = ctx.extras.setdefault("evaluation_locks", defaultdict(threading.Lock))
+    with locks[month]:  # the window asks for every subject at once: one count, the others wait for it
+        now = datetime.now(timezone.utc)
+        stamp = _stamp(s)
+        cache = ctx.extras.setdefault("evaluation_cache", {})
+        hit = cache.get(month)
+        if hit and hit[0] == stamp and (now - hit[1]).total_seconds() < CACHE_SECONDS:
+            return hit[2], hit[1]
+        tally = count_month(ctx, s, start, end, now)
+        cache[month] = (stamp, now, tally)
+        while len(cache) > 24:
+            cache.pop(next(iter(cache)))
+        return tally, now
 
 
 # ---------------------------------------------------------------- indicators and rows
