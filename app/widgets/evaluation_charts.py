@@ -90,7 +90,7 @@ def trend_chart(months: list[dict]) -> QChart:
     c.addAxis(cats, Qt.AlignBottom)
     c.addAxis(vals, Qt.AlignLeft)
     for (key, label), color in zip((("reported", _t("Reported")), ("closed", _t("Closed")),
-                                    ("overdue", _t("Overdue"))), TREND_COLORS):
+                                    ("overdue", _t("Overdue in handling"))), TREND_COLORS):
         s = QLineSeries()
         s.setName(label)
         s.setColor(color)

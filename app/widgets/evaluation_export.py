@@ -65,7 +65,7 @@ def tables(data: dict[str, Any]) -> list[Table]:
                       c["count"]] for c in data["classes"]["classes"]]))
     if data.get("trend"):
         out.append((_t("Monthly trend"), [_t("Month"), _t("Reported"), _t("Closed"), _t("Closed on time"),
-                                          _t("Overdue"), _t("On-time closing rate")],
+                                          _t("Overdue in handling"), _t("On-time closing rate")],
                     [[m["month"], m["reported"], m["closed"], m["closed_on_time"], m["overdue"],
                       m["on_time_closing_rate"]] for m in data["trend"]["months"]]))
     if data.get("grids"):
