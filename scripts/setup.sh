@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: QGIS (basemap renderer, its own Python), Xvfb (screenshots, big screen without a
-# display), CJK fonts (the UI is Chinese), ffmpeg (the demo city's local camera streams), the X/EGL
-# libraries Qt 6 needs, and PostgreSQL (the tests run the API against it too).
+# display), CJK fonts (the UI is Chinese), poppler-utils (pdftotext reads the PDF report back in a
+# test), ffmpeg (the demo city's local camera streams), the X/EGL libraries Qt 6 needs, and
+# PostgreSQL (the tests run the API against it too).
 DEB_PACKAGES=(
   python3 python3-venv python3-pip
   qgis python3-qgis qgis-providers
-  xvfb xauth fonts-noto-cjk ffmpeg
+  xvfb xauth fonts-noto-cjk ffmpeg poppler-utils
   libegl1 libgl1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libpulse0 libasound2
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly gstreamer1.0-libav

@@ -21,6 +21,10 @@ _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 
 
+class PeriodError(ValueError):
+    """A period text that names no period (the message says why)."""
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str  # month | quarter | range
@@ -63,9 +67,9 @@ def quarter(year: int, q: int) -> Period:
 def day_range(first: date, last: date) -> Period:
     """A range of days, both included."""
     if last < first:
-        raise ValueError(f"the range ends ({last}) before it begins ({first})")
+        raise PeriodError(f"the range ends ({last}) before it begins ({first})")
     if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise ValueError(f"a range covers at most {MAX_RANGE_DAYS} days, got {(last - first).days + 1}")
+        raise PeriodError(f"a range covers at most {MAX_RANGE_DAYS} days, got {(last - first).days + 1}")
     return Period("range", first, last + timedelta(days=1), f"{first.isoformat()}..{last.isoformat()}")
 
 
@@ -79,11 +83,11 @@ def parse(text: str) -> Period:
             return quarter(int(m[1]), int(m[2]))
         if m := _RANGE.match(t):
             return day_range(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
-    except ValueError as e:
-        if "range" in str(e):
-            raise
-        raise ValueError(f"not a calendar date in {text!r}: {e}") from None
-    raise ValueError(f"a period is YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD, got {text!r}")
+    except PeriodError:
+        raise
+    except ValueError as e:  # date(): no such day, or a year out of range
+        raise PeriodError(f"not a calendar date in {text!r}: {e}") from None
+    raise PeriodError(f"a period is YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD, got {text!r}")
 
 
 def trailing_months(last_month: str, n: int) -> list[Period]:

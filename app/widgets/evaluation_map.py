@@ -57,10 +57,10 @@ class EvaluationMap(QWidget):
         self.canvas.show_attribution = False
         self.canvas.setMinimumSize(260, 200)
         self.classes = QComboBox()
-        self.classes.addItem(self.tr("All classes"), ("", ""))
+        self.classes.addItem(self.tr("All classes"), "")
         self.classes.setMinimumContentsLength(12)
         self.classes.currentIndexChanged.connect(
-            lambda _i: self.classFilterChanged.emit(*self.classes.currentData()))
+            lambda _i: self.classFilterChanged.emit(*self.class_filter()))
         self.on_main = QCheckBox(self.tr("Show on the main map"))
         self.on_main.toggled.connect(self.mainMapToggled)
         self.total = QLabel()
@@ -81,6 +81,11 @@ class EvaluationMap(QWidget):
         lay.addLayout(top)
         lay.addLayout(body, 1)
 
+    def class_filter(self) -> tuple[str, str]:
+        """(kind, class code) chosen, ('', '') for all classes."""
+        kind, _, code = (self.classes.currentData() or "").partition(":")
+        return kind, code
+
     def set_grids(self, grids) -> None:  # noqa: ANN001 - an app.layers.UnitGridLayer
         """The city's unit grids (once loaded); the choropleth is drawn on their geometry."""
         if grids is None or self.layer is not None:
@@ -96,9 +101,9 @@ class EvaluationMap(QWidget):
         current = self.classes.currentData()
         self.classes.blockSignals(True)
         self.classes.clear()
-        self.classes.addItem(self.tr("All classes"), ("", ""))
+        self.classes.addItem(self.tr("All classes"), "")
         for c in sorted(classes, key=lambda r: -r["count"]):
-            self.classes.addItem(f"{c['name']} ({c['count']})", (c["kind"], c["class_code"]))
+            self.classes.addItem(f"{c['name']} ({c['count']})", f"{c['kind']}:{c['class_code']}")
         i = self.classes.findData(current)
         self.classes.setCurrentIndex(max(0, i))
         self.classes.blockSignals(False)

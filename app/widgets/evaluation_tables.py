@@ -30,8 +30,8 @@ class _Item(QTableWidgetItem):
     def __init__(self, text: str, value: float | None = None):
         super().__init__(text)
         self.setData(SORT_ROLE, value)
-        self.setTextAlignment(int(Qt.AlignRight | Qt.AlignVCenter) if value is not None or text in ("—", "")
-                              else int(Qt.AlignLeft | Qt.AlignVCenter))
+        self.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter if value is not None or text in ("—", "")
+                              else Qt.AlignLeft | Qt.AlignVCenter)
         self.setFlags(self.flags() & ~Qt.ItemIsEditable)
 
     def __lt__(self, other: QTableWidgetItem) -> bool:
@@ -122,7 +122,7 @@ def fill(table: QTableWidget, rows: list[dict], kind: str) -> None:
         table.setItem(r, col, score)
         grade = _Item(row.get("grade") or "—")
         grade.setFont(bold)
-        grade.setTextAlignment(int(Qt.AlignCenter))
+        grade.setTextAlignment(Qt.AlignCenter)
         table.setItem(r, col + 1, grade)
     table.setSortingEnabled(True)
     table.sortItems(len(head) - 2, Qt.DescendingOrder)

@@ -154,7 +154,7 @@ class EvaluationWindow(QMainWindow):
                       owner=self)
 
     def _class_filter(self) -> tuple[str | None, str | None]:
-        kind, code = self.map.classes.currentData() or ("", "")
+        kind, code = self.map.class_filter()
         return kind or None, code or None
 
     def _load_grids(self) -> None:

@@ -374,9 +374,17 @@ def _dispatch(c: _Case, i: int, t: Tally) -> None:
                 bucket[k] += int(v)
 
 
+IN_DATABASE = True  # PostgreSQL counts in SQL (services/evaluation_sql); False: here, as on SQLite
+
+
 def count_month(ctx: ServerContext, s: Session, start: datetime, end: datetime, as_of: datetime) -> Tally:
-    cases, events, overdues = _load(s, start, end, as_of)
     limits = ctx.settings.stage_limits()
+    if IN_DATABASE and s.get_bind().dialect.name == "postgresql":
+        from . import evaluation_sql
+        tally = Tally()
+        evaluation_sql.count(s, _naive(start), _naive(end), _naive(as_of), limits, tally)
+        return tally
+    cases, events, overdues = _load(s, start, end, as_of)
     start, end, as_of = _naive(start), _naive(end), _naive(as_of)
     tally = Tally()
     for cid, evs in events.items():
