@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         except ImportError as e:
             print(f"the demo city is not available: {e}", file=sys.stderr)
             sys.exit(2)
-        logins = load_demo(ctx, background_history=True)
+        logins = load_demo(ctx, background_history=True, live_streams=True)
     base = f"http://{settings.host}:{settings.port}"
     print(f"OpenCityCommand server listening on {base}  (API docs: {base}/docs)")
     print(f"database: {ctx.db.engine.url.render_as_string(hide_password=True)}")

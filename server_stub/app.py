@@ -26,11 +26,11 @@ def router_modules() -> list:
     order on every request. Imported explicitly: a missing or broken one stops the start."""
     try:
         from .api import (auth, cases, city, devices, evaluation, events, open311, photos, positions, reference,
-                          stats, supervision, tiles, tracks)
+                          stats, streams, supervision, tiles, tracks)
     except ImportError as e:
         raise RouterImportError(f"cannot start the server: a router failed to import ({e.name or e}): {e}") from e
     return [cases, auth, city, reference, photos, positions, devices, open311, evaluation, supervision, events, tiles,
-            tracks, stats]
+            tracks, stats, streams]
 
 
 def build_routes(app: FastAPI) -> None:
@@ -85,6 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         history = app.state.ctx.extras.get("demo.history")
         if history is not None:  # the demo's first start: its history is still being written
             out["demo_history"] = dict(history)
+        streams = app.state.ctx.extras.get("demo.streams")
+        if streams is not None:  # the demo's camera streams: rendering | ready | failed
+            out["demo_streams"] = dict(streams)
         return out
 
     app.state.startup_hooks = []

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from typing import Literal
+from urllib.parse import urljoin
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from app.domain.classification import Kind
 from app.domain.codes import CodeError, ComponentId, normalize_grid_code
@@ -247,25 +248,36 @@ def nearest_inspectors(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=
         return ref.nearest_inspectors(s, lon, lat, n, online_only=online)
 
 
+def _resolved(request: Request, cams: list[dict]) -> list[dict]:
+    """Stream URLs that are paths on this server (the demo's own HLS) made absolute with the address
+    the client used, so they hold whatever host and port it reached us on."""
+    base = str(request.base_url)
+    for c in cams:
+        for key in ("stream_url", "sub_stream_url"):
+            if (c.get(key) or "").startswith("/"):
+                c[key] = urljoin(base, c[key])
+    return cams
+
+
 @router.get("/cameras", response_model=list[CameraOut], response_model_exclude_none=True)
-def cameras(bbox: str | None = Query(None, description=BBOX_DOC), ctx: ServerContext = Depends(get_ctx)
-            ) -> list[dict]:
+def cameras(request: Request, bbox: str | None = Query(None, description=BBOX_DOC),
+            ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     """Cameras (all, or in a box), with their main and sub stream URLs, view cone and status."""
     box = _checked(ref.parse_bbox, bbox, required=False)
     with ctx.db.bounded() as s:
-        return ref.cameras(s, box)
+        return _resolved(request, ref.cameras(s, box))
 
 
 @router.get("/cameras/nearest", response_model=list[CameraOut], response_model_exclude_none=True)
-def nearest_cameras(lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, le=100),
+def nearest_cameras(request: Request, lon: float = Lon, lat: float = Lat, n: int = Query(5, ge=1, le=100),
                     max_m: float = Query(2000.0, gt=0, le=20_000),
                     ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     with ctx.db.bounded() as s:
-        return ref.nearest_cameras(s, lon, lat, n, max_m)
+        return _resolved(request, ref.nearest_cameras(s, lon, lat, n, max_m))
 
 
 @router.get("/cameras/seeing", response_model=list[CameraOut], response_model_exclude_none=True)
-def seeing_cameras(lon: float = Lon, lat: float = Lat, n: int = Query(10, ge=1, le=100),
+def seeing_cameras(request: Request, lon: float = Lon, lat: float = Lat, n: int = Query(10, ge=1, le=100),
                    ctx: ServerContext = Depends(get_ctx)) -> list[dict]:
     """Cameras that can see the place: inside their view cone (direction ± fov_deg/2) and range_m
     (a camera without direction sees all round), nearest first, with distance_m. For the video
@@ -273,26 +285,26 @@ def seeing_cameras(lon: float = Lon, lat: float = Lat, n: int = Query(10, ge=1, 
     from ..services.tracks import metric_crs
     crs = metric_crs(ctx, lon, lat)
     with ctx.db.bounded() as s:
-        return ref.seeing_cameras(s, lon, lat, crs, n)
+        return _resolved(request, ref.seeing_cameras(s, lon, lat, crs, n))
 
 
 @router.patch("/cameras/{cam_id}", response_model=CameraOut, response_model_exclude_none=True,
               responses=errors(403, 404))
-def patch_camera(cam_id: str, body: CameraPatch, user: User = Depends(require_roles(Role.ADMIN)),
-                 ctx: ServerContext = Depends(get_ctx)) -> dict:
+def patch_camera(request: Request, cam_id: str, body: CameraPatch,
+                 user: User = Depends(require_roles(Role.ADMIN)), ctx: ServerContext = Depends(get_ctx)) -> dict:
     """Admin / IT: mark a camera online or offline by hand (a city's video platform usually reports
     it through the camera import). Clients hear it as a `camera.changed` event."""
     cid = _checked(ref.check_camera_id, cam_id)
     with ctx.db.transaction() as s:
         out = _found(ref.set_camera_online(s, cid, body.online), f"camera {cid}")
-    ctx.bus.publish("camera.changed", out)
-    return out
+    ctx.bus.publish("camera.changed", out)  # paths on this server stay relative: each client resolves
+    return _resolved(request, [dict(out)])[0]
 
 
 @router.get("/cameras/{cam_id}", response_model=CameraOut, response_model_exclude_none=True,
             responses=errors(404))
-def camera(cam_id: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
+def camera(request: Request, cam_id: str, ctx: ServerContext = Depends(get_ctx)) -> dict:
     """One camera by its 20-digit GB/T 28181 id."""
     cid = _checked(ref.check_camera_id, cam_id)
     with ctx.db.session() as s:
-        return _found(ref.camera(s, cid), f"camera {cid}")
+        return _resolved(request, [_found(ref.camera(s, cid), f"camera {cid}")])[0]

@@ -1,4 +1,5 @@
-"""Command line: ``python -m server_stub.citydata build (--pbf PATH | --demo) --out DIR [...]``, and
+"""Command line: ``python -m server_stub.citydata build (--pbf PATH | --demo) --out DIR [...]``,
+``import-cameras --db URL --cameras FILE [--camera-url-template T]`` (importer/cameras.py), and
 ``simulate --server URL [--rate 1] [--speedup 1] [--duration S]`` (a live demo, see simulator.py)."""
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="print the quality figures as JSON")
     from . import export, importer  # a city's own survey in and out of a database
     importer.add_parser(sub)
+    from .importer import cameras as camera_import
+    camera_import.add_parser(sub)
     export.add_parser(sub)
     sim = sub.add_parser("simulate", help="drive a running demo server over HTTP: new cases, the "
                                           "workflow, inspectors walking and sending positions")
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
-    if args.command in ("import", "export"):
+    if args.command in ("import", "import-cameras", "export"):
         return args.run(args)
     if args.command == "simulate":
         from .simulator import run_from_args

@@ -3,8 +3,9 @@ and a live simulator.
 
 First start: build the demo city package into <data_dir>/city (about 5 s), load its reference data
 through services/loader.py (one transaction per table kind, strict), create the demo accounts
-(password "demo"), render the offline camera test streams, and generate about three months of case
-history through the case service. Later starts find everything in place and only point the server
+(password "demo"), and generate about three months of case history through the case service.
+With live_streams (the server's --demo): the cameras' live HLS loops are rendered in the background
+and a few cameras go on RTSP (streams.py). Later starts find everything in place and only point the server
 at the package (well under a second). Each part is checked on its own, so a start that was
 interrupted half-way completes the rest next time.
 
@@ -22,7 +23,6 @@ import os
 import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -45,6 +45,7 @@ LONLAT_CRS = 4490  # CGCS2000 geographic: what the database stores (≈ WGS84 de
 STAFF = (("acceptor", "周静", "acceptor"), ("shift_leader", "王建国", "shift_leader"),  # the UI adds the role
          ("dispatcher", "刘洋", "dispatcher"), ("leader", "陈志强", "leader"))
 HISTORY_DAYS = 90
+OFFLINE_EVERY = 9  # every 9th demo camera is reported offline (the video wall shows it so)
 
 
 # ---------------------------------------------------------------- the package
@@ -147,16 +148,18 @@ def component_rows(pkg: PackageReader) -> list[dict]:
     return out
 
 
-def camera_rows(pkg: PackageReader, stream_urls: list[str]) -> list[dict]:
-    """Cameras with a playable stream: the demo's local test videos (a city stores RTSP/HLS URLs)."""
+def camera_rows(pkg: PackageReader) -> list[dict]:
+    """Cameras on the demo server's own live HLS (main 1280×720, sub 640×360; start_live_streams
+    moves a few to RTSP at each start); every OFFLINE_EVERY-th is reported offline."""
     df = pkg.layer("cameras")
     out = []
     for i, r in enumerate(df.itertuples()):
         direction = None if r.direction is None or r.direction != r.direction else float(r.direction) % 360
-        url = streams.stream_for(i, stream_urls)
+        main, sub = streams.hls_urls(r.id)
         out.append({"id": r.id, "name": r.name, "lon": float(r.geometry.x), "lat": float(r.geometry.y),
-                    "direction": direction, "stream_url": None if url and url.startswith("file:") else url,
-                    "kind": _s(r.kind) or "fixed", "grid_code": _s(r.grid_code), "online": bool(r.online)})
+                    "direction": direction, "stream_url": main, "sub_stream_url": sub,
+                    "kind": _s(r.kind) or "fixed", "grid_code": _s(r.grid_code),
+                    "online": bool(r.online) and i % OFFLINE_EVERY != OFFLINE_EVERY - 1})
     return out
 
 
@@ -185,7 +188,7 @@ def _ensure_users(s, specs: list[tuple[str, str, str, int | None]], pw_hash: str
     return made
 
 
-def load_reference(ctx: Any, pkg: PackageReader, stream_urls: Callable[[], list[str]]) -> dict[str, int]:
+def load_reference(ctx: Any, pkg: PackageReader) -> dict[str, int]:
     """Loads every table kind still empty, one strict transaction each; returns rows loaded."""
     db = ctx.db
     done: dict[str, int] = {}
@@ -209,7 +212,7 @@ def load_reference(ctx: Any, pkg: PackageReader, stream_urls: Callable[[], list[
     step("components", Component.id,
          lambda s: loader.load_components(s, component_rows(pkg), classification=ctx.classification,
                                           strict=True))
-    step("cameras", Camera.id, lambda s: loader.load_cameras(s, camera_rows(pkg, stream_urls()), strict=True))
+    step("cameras", Camera.id, lambda s: loader.load_cameras(s, camera_rows(pkg), strict=True))
     return done
 
 
@@ -255,12 +258,13 @@ def history_days() -> int:
 
 
 def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = None,
-              seed: int = 20240601, background_history: bool = False) -> list[str]:
+              seed: int = 20240601, background_history: bool = False, live_streams: bool = False) -> list[str]:
     """Makes the server a demo city (see the module doc); returns lines to print at start.
     `history` = days of case history generated when the database has no cases (default 90, env
     OCC_DEMO_HISTORY_DAYS); `simulator` = start the live simulator (default: unless
     OCC_DEMO_SIMULATOR=0); `background_history`: write the history in a thread while the server
-    already serves (the first start is usable in seconds; clients get a resync when it is done)."""
+    already serves (the first start is usable in seconds; clients get a resync when it is done);
+    `live_streams`: the cameras' live HLS and RTSP streams (streams.start_live_streams)."""
     t0 = time.perf_counter()
     data_dir = Path(ctx.settings.data_dir)
     directory = data_dir / "city"
@@ -269,15 +273,13 @@ def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = 
         cameras_missing = not _count(s, Camera.id)
         complete = all(_count(s, col) for col in (Department.id, Region.code, ResponsibilityGrid.id,
                                                  UnitGrid.code, ClassResponsibility.id, Component.id))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # ffmpeg renders the camera test streams while the package is built and loaded
-        rendering = pool.submit(streams.prepare_streams, data_dir) if cameras_missing else None
-        built = ensure_package(directory)
-        city_svc.set_city(ctx, directory)
-        pkg = PackageReader(directory / GPKG_NAME)
-        loaded = {} if complete and not cameras_missing else \
-            load_reference(ctx, pkg, lambda: rendering.result() if rendering else [])
+    built = ensure_package(directory)
+    city_svc.set_city(ctx, directory)
+    pkg = PackageReader(directory / GPKG_NAME)
+    loaded = {} if complete and not cameras_missing else load_reference(ctx, pkg)
     made = ensure_accounts(ctx, pkg)
+    if live_streams:
+        lines += streams.start_live_streams(ctx)
     from .patrols import generate_patrols
     fixes = generate_patrols(ctx, directory / GPKG_NAME)
     if fixes:

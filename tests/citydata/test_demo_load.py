@@ -126,13 +126,16 @@ def test_geometry_in_lonlat_and_links(demo_app):
         assert rows[0] == (1, "D101")  # water main burst: the water-supply company
 
 
-def test_cameras_have_no_file_urls(demo_app):
-    """Stream URLs are network streams only (rtsp/rtmp/http(s)); the demo's live HLS and RTSP
-    streams are tested in tests/server/test_streams.py."""
+def test_cameras_on_the_servers_own_streams(demo_app):
+    """Every demo camera plays the server's live HLS (main and sub); some are offline. The streams
+    themselves: tests/server/test_streams.py."""
     ctx = demo_app[0].state.ctx
     with ctx.db.session() as s:
-        urls = list(s.scalars(select(Camera.stream_url)))
-    assert urls and not any(u and u.startswith("file:") for u in urls)
+        rows = s.execute(select(Camera.id, Camera.stream_url, Camera.sub_stream_url, Camera.online)).all()
+    assert rows and all(main == f"/streams/{cid}/main.m3u8" and sub == f"/streams/{cid}/sub.m3u8"
+                        for cid, main, sub, _ in rows)
+    offline = sum(not r.online for r in rows)
+    assert 0 < offline < len(rows) / 5
 
 
 def test_second_start_is_idempotent(demo_app, reference_demo):

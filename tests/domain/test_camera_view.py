@@ -24,21 +24,23 @@ def test_cone_direction_fov_and_range():
 
 
 def test_cone_across_north_and_defaults():
-    mask, _ = sees([0.0], [0.0], [350.0], None, None, np.sin(np.radians(15)) * 20, np.cos(np.radians(15)) * 20)
+    px, py = np.sin(np.radians(15)) * 20, np.cos(np.radians(15)) * 20
+    mask, _ = sees([0.0], [0.0], [350.0], None, None, px, py)
     assert mask.tolist() == [True]  # 15° is 25° from 350°, inside ±30°
     assert DEFAULT_FOV_DEG == 60.0 and DEFAULT_RANGE_M == 40.0
     assert not sees([0.0], [0.0], [0.0], None, None, 0.0, DEFAULT_RANGE_M + 0.5)[0][0]
 
 
 @pytest.mark.parametrize("url", ["rtsp://10.0.0.5:554/rtp/34020000001320000001", "rtmp://h/live/1",
-                                 "http://h/a.m3u8", "HTTPS://h/a.flv"])
+                                 "http://h/a.m3u8", "HTTPS://h/a.flv", "/streams/a/sub.m3u8"])
 def test_stream_urls_accepted(url):
     assert check_stream_url(f"  {url} ") == url
 
 
 @pytest.mark.parametrize("url, why", [("file:///tmp/a.mp4", "scheme must be one of"), ("h/a.m3u8", "no scheme"),
                                       ("javascript:alert(1)", "'javascript'"), ("http:///a", "names no host"),
-                                      ("rtsp://h/a b", "white space"), ("http://h/" + "a" * 500, "at most 500")])
+                                      ("rtsp://h/a b", "white space"),
+                                      ("/etc/passwd", "no scheme"), ("/streams/../x", "no scheme"), ("http://h/" + "a" * 500, "at most 500")])
 def test_stream_urls_refused_with_the_reason(url, why):
     with pytest.raises(StreamUrlError, match=why):
         check_stream_url(url)

@@ -50,6 +50,24 @@ RESPONSIBILITY_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("name", "zrwgmc", "责任网格名称"),
     "inspector": ("inspector", "监督员", "监督员账号"),
 }
+CAMERA_FIELDS: dict[str, tuple[str, ...]] = {
+    # the GB/T 28181 channel code is the camera's id
+    "id": ("camera_id", "channel", "channel_id", "channelid", "deviceid", "gbid", "gb_id", "通道编码", "通道编号",
+           "国标编码", "国标编号", "设备编码", "监控点编号", "id"),
+    "name": ("name", "channel_name", "camera_name", "通道名称", "监控点名称", "设备名称", "名称"),
+    "stream_url": ("stream_url", "main_url", "url", "rtsp_url", "主码流", "主码流地址", "视频地址"),
+    "sub_stream_url": ("sub_stream_url", "sub_url", "子码流", "子码流地址"),
+    "direction": ("direction", "azimuth", "bearing", "方向", "朝向", "方位角"),
+    "fov_deg": ("fov_deg", "fov", "视场角"),
+    "range_m": ("range_m", "range", "可视距离", "视距"),
+    "kind": ("kind", "ptz_type", "类型", "摄像机类型"),
+    "online": ("online", "status", "在线", "在线状态", "状态"),
+    "grid_code": ("grid_code", "bgid", "所在网格", "单元网格编码"),
+    "lon": ("lon", "lng", "longitude", "经度"),
+    "lat": ("lat", "latitude", "纬度"),
+}
+ONLINE_VALUES = {"1": True, "0": False, "true": True, "false": False, "on": True, "off": False,
+                 "online": True, "offline": False, "在线": True, "离线": False, "正常": True, "故障": False}
 STATE_VALUES = {"完好": "intact", "正常": "intact", "破损": "damaged", "损坏": "damaged",
                 "丢失": "missing", "缺失": "missing", "占用": "occupied", "被占用": "occupied",
                 **{v: v for v in ("intact", "damaged", "missing", "occupied")}}
@@ -136,7 +154,8 @@ def field_help() -> str:
     """The field-name and value mapping, for --help."""
     out = ["field names (case-insensitive; a Shapefile's 10-character truncation also matches):"]
     for title, fields in (("unit grids", GRID_FIELDS), ("components", COMPONENT_FIELDS),
-                          ("departments", DEPARTMENT_FIELDS), ("responsibility grids", RESPONSIBILITY_FIELDS)):
+                          ("departments", DEPARTMENT_FIELDS), ("responsibility grids", RESPONSIBILITY_FIELDS),
+                          ("cameras (import-cameras)", CAMERA_FIELDS)):
         out.append(f"  {title}:")
         out += [f"    {k:<20}<- {', '.join(v)}" for k, v in fields.items()]
     out.append("values:")

@@ -65,7 +65,7 @@ def read_geo_layer(path: str | Path, layer: str | None, *, kind: str, crs: str |
     import shapely
 
     path = Path(path)
-    want = ("Point",) if kind == "components" else ("Polygon",)
+    want = ("Point",) if kind in ("components", "cameras") else ("Polygon",)
     name = _pick_layer(path, layer, kind, want)
     try:
         info = pyogrio.read_info(path, layer=name, encoding=encoding)
@@ -74,10 +74,10 @@ def read_geo_layer(path: str | Path, layer: str | None, *, kind: str, crs: str |
     gtype = _base_type(info.get("geometry_type"))
     if info.get("geometry_type") is None:
         raise ImportFileError(f"{path}: layer {name!r} has no geometry; {kind} need "
-                              f"{'points' if kind == 'components' else 'polygons'}")
+                              f"{'points' if want[0] == 'Point' else 'polygons'}")
     if gtype != "Unknown" and want[0] not in gtype:
         raise ImportFileError(f"{path}: layer {name!r} holds {gtype} geometries; {kind} must be "
-                              f"{'points' if kind == 'components' else 'polygons'}")
+                              f"{'points' if want[0] == 'Point' else 'polygons'}")
     src = info.get("crs")
     note = None
     if crs:  # for files without a CRS, and over a file's own when that is wrong (a zone off by one)
