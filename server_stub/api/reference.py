@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 
 from app.domain.classification import Kind
 from app.domain.codes import CodeError, ComponentId, normalize_grid_code
+from app.domain.stream_urls import SERVER_PATH
 from app.domain.workflow import Role
 
 from ..context import ServerContext
@@ -254,7 +255,7 @@ def _resolved(request: Request, cams: list[dict]) -> list[dict]:
     base = str(request.base_url)
     for c in cams:
         for key in ("stream_url", "sub_stream_url"):
-            if (c.get(key) or "").startswith("/"):
+            if (c.get(key) or "").startswith(SERVER_PATH):
                 c[key] = urljoin(base, c[key])
     return cams
 
@@ -297,7 +298,10 @@ def patch_camera(request: Request, cam_id: str, body: CameraPatch,
     cid = _checked(ref.check_camera_id, cam_id)
     with ctx.db.transaction() as s:
         out = _found(ref.set_camera_online(s, cid, body.online), f"camera {cid}")
-    ctx.bus.publish("camera.changed", out)  # paths on this server stay relative: each client resolves
+    # Stream URLs that are paths on this server stay out of the event (each client reached us at its
+    # own address and keeps the absolute URLs it was given); everything else goes as it is.
+    ctx.bus.publish("camera.changed", {k: v for k, v in out.items()
+                                       if not (isinstance(v, str) and v.startswith(SERVER_PATH))})
     return _resolved(request, [dict(out)])[0]
 
 

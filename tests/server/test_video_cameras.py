@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from server_stub.db.models import Camera
 from server_stub.services import loader
 
 from .casekit import EVENT, bring_to, get, report, shared_world_fixture
@@ -76,6 +77,26 @@ def test_admin_sets_a_camera_offline(sw, cams):
                            headers=sw.h("admin")).status_code == 404
     r = sw.client.patch(f"/api/ref/cameras/{cid}", json={"online": True}, headers=sw.h("admin"))
     assert r.json()["online"] is True
+
+
+def test_server_paths_answered_absolute_and_kept_out_of_events(sw, cams):
+    cid = cams[1]
+    with sw.ctx.db.transaction() as s:
+        s.get(Camera, cid).sub_stream_url = f"/streams/{cid}/sub.m3u8"
+    got = _get(sw, f"/api/ref/cameras/{cid}").json()
+    assert got["sub_stream_url"] == f"http://testserver/streams/{cid}/sub.m3u8"
+    assert got["stream_url"] == f"rtsp://vp.example:554/rtp/{cid}"
+    published = []
+    real = sw.ctx.bus.publish
+    sw.ctx.bus.publish = lambda t, d: published.append((t, d)) or real(t, d)
+    try:
+        r = sw.client.patch(f"/api/ref/cameras/{cid}", json={"online": True}, headers=sw.h("admin"))
+    finally:
+        sw.ctx.bus.publish = real
+    assert r.json()["sub_stream_url"] == f"http://testserver/streams/{cid}/sub.m3u8"
+    ((kind, data),) = published
+    assert kind == "camera.changed" and data["online"] is True and "sub_stream_url" not in data
+    assert data["stream_url"] == f"rtsp://vp.example:554/rtp/{cid}"
 
 
 def test_loader_refuses_other_schemes(sw):
