@@ -135,3 +135,50 @@ def test_rtsp_process_serves_and_stops():
     finally:
         streams.stop_rtsp(proc)
     assert proc.poll() is not None  # closing its stdin ended it
+
+
+def _demo_cameras(app) -> None:
+    from server_stub.services import loader
+    with app.state.ctx.db.transaction() as s:
+        loader.load_cameras(s, [{"id": f"3205820008132600000{i}", "lon": 24.94, "lat": 60.17,
+                                 "stream_url": streams.hls_urls(f"3205820008132600000{i}")[0],
+                                 "sub_stream_url": streams.hls_urls(f"3205820008132600000{i}")[1],
+                                 "online": i != 1} for i in range(1, 6)], strict=True)
+
+
+def _urls(app) -> dict[str, tuple[str, str]]:
+    from sqlalchemy import select
+
+    from server_stub.db.models import Camera
+    with app.state.ctx.db.session() as s:
+        return {c.id: (c.stream_url, c.sub_stream_url) for c in s.scalars(select(Camera))}
+
+
+def test_demo_start_puts_three_online_cameras_on_rtsp_else_hls(tmp_path, monkeypatch):
+    monkeypatch.setattr(streams, "start_background_render", lambda ctx: None)  # no ffmpeg here
+    app = create_app(_settings(tmp_path / "data", tmp_path))
+    ctx = app.state.ctx
+    ctx.db.migrate()
+    _demo_cameras(app)
+    monkeypatch.setenv("OCC_SYSTEM_PYTHON", "/nonexistent/python3")  # no gi: everything stays on HLS
+    lines = streams.start_live_streams(ctx)
+    assert not any("RTSP" in ln for ln in lines)
+    assert all(main.startswith("/streams/") and sub.startswith("/streams/") for main, sub in _urls(app).values())
+    monkeypatch.delenv("OCC_SYSTEM_PYTHON")
+    if not Path(streams.system_python()).exists():
+        pytest.skip("no system python3")
+    lines = streams.start_live_streams(ctx)
+    proc = ctx.extras.get("demo.rtsp")
+    if proc is None:
+        pytest.skip("gst-rtsp-server not available")
+    try:
+        urls = _urls(app)
+        rtsp = sorted(cid for cid, (main, _) in urls.items() if main.startswith("rtsp://127.0.0.1:"))
+        assert rtsp == ["32058200081326000002", "32058200081326000003", "32058200081326000004"]  # 1 is offline
+        assert all(urls[c][1].endswith(f"/{c}/sub") for c in rtsp)
+    finally:
+        streams.stop_rtsp(proc)
+    # the next start without RTSP puts them back on HLS (their old port is gone)
+    monkeypatch.setenv("OCC_SYSTEM_PYTHON", "/nonexistent/python3")
+    streams.start_live_streams(ctx)
+    assert all(main.startswith("/streams/") for main, _ in _urls(app).values())
