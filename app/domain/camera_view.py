@@ -44,8 +44,7 @@ def sees(x: np.ndarray, y: np.ndarray, direction: np.ndarray | None, fov_deg: np
 
 
 def project(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    """lon/lat (CGCS2000 ≈ WGS 84) to metres in a projected CRS."""
-    from pyproj import Transformer
-    tr = Transformer.from_crs("EPSG:4490", crs, always_xy=True)
-    x, y = tr.transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+    """lon/lat (CGCS2000 ≈ WGS 84) to metres in a projected CRS (a cached transformer: projection.py)."""
+    from .projection import transformer
+    x, y = transformer("EPSG:4490", crs).transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
     return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
