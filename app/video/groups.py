@@ -28,7 +28,7 @@ def options(kind: str, cameras: list[dict], names: dict[str, str],
 
 
 def members(kind: str, code: str, cameras: list[dict], responsibility: list[dict] | None = None) -> list[str]:
-    """The ids of the group's cameras, by name."""
+    """The ids of the group's cameras, grid by grid (neighbours follow each other on the wall)."""
     if kind == "unit_grid":
         hit = [c for c in cameras if _code(c) == code]
     elif kind in ("community", "street"):
@@ -38,4 +38,4 @@ def members(kind: str, code: str, cameras: list[dict], responsibility: list[dict
         hit = [c for c in cameras if _code(c) in units]
     else:
         raise ValueError(f"unknown group kind {kind!r}")
-    return [str(c["id"]) for c in sorted(hit, key=lambda c: (c.get("name") or "", str(c["id"])))]
+    return [str(c["id"]) for c in sorted(hit, key=lambda c: (_code(c), c.get("name") or "", str(c["id"])))]

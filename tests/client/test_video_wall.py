@@ -135,6 +135,21 @@ def test_tour_advances_pauses_and_steps(qtbot, client, store):
         assert wall.tour_controls.page.text() == "2/2"
         wall.tours.stop()
         assert not wall.tour_controls.start_btn.isChecked()
+        # tours are made in the dialog (all cameras of a street here) and kept with the workstation
+        from app.video.wall_state import WallState
+        from app.widgets.video_wall.tour_dialog import TourDialog
+        dlg = TourDialog(wall, wall.tour_controls.saved)
+        qtbot.addWidget(dlg)
+        dlg.new_tour()
+        dlg.name.setText("中心街道全部")
+        dlg.name.textEdited.emit("中心街道全部")
+        dlg.dwell.setValue(20)
+        dlg.group_kind.setCurrentIndex(dlg.group_kind.findData("street"))
+        dlg.group.setCurrentIndex(dlg.group.findData(GRID[:9]))
+        dlg.group_add.click()
+        wall.tour_controls.set_tours(dlg.tours)
+        saved = WallState(store).tours()
+        assert [(t.name, t.dwell_s, len(t.cameras)) for t in saved] == [("中心街道全部", 20, len(CAMS) + 1)]
     finally:
         stop(wall)
 
