@@ -28,6 +28,7 @@ OPEN_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 5.0
 LATE_RESYNC_S = 1.0  # this far behind the stream's clock: take the stream's pace again from here
 LATE_SKIP_S = 0.15
+CATCH_UP_S = 0.5  # late frames are skipped this long (stream time) to catch up, then the pace resets
 JUMP_S = 2.0  # a pts this far ahead of the frame before (or any step back) is a discontinuity  # this far behind: decode but do not scale the frame (nobody would see it in time)
 
 
@@ -69,6 +70,7 @@ class Pacer:
         self.last_pts: float | None = None
         self.last_time: datetime | None = None
         self.step = 0.04  # a frame's duration, as last seen
+        self.late_since: float | None = None  # pts of the first frame of the current late run
 
     def place(self, pts: float | None, now: float) -> tuple[float, datetime]:
         """(seconds until the frame is due, negative when late; its stream time)."""
@@ -84,8 +86,14 @@ class Pacer:
         elif pts > last:
             self.step = min(pts - last, 1.0)
         late = now - (self.wall0 + pts - self.pts0)
-        if late > LATE_RESYNC_S:  # far behind (a stall): take the stream's pace again from here
-            self.wall0, late = now - (pts - self.pts0), 0.0
+        if late <= LATE_SKIP_S:
+            self.late_since = None
+        elif self.late_since is None:
+            self.late_since = pts
+        # Far behind (a stall), or behind for a while without catching up (a live source that sent
+        # a segment late cannot be caught up with): take the stream's pace again from here.
+        if late > LATE_RESYNC_S or (self.late_since is not None and pts - self.late_since >= CATCH_UP_S):
+            self.wall0, late, self.late_since = now - (pts - self.pts0), 0.0, None
         self.last_pts = pts
         st = self.anchor + timedelta(seconds=pts - self.pts0) if self.anchor is not None \
             else datetime.now(timezone.utc)

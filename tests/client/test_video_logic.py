@@ -94,3 +94,13 @@ def test_camera_search_by_name_street_grid_and_pinyin_initials():
                      {"360102001": "中心街道", "360102001001": "人民社区"})
     for q in ("人民路", "rmlk", "中心街道", "zxjd", "rmsq", "360102001001001"):
         assert q in key
+
+
+def test_a_late_live_stream_is_skipped_briefly_then_shown_again():
+    p = Pacer(T0)
+    p.place(0.0, now=0.0)
+    shown = []
+    for k in range(1, 40):  # every frame arrives 0.4 s late (a segment came late): no catching up
+        wait, _ = p.place(k * 0.04, now=k * 0.04 + 0.4)
+        shown.append(-wait <= 0.15)
+    assert not any(shown[:12]) and all(shown[14:])  # half a second skipped, then the pace resets
