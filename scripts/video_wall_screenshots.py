@@ -1,6 +1,7 @@
 """Screenshots of the video wall playing, in Chinese: docs/screenshots/video_wall_1+5.png and
 video_wall_4x4.png. With --server (and --user/--password) the wall shows that server's cameras and
-their streams (the demo's HLS and RTSP cameras); without, ffmpeg test streams over local HTTP.
+their streams (the demo's HLS and RTSP cameras); with --streams URL, sixteen named cameras play the
+demo server's four live HLS variants; without either, ffmpeg test streams over local HTTP.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/video_wall_screenshots.py [--server URL]
 """
@@ -27,6 +28,7 @@ def main() -> None:
     ap.add_argument("--server")
     ap.add_argument("--user", default="dispatcher")
     ap.add_argument("--password", default="demo")
+    ap.add_argument("--streams", help="a demo server's address: its live HLS variants /streams/a…d/ play")
     ap.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     a = ap.parse_args()
     from PySide6.QtCore import QCoreApplication, QSettings
@@ -44,6 +46,13 @@ def main() -> None:
             client = ApiClient(a.server)
             client.login(a.user, a.password)
             cams = client.cameras()
+        elif a.streams:
+            client = ApiClient("http://127.0.0.1:9")
+            base = a.streams.rstrip("/")
+            cams = [{"id": f"3601020000132{i:07d}", "name": n, "lon": 115.85, "lat": 28.68, "online": i != 13,
+                     "stream_url": f"{base}/streams/{'abcd'[i % 4]}/main.m3u8",
+                     "sub_stream_url": f"{base}/streams/{'abcd'[i % 4]}/sub.m3u8",
+                     "grid_code": "360102001001001"} for i, n in enumerate(NAMES)]
         else:
             from tests.client.video_streams import StreamServer, render_hls
             render_hls(Path(tmp), "sub", seconds=20)
