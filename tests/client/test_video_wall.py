@@ -1,4 +1,4 @@
-"""The video wall against a real server (uvicorn, SQLite) and real HLS streams over HTTP: frames
+"""The video wall against a real server (uvicorn, SQLite) and its demo's live HLS streams: frames
 reach the tiles; a tour advances (fake timer); a hidden tile stops decoding; a snapshot lands on the
 case as evidence with camera and stream time; a dead URL shows offline and retries while the UI
 stays responsive; the saved layout comes back after a restart."""
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer
 
-from tests.client.video_streams import StreamServer, render_hls
+from tests.client.video_streams import StreamServer
 from tests.server.conftest import PASSWORD, LiveServer, free_port, seed_world
 
 CAMS = {"31010000001320000001": ("人民路东口", 120.6000, 31.3000, 90.0),
@@ -24,32 +24,26 @@ GRID = "320582001001001"
 
 
 @pytest.fixture(scope="module")
-def streams(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hls")
-    render_hls(root, "sub", seconds=8)  # a stream that ends is opened again: it loops
-    render_hls(root, "main", seconds=2)
-    srv = StreamServer(root)
-    srv.root = root
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, streams):
+def server(tmp_path_factory):
+    """The server with the demo's own live streams: its HLS loop (variant a, sub 640×360 and main
+    1280×720) rendered by ffmpeg as at the demo's first start, served live at /streams/a/…"""
+    from server_stub.citydata import streams as demo_streams
     from server_stub.db.models import Camera
     from server_stub.settings import Settings
     tmp = tmp_path_factory.mktemp("srv")
+    assert demo_streams.prepare_streams(tmp / "data", variants=("a",)) is not None, "ffmpeg is needed"
     settings = Settings(db=f"sqlite:///{tmp}/occ.sqlite", data_dir=tmp / "data")
     with LiveServer(settings) as srv:
         ctx = srv.app.state.ctx
         seed_world(srv.app)
-        sub, main = streams.url("sub/index.m3u8"), streams.url("main/index.m3u8")
         with ctx.db.transaction() as s:
             for cid, (name, lon, lat, d) in CAMS.items():
                 s.add(Camera(id=cid, name=name, lon=lon, lat=lat, direction=d, fov_deg=90.0, range_m=150.0,
-                             grid_code=GRID, online=True, stream_url=main, sub_stream_url=sub))
+                             grid_code=GRID, online=True, stream_url="/streams/a/main.m3u8",
+                             sub_stream_url="/streams/a/sub.m3u8"))
             s.add(Camera(id=DEAD, name="断线摄像机", lon=120.63, lat=31.33, direction=0.0, grid_code=GRID,
                          online=True, stream_url=f"http://127.0.0.1:{free_port()}/live/index.m3u8"))
+        srv.hls = demo_streams.hls_dir(tmp / "data") / "a"  # the rendered loop (a VOD playlist)
         yield srv
 
 
@@ -99,9 +93,16 @@ def test_frames_reach_the_tiles_with_stream_time(qtbot, client, store):
         assert wall.url_for(0) == wall.cameras[ids[0]]["stream_url"]
         assert wall.url_for(1) == wall.cameras[ids[1]]["sub_stream_url"]
         assert tiles[0].frame.width > tiles[1].frame.width
-        # the overlay's time is the stream's own (EXT-X-PROGRAM-DATE-TIME), not the clock on the wall
-        assert tiles[1].stream.last_time is not None and tiles[1].time_text()
-        assert abs(tiles[1].stream.last_time.timestamp() - time.time()) > 5
+        # the overlay's time is the stream's own (EXT-X-PROGRAM-DATE-TIME of the live playlist), not
+        # the clock on the wall: HLS plays a few segments behind the live edge
+        import requests
+
+        from app.video.stream_time import parse_media_playlist
+        shown = tiles[1].stream.last_time
+        listed = parse_media_playlist(requests.get(wall.url_for(1), timeout=5).text).times
+        assert shown is not None and tiles[1].time_text()
+        assert listed[0].timestamp() - 2 <= shown.timestamp() <= listed[-1].timestamp() + 2
+        assert time.time() - shown.timestamp() > 2
         # double-click enlarges a small tile (now the main stream) and back
         wall.toggle_enlarged(2)
         assert wall.url_for(2) == wall.cameras[ids[2]]["stream_url"]
@@ -110,6 +111,29 @@ def test_frames_reach_the_tiles_with_stream_time(qtbot, client, store):
         qtbot.waitUntil(lambda: tiles[1].stream.active, timeout=2000)
     finally:
         stop(wall)
+
+
+def test_an_rtsp_camera_plays(qtbot, client, store):
+    """The demo's RTSP cameras (gst-rtsp-server in its own process): main and sub over RTSP/TCP."""
+    from server_stub.citydata import streams as demo_streams
+    cid = list(CAMS)[1]
+    started = demo_streams.start_rtsp([cid])
+    if started is None:
+        pytest.skip("no gst-rtsp-server on this machine (the demo's RTSP cameras play HLS then)")
+    proc, port = started
+    wall = make_wall(qtbot, client, store)
+    try:
+        cam = dict(wall.cameras[cid], stream_url=f"rtsp://127.0.0.1:{port}/{cid}/main",
+                   sub_stream_url=f"rtsp://127.0.0.1:{port}/{cid}/sub")
+        wall.set_cameras([cam, *[c for k, c in wall.cameras.items() if k != cid]])
+        wall.set_layout("2x2")
+        wall.put(1, cid)
+        qtbot.waitUntil(lambda: wall.tiles[1].shown >= 5, timeout=15000)
+        assert wall.tiles[1].frame.width <= 640 and wall.tiles[1].stream.url.endswith("/sub")
+        assert wall.tiles[1].time_text()  # RTSP: the receive time
+    finally:
+        stop(wall)
+        demo_streams.stop_rtsp(proc)
 
 
 def test_tour_advances_pauses_and_steps(qtbot, client, store):
@@ -273,7 +297,7 @@ def test_video_patrol_report_from_a_tile(qtbot, client, store):
         stop(wall)
 
 
-def test_dead_url_shows_offline_and_retries_without_blocking(qtbot, client, store, streams):
+def test_dead_url_shows_offline_and_retries_without_blocking(qtbot, client, store):
     from app.video.player import State
     wall = make_wall(qtbot, client, store)
     try:
@@ -299,9 +323,9 @@ def test_dead_url_shows_offline_and_retries_without_blocking(qtbot, client, stor
         stop(wall)
 
 
-def test_a_stream_that_drops_keeps_its_last_time_and_reconnects(qtbot, streams):
+def test_a_stream_that_drops_keeps_its_last_time_and_reconnects(qtbot, server):
     from app.video.player import State, VideoStream
-    srv = StreamServer(streams.root)  # its own server, to be switched off
+    srv = StreamServer(server.hls)  # the demo's loop on a server of its own, to be switched off
     s = VideoStream(backoff=(0.05, 0.1))
     s.start(srv.url("sub/index.m3u8"))
     qtbot.waitUntil(lambda: s.decoded >= 5, timeout=10000)
