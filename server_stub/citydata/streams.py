@@ -175,6 +175,7 @@ def start_rtsp(camera_ids: list[str], timeout: float = 10.0) -> tuple[subprocess
         log.warning("demo RTSP: %s not found: those cameras play HLS instead", py)
         return None
     port = free_port()
+    t0 = time.perf_counter()
     try:
         proc = subprocess.Popen([py, str(RTSP_SCRIPT), "--port", str(port), "--cameras", ",".join(camera_ids)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -195,7 +196,8 @@ def start_rtsp(camera_ids: list[str], timeout: float = 10.0) -> tuple[subprocess
         log.warning("demo RTSP did not start (%s): those cameras play HLS instead",
                     (line + rest).decode(errors="replace").strip()[-300:] or "no answer")
         return None
-    log.info("demo RTSP server on port %d for %d cameras", port, len(camera_ids))
+    log.info("demo RTSP server on port %d for %d cameras, started in %.1f s", port, len(camera_ids),
+             time.perf_counter() - t0)
     return proc, port
 
 
