@@ -210,7 +210,7 @@ class SupervisionPanel(QWidget):
         self.groups.setRowCount(len(board["groups"]))
         for r, g in enumerate(board["groups"]):
             worst = g["worst_overdue_seconds"]
-            cells = (g.get("name") or (self.tr("(none)") if g["key"] == "" else g["key"]), str(g["count"]),
+            cells = (g.get("name") or (self.no_group() if g["key"] == "" else g["key"]), str(g["count"]),
                      str(g["overdue"]), str(g["soon"]), fmt_duration(worst) if worst > 0 else "", str(g["urged"]))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -225,6 +225,11 @@ class SupervisionPanel(QWidget):
         self.groups.blockSignals(False)
         shown = keyed if keyed is not None and any(g["key"] == key for g in board["groups"]) else board
         self._show_cases(shown, key if shown is keyed else None)
+
+    def no_group(self) -> str:
+        """The group of cases without the grouping's value: not dispatched yet, or outside any grid."""
+        return self.tr("(not dispatched)") if self.board.get("group_by") == BoardGroup.DEPARTMENT.value \
+            else self.tr("(no region)") if self.board.get("group_by") in ("street", "community") else self.tr("(none)")
 
     def _group_selected(self) -> None:
         key = self.selected_group()
@@ -241,7 +246,7 @@ class SupervisionPanel(QWidget):
         keep = set(self.selected_ids())
         self.items = board.get("items", [])
         g = next((g for g in self.board.get("groups", []) if g["key"] == key), None) if key is not None else None
-        title = (self.tr("%1: %2 case(s), longest overdue first").replace("%1", g.get("name") or self.tr("(none)"))
+        title = (self.tr("%1: %2 case(s), longest overdue first").replace("%1", g.get("name") or self.no_group())
                  .replace("%2", str(board["items_total"])) if g is not None
                  else self.tr("All groups: %1 case(s), longest overdue first").replace("%1", str(board.get("items_total", 0))))
         if board.get("items_total", 0) > len(self.items):

@@ -1581,7 +1581,7 @@
     </message>
     <message>
         <location filename="../../app/widgets/main_window.py" line="167" />
-        <location filename="../../app/widgets/main_window.py" line="345" />
+        <location filename="../../app/widgets/main_window.py" line="346" />
         <source>Identify</source>
         <translation>识别</translation>
     </message>
@@ -1661,123 +1661,123 @@
         <translation>督查督办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="292" />
+        <location filename="../../app/widgets/main_window.py" line="293" />
         <source>Click the place on the map, or drag the pin</source>
         <translation>在地图上点击位置，或拖动定位针</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="314" />
+        <location filename="../../app/widgets/main_window.py" line="315" />
         <source>Track playback</source>
         <translation>轨迹回放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="333" />
+        <location filename="../../app/widgets/main_window.py" line="334" />
         <source>Map tools</source>
         <translation>地图工具</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="344" />
+        <location filename="../../app/widgets/main_window.py" line="345" />
         <source>Pan</source>
         <translation>平移</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="346" />
+        <location filename="../../app/widgets/main_window.py" line="347" />
         <source>Measure distance</source>
         <translation>量测距离</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="347" />
+        <location filename="../../app/widgets/main_window.py" line="348" />
         <source>Measure area</source>
         <translation>量测面积</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="348" />
+        <location filename="../../app/widgets/main_window.py" line="349" />
         <source>Select by rectangle</source>
         <translation>框选</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="357" />
+        <location filename="../../app/widgets/main_window.py" line="358" />
         <source>Whole city</source>
         <translation>全城</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="360" />
+        <location filename="../../app/widgets/main_window.py" line="361" />
         <source>1:500</source>
         <translation>1:500</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="364" />
+        <location filename="../../app/widgets/main_window.py" line="365" />
         <source>Search: grid code, component ID, case number, street, place (pinyin initials too)</source>
         <translation>搜索：网格编码、部件标识码、案卷号、街道、地名（支持拼音首字母）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="400" />
+        <location filename="../../app/widgets/main_window.py" line="401" />
         <source>Server: %1</source>
         <translation>服务器：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="408" />
+        <location filename="../../app/widgets/main_window.py" line="409" />
         <source>Vector basemap (server tiles unavailable: %1)</source>
         <translation>矢量底图（服务器瓦片不可用：%1）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="413" />
+        <location filename="../../app/widgets/main_window.py" line="414" />
         <source>City loaded: %1 unit grids, %2 components</source>
         <translation>城区已加载：%1 个单元网格，%2 个部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="422" />
+        <location filename="../../app/widgets/main_window.py" line="423" />
         <source>Vector basemap (the server has no QGIS basemap)</source>
         <translation>矢量底图（服务器没有 QGIS 底图）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="429" />
+        <location filename="../../app/widgets/main_window.py" line="430" />
         <source>QGIS basemap</source>
         <translation>QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="433" />
-        <location filename="../../app/widgets/main_window.py" line="468" />
+        <location filename="../../app/widgets/main_window.py" line="434" />
+        <location filename="../../app/widgets/main_window.py" line="469" />
         <source>QGIS basemap from the server</source>
         <translation>服务器 QGIS 底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="480" />
+        <location filename="../../app/widgets/main_window.py" line="481" />
         <source>%1 features selected</source>
         <translation>已选中 %1 个要素</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="501" />
+        <location filename="../../app/widgets/main_window.py" line="502" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="546" />
+        <location filename="../../app/widgets/main_window.py" line="547" />
         <source>Case details</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="547" />
+        <location filename="../../app/widgets/main_window.py" line="548" />
         <source>Zoom to case</source>
         <translation>缩放到案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="548" />
+        <location filename="../../app/widgets/main_window.py" line="549" />
         <source>Nearest cameras</source>
         <translation>最近的摄像头</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="550" />
+        <location filename="../../app/widgets/main_window.py" line="551" />
         <source>Nearest inspectors</source>
         <translation>最近的监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="568" />
+        <location filename="../../app/widgets/main_window.py" line="569" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/main_window.py" line="571" />
+        <location filename="../../app/widgets/main_window.py" line="572" />
         <source>Nearest</source>
         <translation>最近</translation>
     </message>
@@ -2178,53 +2178,62 @@
         <translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="213" />
-        <location filename="../../app/widgets/supervision_board.py" line="244" />
-        <source>(none)</source>
+        <location filename="../../app/widgets/supervision_board.py" line="231" />
+        <source>(not dispatched)</source>
         <translation>（未派遣）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="244" />
+        <location filename="../../app/widgets/supervision_board.py" line="232" />
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="232" />
+        <source>(no region)</source>
+        <translation>（无区域）</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/supervision_board.py" line="249" />
         <source>%1: %2 case(s), longest overdue first</source>
         <translation>%1：%2件，超期最久在前</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="246" />
+        <location filename="../../app/widgets/supervision_board.py" line="251" />
         <source>All groups: %1 case(s), longest overdue first</source>
         <translation>全部分组：%1件，超期最久在前</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="248" />
+        <location filename="../../app/widgets/supervision_board.py" line="253" />
         <source>(the first %1 shown)</source>
         <translation>（显示前%1件）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="257" />
+        <location filename="../../app/widgets/supervision_board.py" line="262" />
         <source>answered</source>
         <translation>已答复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="258" />
+        <location filename="../../app/widgets/supervision_board.py" line="263" />
         <source>not answered</source>
         <translation>未答复</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="332" />
+        <location filename="../../app/widgets/supervision_board.py" line="337" />
         <source>Sending…</source>
         <translation>正在发送…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="338" />
+        <location filename="../../app/widgets/supervision_board.py" line="343" />
         <source>Sent to the departments: %1 case(s).</source>
         <translation>已发往责任部门：%1件。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="346" />
+        <location filename="../../app/widgets/supervision_board.py" line="351" />
         <source>Not sent: %1</source>
         <translation>未发出：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/supervision_board.py" line="357" />
+        <location filename="../../app/widgets/supervision_board.py" line="362" />
         <source>Answer from %1 on case %2: %3</source>
         <translation>%1答复案卷 %2：%3</translation>
     </message>
@@ -2438,255 +2447,255 @@
 <context>
     <name>TrackPanel</name>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="66" />
+        <location filename="../../app/widgets/track_panel.py" line="67" />
         <source>Filter inspectors by name</source>
         <translation>按姓名筛选监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="81" />
-        <location filename="../../app/widgets/track_panel.py" line="141" />
+        <location filename="../../app/widgets/track_panel.py" line="82" />
         <location filename="../../app/widgets/track_panel.py" line="142" />
         <location filename="../../app/widgets/track_panel.py" line="143" />
+        <location filename="../../app/widgets/track_panel.py" line="144" />
         <source>From</source>
         <translation>开始</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="83" />
+        <location filename="../../app/widgets/track_panel.py" line="84" />
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="86" />
+        <location filename="../../app/widgets/track_panel.py" line="87" />
         <source>Today's shift</source>
         <translation>今日班次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="86" />
+        <location filename="../../app/widgets/track_panel.py" line="87" />
         <source>Yesterday</source>
         <translation>昨天</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="87" />
+        <location filename="../../app/widgets/track_panel.py" line="88" />
         <source>Last 7 days</source>
         <translation>近7天</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="91" />
+        <location filename="../../app/widgets/track_panel.py" line="92" />
         <source>Load tracks</source>
         <translation>加载轨迹</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="93" />
+        <location filename="../../app/widgets/track_panel.py" line="94" />
         <source>Live</source>
         <translation>实时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="110" />
+        <location filename="../../app/widgets/track_panel.py" line="111" />
         <source>−1 min</source>
         <translation>后退1分钟</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="112" />
-        <location filename="../../app/widgets/track_panel.py" line="412" />
+        <location filename="../../app/widgets/track_panel.py" line="113" />
+        <location filename="../../app/widgets/track_panel.py" line="426" />
         <source>Play</source>
         <translation>播放</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="114" />
+        <location filename="../../app/widgets/track_panel.py" line="115" />
         <source>+1 min</source>
         <translation>前进1分钟</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="122" />
+        <location filename="../../app/widgets/track_panel.py" line="123" />
         <source>Follow</source>
         <translation>跟随</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="124" />
+        <location filename="../../app/widgets/track_panel.py" line="125" />
         <source>Colour by speed</source>
         <translation>按速度着色</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="138" />
-        <location filename="../../app/widgets/track_panel.py" line="141" />
+        <location filename="../../app/widgets/track_panel.py" line="139" />
         <location filename="../../app/widgets/track_panel.py" line="142" />
         <location filename="../../app/widgets/track_panel.py" line="143" />
         <location filename="../../app/widgets/track_panel.py" line="144" />
+        <location filename="../../app/widgets/track_panel.py" line="145" />
         <source>Inspector</source>
         <translation>监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="138" />
+        <location filename="../../app/widgets/track_panel.py" line="139" />
         <source>Mileage</source>
         <translation>里程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="138" />
+        <location filename="../../app/widgets/track_panel.py" line="139" />
         <source>On duty / shift</source>
         <translation>在岗/班次</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="139" />
-        <location filename="../../app/widgets/track_panel.py" line="146" />
+        <location filename="../../app/widgets/track_panel.py" line="140" />
+        <location filename="../../app/widgets/track_panel.py" line="147" />
         <source>Stops</source>
         <translation>停留</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="139" />
-        <location filename="../../app/widgets/track_panel.py" line="147" />
+        <location filename="../../app/widgets/track_panel.py" line="140" />
+        <location filename="../../app/widgets/track_panel.py" line="148" />
         <source>Signal gaps</source>
         <translation>信号中断</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="139" />
-        <location filename="../../app/widgets/track_panel.py" line="147" />
+        <location filename="../../app/widgets/track_panel.py" line="140" />
+        <location filename="../../app/widgets/track_panel.py" line="148" />
         <source>Too fast</source>
         <translation>速度异常</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="140" />
+        <location filename="../../app/widgets/track_panel.py" line="141" />
         <source>Grids covered</source>
         <translation>网格覆盖</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="141" />
         <location filename="../../app/widgets/track_panel.py" line="142" />
+        <location filename="../../app/widgets/track_panel.py" line="143" />
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="141" />
+        <location filename="../../app/widgets/track_panel.py" line="142" />
         <source>Place</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="142" />
         <location filename="../../app/widgets/track_panel.py" line="143" />
+        <location filename="../../app/widgets/track_panel.py" line="144" />
         <source>Distance</source>
         <translation>距离</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="143" />
+        <location filename="../../app/widgets/track_panel.py" line="144" />
         <source>Top speed</source>
         <translation>最高速度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="144" />
+        <location filename="../../app/widgets/track_panel.py" line="145" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="144" />
+        <location filename="../../app/widgets/track_panel.py" line="145" />
         <source>What</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="144" />
+        <location filename="../../app/widgets/track_panel.py" line="145" />
         <source>Case number</source>
         <translation>案卷号</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="146" />
+        <location filename="../../app/widgets/track_panel.py" line="147" />
         <source>Summary</source>
         <translation>概况</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="148" />
+        <location filename="../../app/widgets/track_panel.py" line="149" />
         <source>Cases</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="155" />
+        <location filename="../../app/widgets/track_panel.py" line="156" />
         <source>Map PNG</source>
         <translation>地图图片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="156" />
+        <location filename="../../app/widgets/track_panel.py" line="157" />
         <source>Export %1</source>
         <translation>导出%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="193" />
+        <location filename="../../app/widgets/track_panel.py" line="194" />
         <source>Choose a group…</source>
         <translation>选择分组…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="197" />
+        <location filename="../../app/widgets/track_panel.py" line="198" />
         <source>Grid: %1</source>
         <translation>责任网格：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="200" />
+        <location filename="../../app/widgets/track_panel.py" line="201" />
         <source>Street: %1</source>
         <translation>街道：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="201" />
+        <location filename="../../app/widgets/track_panel.py" line="202" />
         <source>All inspectors</source>
         <translation>全部监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="258" />
+        <location filename="../../app/widgets/track_panel.py" line="259" />
         <source>Choose at least one inspector.</source>
         <translation>请至少选择一名监督员。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="262" />
+        <location filename="../../app/widgets/track_panel.py" line="263" />
         <source>The end of the range is before its start.</source>
         <translation>结束时间早于开始时间。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="269" />
+        <location filename="../../app/widgets/track_panel.py" line="270" />
         <source>Loading %1 tracks…</source>
         <translation>正在加载%1条轨迹…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="320" />
+        <location filename="../../app/widgets/track_panel.py" line="326" />
         <source>%1 inspectors, %2 fixes</source>
         <translation>%1名监督员，%2个定位点</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="322" />
+        <location filename="../../app/widgets/track_panel.py" line="328" />
         <source>Could not load a track: %1</source>
         <translation>轨迹加载失败：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="372" />
+        <location filename="../../app/widgets/track_panel.py" line="378" />
         <source>Inspector's report</source>
         <translation>上报</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="372" />
+        <location filename="../../app/widgets/track_panel.py" line="378" />
         <source>Inspector's verification</source>
         <translation>核实</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="373" />
+        <location filename="../../app/widgets/track_panel.py" line="379" />
         <source>Inspector's check</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="412" />
+        <location filename="../../app/widgets/track_panel.py" line="426" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="470" />
+        <location filename="../../app/widgets/track_panel.py" line="484" />
         <source>Load tracks first.</source>
         <translation>请先加载轨迹。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="473" />
+        <location filename="../../app/widgets/track_panel.py" line="487" />
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="478" />
+        <location filename="../../app/widgets/track_panel.py" line="492" />
         <source>Saved %1</source>
         <translation>已保存：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/track_panel.py" line="480" />
+        <location filename="../../app/widgets/track_panel.py" line="494" />
         <source>Could not save: %1</source>
         <translation>保存失败：%1</translation>
     </message>
@@ -3254,4 +3263,4 @@
         <translation>保存截图</translation>
     </message>
 </context>
-<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>EvaluationCharts</name><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class (top %1)</source><translation>案件类别（前 %1）</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Composite score</source><translation>综合得分</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Scores by department</source><translation>部门综合得分</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationExport</name><message><source>Acceptors</source><translation>受理员</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class</source><translation>案件类别</translation></message><message><source>Cases per unit grid</source><translation>网格案件分布</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Closed on time</source><translation>按期结案</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Departments</source><translation>部门</translation></message><message><source>Dispatchers</source><translation>派遣员</translation></message><message><source>Districts</source><translation>区县</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Grade</source><translation>等级</translation></message><message><source>Inspectors</source><translation>监督员</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Measured score</source><translation>已测得分</translation></message><message><source>Measured weight</source><translation>测得权重</translation></message><message><source>Month</source><translation>月</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>On-time closing rate</source><translation>按期结案率</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>Shift leaders</source><translation>值班长</translation></message><message><source>Streets</source><translation>街道</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids with the most cases (top 30)</source><translation>案件最多的单元网格（前 30）</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationMenu</name><message><source>&amp;Evaluation</source><translation>评价(&amp;E)</translation></message><message><source>Cases per unit grid (evaluation)</source><translation>网格案件分布（综合评价）</translation></message><message><source>Evaluation (综合评价)…</source><translation>综合评价…</translation></message></context><context><name>EvaluationTables</name><message><source>Grade</source><translation>等级</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>accepted</source><translation>已受理</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>dispatched</source><translation>已派遣</translation></message><message><source>filed</source><translation>已立案</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context><context><name>Supervision</name><message><source>%1 left</source><translation>剩余%1</translation></message><message><source>%1: %2 case(s), longest overdue first</source><translation>%1：%2件，超期最久在前</translation></message><message><source>&amp;Supervise (督办)…</source><translation>督办(&amp;S)…</translation></message><message><source>&amp;Urge (催办)…</source><translation>催办(&amp;U)…</translation></message><message><source>(none)</source><translation>（未派遣）</translation></message><message><source>(the first %1 shown)</source><translation>（显示前%1件）</translation></message><message><source>All groups: %1 case(s), longest overdue first</source><translation>全部分组：%1件，超期最久在前</translation></message><message><source>Answer from %1 on case %2: %3</source><translation>%1答复案卷 %2：%3</translation></message><message><source>By class</source><translation>按类别</translation></message><message><source>By department</source><translation>按部门</translation></message><message><source>By region</source><translation>按区域</translation></message><message><source>Cannot load the board: %1</source><translation>无法加载督查看板：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Community</source><translation>社区</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Group</source><translation>分组</translation></message><message><source>Include soon overdue</source><translation>含即将超期</translation></message><message><source>Longest overdue</source><translation>最长超期</translation></message><message><source>Not sent: %1</source><translation>未发出：%1</translation></message><message><source>Overdue for</source><translation>超期时长</translation></message><message><source>Overdue now</source><translation>当前超时</translation></message><message><source>Overdue: %1 · soon overdue: %2 · urged: %3</source><translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation></message><message><source>Refresh</source><translation>刷新</translation></message><message><source>Sending…</source><translation>正在发送…</translation></message><message><source>Sent to the departments: %1 case(s).</source><translation>已发往责任部门：%1件。</translation></message><message><source>Soon overdue</source><translation>即将超期</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street</source><translation>街道</translation></message><message><source>Supervision</source><translation>督办</translation></message><message><source>Urged</source><translation>已督办</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Urges of the case</source><translation>本案督办记录</translation></message><message><source>Urges of the department</source><translation>部门督办记录</translation></message><message><source>answered</source><translation>已答复</translation></message><message><source>not answered</source><translation>未答复</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>Supervise</source><translation>督办</translation></message><message><source>Urge</source><translation>催办</translation></message><message><source>level %1</source><translation>%1级</translation></message><message><source>urged ×%1</source><translation>督×%1</translation></message></context></TS>
+<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>EvaluationCharts</name><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class (top %1)</source><translation>案件类别（前 %1）</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Composite score</source><translation>综合得分</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Scores by department</source><translation>部门综合得分</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationExport</name><message><source>Acceptors</source><translation>受理员</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class</source><translation>案件类别</translation></message><message><source>Cases per unit grid</source><translation>网格案件分布</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Closed on time</source><translation>按期结案</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Departments</source><translation>部门</translation></message><message><source>Dispatchers</source><translation>派遣员</translation></message><message><source>Districts</source><translation>区县</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Grade</source><translation>等级</translation></message><message><source>Inspectors</source><translation>监督员</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Measured score</source><translation>已测得分</translation></message><message><source>Measured weight</source><translation>测得权重</translation></message><message><source>Month</source><translation>月</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>On-time closing rate</source><translation>按期结案率</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>Shift leaders</source><translation>值班长</translation></message><message><source>Streets</source><translation>街道</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids with the most cases (top 30)</source><translation>案件最多的单元网格（前 30）</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationMenu</name><message><source>&amp;Evaluation</source><translation>评价(&amp;E)</translation></message><message><source>Cases per unit grid (evaluation)</source><translation>网格案件分布（综合评价）</translation></message><message><source>Evaluation (综合评价)…</source><translation>综合评价…</translation></message></context><context><name>EvaluationTables</name><message><source>Grade</source><translation>等级</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>accepted</source><translation>已受理</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>dispatched</source><translation>已派遣</translation></message><message><source>filed</source><translation>已立案</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context><context><name>Supervision</name><message><source>%1 left</source><translation>剩余%1</translation></message><message><source>%1: %2 case(s), longest overdue first</source><translation>%1：%2件，超期最久在前</translation></message><message><source>&amp;Supervise (督办)…</source><translation>督办(&amp;S)…</translation></message><message><source>&amp;Urge (催办)…</source><translation>催办(&amp;U)…</translation></message><message><source>(no region)</source><translation>（无区域）</translation></message><message><source>(none)</source><translation>（无）</translation></message><message><source>(not dispatched)</source><translation>（未派遣）</translation></message><message><source>(the first %1 shown)</source><translation>（显示前%1件）</translation></message><message><source>All groups: %1 case(s), longest overdue first</source><translation>全部分组：%1件，超期最久在前</translation></message><message><source>Answer from %1 on case %2: %3</source><translation>%1答复案卷 %2：%3</translation></message><message><source>By class</source><translation>按类别</translation></message><message><source>By department</source><translation>按部门</translation></message><message><source>By region</source><translation>按区域</translation></message><message><source>Cannot load the board: %1</source><translation>无法加载督查看板：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Community</source><translation>社区</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Group</source><translation>分组</translation></message><message><source>Include soon overdue</source><translation>含即将超期</translation></message><message><source>Longest overdue</source><translation>最长超期</translation></message><message><source>Not sent: %1</source><translation>未发出：%1</translation></message><message><source>Overdue for</source><translation>超期时长</translation></message><message><source>Overdue now</source><translation>当前超时</translation></message><message><source>Overdue: %1 · soon overdue: %2 · urged: %3</source><translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation></message><message><source>Refresh</source><translation>刷新</translation></message><message><source>Sending…</source><translation>正在发送…</translation></message><message><source>Sent to the departments: %1 case(s).</source><translation>已发往责任部门：%1件。</translation></message><message><source>Soon overdue</source><translation>即将超期</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street</source><translation>街道</translation></message><message><source>Supervision</source><translation>督办</translation></message><message><source>Urged</source><translation>已督办</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Urges of the case</source><translation>本案督办记录</translation></message><message><source>Urges of the department</source><translation>部门督办记录</translation></message><message><source>answered</source><translation>已答复</translation></message><message><source>not answered</source><translation>未答复</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>Supervise</source><translation>督办</translation></message><message><source>Urge</source><translation>催办</translation></message><message><source>level %1</source><translation>%1级</translation></message><message><source>urged ×%1</source><translation>督×%1</translation></message></context></TS>
