@@ -208,6 +208,11 @@ def test_hidden_tiles_stop_decoding(qtbot, client, store):
         assert [x.stream.decoded for x in tiles] == decoded  # nothing decodes while hidden
         dock.show()
         qtbot.waitUntil(lambda: all(x.stream.state == "playing" for x in tiles), timeout=5000)
+        wall.detach_btn.setChecked(True)  # to a window of its own, full-size on a screen (the other one if any)
+        assert dock.isFloating() and dock.geometry().contains(dock.screen().availableGeometry())
+        qtbot.waitUntil(lambda: all(x.stream.active for x in tiles), timeout=2000)
+        wall.detach_btn.setChecked(False)
+        assert not dock.isFloating()
         win.showMinimized()  # the window minimised
         qtbot.waitUntil(lambda: win.isMinimized(), timeout=1000)
         qtbot.waitUntil(lambda: not any(x.stream.running for x in tiles), timeout=1500)
