@@ -104,3 +104,43 @@ def test_a_late_live_stream_is_skipped_briefly_then_shown_again():
         wait, _ = p.place(k * 0.04, now=k * 0.04 + 0.4)
         shown.append(-wait <= 0.15)
     assert not any(shown[:12]) and all(shown[14:])  # half a second skipped, then the pace resets
+
+
+def test_a_camera_drags_from_the_map(canvas, qtbot, monkeypatch):
+    """Pressing on a camera symbol and moving starts a drag carrying the camera; elsewhere the map's
+    own tool gets the mouse."""
+    import numpy as np
+    from PySide6.QtCore import QPoint, Qt
+
+    from app.layers import CameraLayer
+    from app.widgets.video_wall import map_drag
+    from app.widgets.video_wall.tile import read_camera_mime
+    from tests.client.conftest import CRS, CX, CY
+
+    drags = []
+
+    class FakeDrag:
+        def __init__(self, source):  # noqa: ANN001
+            self.source = source
+
+        def setMimeData(self, md):  # noqa: N802, ANN001
+            self.mime = read_camera_mime(md)
+
+        def exec(self, action):  # noqa: ANN001 - a real drag would run a nested event loop here
+            drags.append(self.mime)
+
+    monkeypatch.setattr(map_drag, "QDrag", FakeDrag)
+    cams = CameraLayer(crs=CRS, min_scale=None)
+    cams.set_cameras(["31010000001320000001"], np.array([CX]), np.array([CY]), azimuth=np.array([90.0]))
+    canvas.add_layer(cams, zoom=False)
+    map_drag.MapCameraDrag(canvas)
+    px, py = canvas.map_to_pixel(CX, CY)
+    at = QPoint(int(px), int(py))
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=at)
+    qtbot.mouseMove(canvas, at + QPoint(30, 0))
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=at + QPoint(30, 0))
+    assert drags == [("31010000001320000001", -1)]
+    qtbot.mousePress(canvas, Qt.LeftButton, pos=QPoint(5, 5))  # no camera there: no drag
+    qtbot.mouseMove(canvas, QPoint(60, 40))
+    qtbot.mouseRelease(canvas, Qt.LeftButton, pos=QPoint(60, 40))
+    assert len(drags) == 1
