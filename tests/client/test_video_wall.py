@@ -278,6 +278,43 @@ def test_linkage_puts_the_cameras_seeing_a_case_on_the_wall(qtbot, client, store
         stop(wall)
 
 
+def test_a_case_turning_red_and_a_camera_going_offline_reach_the_wall(qtbot, client, store):
+    """Through the main window's event stream (wiring.attach): with linkage on, a case that turns
+    red puts its cameras up; camera.changed offline stops that tile."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QObject, Signal
+
+    from app.video.player import State
+    from app.widgets.video_wall import wiring
+
+    class Events(QObject):
+        event = Signal(dict)
+        resync = Signal()
+
+    case = client.report({"kind": "event", "class_code": "0102", "lon": 120.6005, "lat": 31.3001,
+                          "description": "暴露垃圾一堆"})
+    wall = make_wall(qtbot, client, store)
+    events = Events()
+    win = SimpleNamespace(panels={}, events=events, data=SimpleNamespace(case_props={case["id"]: case}))
+    try:
+        wiring.attach(win, wall)
+        wall.set_layout("2x2")
+        wall.put_many([None] * 4)
+        events.event.emit({"type": "case.band", "data": {"id": case["id"], "band": "red"}})
+        qtbot.wait(300)
+        assert wall.assign[:4] == [None] * 4  # linkage off: nothing moves
+        wall.linkage.setChecked(True)
+        events.event.emit({"type": "case.band", "data": {"id": case["id"], "band": "red"}})
+        qtbot.waitUntil(lambda: set(wall.assign[:4]) == set(list(CAMS)[:4]), timeout=10000)
+        qtbot.waitUntil(lambda: wall.tiles[0].stream.active, timeout=2000)
+        first = wall.assign[0]
+        events.event.emit({"type": "camera.changed", "data": {"id": first, "online": False}})
+        assert wall.tiles[0].stream.state == State.CAMERA_OFFLINE and not wall.tiles[0].stream.active
+    finally:
+        stop(wall)
+
+
 def test_video_patrol_report_from_a_tile(qtbot, client, store):
     from app.widgets.video_wall import tile_actions
     wall = make_wall(qtbot, client, store)
