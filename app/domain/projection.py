@@ -12,7 +12,7 @@ import threading
 
 __all__ = ["transformer"]
 
-_pipelines: dict[tuple[str, str], str | None] = {}  # (src, dst) -> PROJ pipeline; None: use from_crs
+_pipelines: dict[tuple[str, str], str | None] = {}  # (src, dst) -> PROJ pipeline; None: from_crs each time
 _lock = threading.Lock()
 _local = threading.local()
 
@@ -27,13 +27,14 @@ def transformer(src, dst):  # noqa: ANN001, ANN201 - CRS-likes in, a pyproj Tran
     tr = cache.get(key)
     if tr is not None:
         return tr
-    pipeline = _pipelines.get(key, "")
-    if pipeline == "":  # never looked up in this process
-        tr = Transformer.from_crs(src, dst, always_xy=True)
-        pipeline = tr.definition if tr.definition and "pipeline" in tr.definition else None
-        with _lock:
-            _pipelines[key] = pipeline
-    else:
+    tr = None
+    if key not in _pipelines:
+        with _lock:  # one thread looks it up; the others, arriving meanwhile, wait for its answer
+            if key not in _pipelines:
+                tr = Transformer.from_crs(src, dst, always_xy=True)
+                _pipelines[key] = tr.definition if tr.definition and "pipeline" in tr.definition else None
+    if tr is None:
+        pipeline = _pipelines[key]
         tr = Transformer.from_pipeline(pipeline) if pipeline else Transformer.from_crs(src, dst, always_xy=True)
     cache[key] = tr
     return tr

@@ -318,6 +318,8 @@ class CaseLayer(Layer):
         step = round((t % period) / period * PULSE_STEPS) % PULSE_STEPS
         dev = painter.device()
         dpr = dev.devicePixelRatio() if dev is not None else 1.0
+        if step >= PULSE_STEPS - 3:
+            return  # the ring has faded out: nothing worth blending a hundred images for
         for b in np.unique(band):
             # a ring sprite per band and phase: a wide antialiased ellipse costs ~40 drawImages,
             # and a playback frame has a hundred rings to draw
@@ -331,7 +333,7 @@ class CaseLayer(Layer):
         if got is None:
             phase = step / PULSE_STEPS
             r = self.red_px / 2 + 2 + phase * 18
-            half = self.red_px / 2 + 24.0
+            half = r + 3.0  # as small as the ring: a hundred of them are blended every frame
             side = int(np.ceil(2 * half * dpr))
             img = QImage(side, side, QImage.Format.Format_ARGB32_Premultiplied)
             img.setDevicePixelRatio(dpr)

@@ -4,8 +4,9 @@ so nothing here strokes a wide antialiased path more than once per inspector:
 
 - markers are sprites: the disc with its heading arrow is drawn once per 5° of heading (and
   live / signal lost / selected) into a small image, then each frame is one drawImage;
-- the trail's newest part is one wide stroke; its older parts are hairlines (Qt's cosmetic pen,
-  some forty times cheaper than a wide antialiased one) fading out with age.
+- the trails of all inspectors are one stroke per age band: the newest part wide, the older
+  parts hairlines (Qt's cosmetic pen, some forty times cheaper than a wide antialiased one) fading
+  out with age.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ __all__ = ["paint_trail", "paint_marker", "marker_sprite", "TRAIL_BANDS"]
 
 INK = QColor(17, 24, 39)
 LOST = QColor(148, 163, 184)
-TRAIL_BANDS = 4  # the newest band wide, the older ones hairlines fading out
+TRAIL_BANDS = 3  # the newest band wide, the older ones hairlines fading out
 HEADING_STEP = 5  # degrees per marker sprite
 _sprites: dict[tuple, QImage] = {}
 
@@ -77,29 +78,41 @@ def _draw_marker(p: QPainter, x: float, y: float, heading: float, live: bool, se
         p.drawEllipse(QPointF(x, y), r + 5, r + 5)
 
 
-def paint_trail(p: QPainter, px: np.ndarray, py: np.ndarray, ts: np.ndarray, now: float, trail_s: float,
-                gap_s: float) -> None:
-    """The trail through pixel vertices px/py at times ts (the last one the marker, at `now`)."""
+def paint_trail(p: QPainter, px: np.ndarray, py: np.ndarray, ts: np.ndarray, first: np.ndarray, now: float,
+                trail_s: float, gap_s: float) -> None:
+    """The trails through pixel vertices px/py at times ts, a new one where `first` is set (each
+    inspector's, its last vertex the marker at `now`): one stroke per age band for all of them."""
     if px.size < 2:
         return
-    brk = np.zeros(px.size, dtype=bool)
-    brk[1:] = np.diff(ts) >= gap_s  # no trail across a signal gap
+    brk = first.copy()
+    brk[1:] |= np.diff(ts) >= gap_s  # no trail across a signal gap
     age = (now - ts) / trail_s  # 0 now … 1 oldest
     band = np.minimum((age * TRAIL_BANDS).astype(int), TRAIL_BANDS - 1)
+    # a vertex also ends the older band's run, so that the bands join up
+    nxt = np.append(band[1:], -1)
     p.setBrush(Qt.BrushStyle.NoBrush)
     for b in range(TRAIL_BANDS - 1, -1, -1):
-        idx = np.flatnonzero(band == b)
-        if idx.size == 0:
+        m = band == b
+        join = np.zeros_like(m)
+        join[1:] = m[:-1] & (nxt[:-1] == b - 1) & ~brk[1:]  # the younger vertex that follows
+        idx = np.flatnonzero(m | join)
+        if idx.size < 2:
             continue
-        if idx[-1] + 1 < px.size:
-            idx = np.append(idx, idx[-1] + 1)  # join up with the next (younger) band
         starts = np.ones(idx.size, dtype=bool)
         starts[1:] = (np.diff(idx) != 1) | brk[idx[1:]]
         x, y, s = thin_vertices(px[idx], py[idx], starts, 2.0)
         colour = QColor(INK)
-        colour.setAlphaF(1.0 - 0.7 * b / TRAIL_BANDS)
+        colour.setAlphaF(1.0 - 0.6 * b / max(1, TRAIL_BANDS - 1))
         pen = QPen(colour, 4.0 if b == 0 else 1.0)  # 1.0: Qt's fast hairline path
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         p.setPen(pen)
-        p.drawPath(path_from_xy(x, y, s))
+        if b > 0:
+            p.drawPath(path_from_xy(x, y, s))
+            continue
+        # the wide stroke one run at a time: a path spread over the whole map costs its stroker
+        # a scan of that whole area, eight small ones do not
+        run = np.flatnonzero(s).tolist() + [x.size]
+        for a, e in zip(run[:-1], run[1:]):
+            if e - a > 1:
+                p.drawPath(path_from_xy(x[a:e], y[a:e], s[a:e]))

@@ -88,6 +88,7 @@ class TrackLayer(Layer):
         self.selected: int | None = None  # inspector id drawn emphasised
         self.by_speed = True
         self.last_mode = "vector"  # how the last render drew the tracks: vector | raster
+        self._labels: dict[tuple[str, float], tuple[QImage, float]] = {}
 
     # ------------------------------------------------------------------ data (GUI thread)
     def set_tracks(self, tracks: list[InspectorTrack]) -> None:
@@ -343,25 +344,44 @@ class TrackLayer(Layer):
         now = self.time
         if now is None or viewport.crs != self.crs:
             return
-        font = label_font(12, bold=True)
+        marks, pieces = [], []
         for tr in self.tracks:
             pos = self.position_at(tr, now)
             if pos is None:
                 continue
             x, y, heading, live = pos
-            self._paint_trail(painter, viewport, tr, now, x, y)
+            marks.append((tr, x, y, heading, live))
+            j0 = int(np.searchsorted(tr.t, now - self.trail_s, side="left"))
+            i = tr.index_at(now)
+            if i >= j0:
+                pieces.append((tr.x[j0:i + 1], tr.y[j0:i + 1], tr.t[j0:i + 1], x, y))
+        if pieces:  # every inspector's trail at once: a few numpy calls and two strokes a frame
+            xs = np.concatenate([np.append(px, x) for px, _, _, x, _ in pieces])
+            ys = np.concatenate([np.append(py, y) for _, py, _, _, y in pieces])
+            ts = np.concatenate([np.append(pt, now) for _, _, pt, _, _ in pieces])
+            first = np.zeros(xs.size, dtype=bool)
+            first[np.cumsum([0] + [p[0].size + 1 for p in pieces[:-1]])] = True
+            px, py = viewport.map_to_pixel(xs, ys)
+            paint_trail(painter, px, py, ts, first, now, self.trail_s, self.rules.gap_s)
+        dev = painter.device()
+        dpr = dev.devicePixelRatio() if dev is not None else 1.0
+        for tr, x, y, heading, live in marks:
             px, py = viewport.map_to_pixel(x, y)
             paint_marker(painter, px, py, heading, live, tr.inspector_id == self.selected)
-            draw_halo_text(painter, px + 12, py - 12, tr.name if live else f"{tr.name}（信号中断）", font, INK,
-                           align_center=False)
+            img, ascent = self._name_label(tr.name if live else f"{tr.name}（信号中断）", dpr)
+            painter.drawImage(QPointF(px + 10, py - 14 - ascent), img)
 
-    def _paint_trail(self, p: QPainter, vp: Viewport, tr: InspectorTrack, now: float, x: float, y: float) -> None:
-        j0 = int(np.searchsorted(tr.t, now - self.trail_s, side="left"))
-        i = tr.index_at(now)
-        if i < j0:
-            return
-        px, py = vp.map_to_pixel(np.append(tr.x[j0:i + 1], x), np.append(tr.y[j0:i + 1], y))
-        paint_trail(p, px, py, np.append(tr.t[j0:i + 1], now), now, self.trail_s, self.rules.gap_s)
+    def _name_label(self, text: str, dpr: float) -> tuple[QImage, float]:
+        """The inspector's name with a halo, as an image (cached: a frame draws eight of them)."""
+        from PySide6.QtGui import QFontMetricsF
+
+        from app.map.painting import label_image
+        key = (text, dpr)
+        got = self._labels.get(key)
+        if got is None:
+            font = label_font(12, bold=True)
+            got = self._labels[key] = (label_image(text, font, INK, None, dpr), QFontMetricsF(font).ascent())
+        return got
 
     # ------------------------------------------------------------------ identify
     def identify(self, viewport: Viewport, px: float, py: float, tolerance_px: float = 6.0) -> list[Feature]:
