@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen
 
 from app.map.painting import FORMAT, path_from_xy, thin_vertices
 
-__all__ = ["paint_trail", "paint_marker", "marker_sprite", "TRAIL_BANDS"]
+__all__ = ["paint_trail", "paint_marker", "marker_sprite", "warm_markers", "TRAIL_BANDS"]
 
 INK = QColor(17, 24, 39)
 LOST = QColor(148, 163, 184)
@@ -46,6 +46,14 @@ def marker_sprite(heading: float, live: bool, selected: bool, dpr: float = 1.0) 
             _sprites.clear()
         _sprites[key] = img
     return img, half
+
+
+def warm_markers(dpr: float = 1.0) -> None:
+    """Make the live and signal-lost sprites of every heading now (~0.2 ms each), so that the first
+    seconds of playback do not make them one frame at a time."""
+    for k in range(360 // HEADING_STEP):
+        for live in (True, False):
+            marker_sprite(k * HEADING_STEP, live, False, dpr)
 
 
 def paint_marker(p: QPainter, x: float, y: float, heading: float, live: bool, selected: bool) -> None:

@@ -23,7 +23,7 @@ from app.map.painting import FORMAT, draw_halo_text, label_font, premultiplied, 
 from app.map.viewport import Viewport
 
 from .base import Feature, Layer
-from .track_overlay import paint_marker, paint_trail
+from .track_overlay import paint_marker, paint_trail, warm_markers
 from .track_raster import TrackRaster
 
 __all__ = ["InspectorTrack", "TrackLayer", "SPEED_CLASSES", "speed_class"]
@@ -89,6 +89,7 @@ class TrackLayer(Layer):
         self.by_speed = True
         self.last_mode = "vector"  # how the last render drew the tracks: vector | raster
         self._labels: dict[tuple[str, float], tuple[QImage, float]] = {}
+        self._warm: set[float] = set()  # device pixel ratios whose marker sprites are made
 
     # ------------------------------------------------------------------ data (GUI thread)
     def set_tracks(self, tracks: list[InspectorTrack]) -> None:
@@ -365,6 +366,9 @@ class TrackLayer(Layer):
             paint_trail(painter, px, py, ts, first, now, self.trail_s, self.rules.gap_s)
         dev = painter.device()
         dpr = dev.devicePixelRatio() if dev is not None else 1.0
+        if dpr not in self._warm:  # once: every heading's sprite, not one new sprite a frame
+            self._warm.add(dpr)
+            warm_markers(dpr)
         for tr, x, y, heading, live in marks:
             px, py = viewport.map_to_pixel(x, y)
             paint_marker(painter, px, py, heading, live, tr.inspector_id == self.selected)
