@@ -148,7 +148,9 @@ async def trend(month: Month, months: Annotated[int, Query(ge=1, le=views.TREND_
     return await _evaluate(last_month, ctx, month, months=months)
 
 
-@router.get("/{month}/departments/{code}/late", response_model=LateCasesOut)
+@router.get("/{month}/departments/{code}/late", response_model=LateCasesOut,
+            responses={403: {"description": "a department user asking for another department"},
+                       404: {"description": "no department with that code"}})
 async def late(month: Month, code: Annotated[str, Path(max_length=32)], user: User = Depends(_reader),
                ctx: ServerContext = Depends(get_ctx)):
     """The department's assignments of the period handled late or overdue unhandled (the cases

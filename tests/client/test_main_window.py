@@ -124,7 +124,7 @@ def test_administration_menu_only_for_the_admin(qtbot, window, server):
     win = MainWindow(client, session, client.city())
     qtbot.addWidget(win)
     try:
-        assert len(win.menuBar().actions()) == 2
+        assert len(win.menuBar().actions()) == 3  # View, Evaluation, Administration
         win.devices_action.trigger()
         dlg = win.findChild(DeviceDialog)
         assert dlg is not None and dlg.isVisible()
