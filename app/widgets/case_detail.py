@@ -43,7 +43,7 @@ def action_label(action: str) -> str:
     try:
         return DEFAULT_WORKFLOW.transition(action).label_zh
     except (KeyError, ValueError):
-        return {"report": "上报", "merge": "合并"}.get(action, action)
+        return {"report": "上报", "merge": "合并", "attach_evidence": "截图取证"}.get(action, action)
 
 
 def role_label(role: str | None) -> str:
