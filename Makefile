@@ -2,15 +2,19 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test server bench
+.PHONY: setup run test server bench demo-cache
 
 setup:
 	@bash scripts/setup.sh
 
-run: setup
+# the demo city built and loaded once into var/cache/demo (a no-op when it is there): first starts copy it
+demo-cache: setup
+	@$(PY) -m server_stub.citydata.demo_cache
+
+run: setup demo-cache
 	$(PY) -m app --demo
 
-server: setup
+server: setup demo-cache
 	$(PY) -m server_stub --demo
 
 test: setup

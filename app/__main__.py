@@ -56,9 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         demo = DemoServer(port=args.demo_port)
         print("starting the demo server (the first start builds the demo city: see the window)…", flush=True)
         splash = DemoStartup(demo)
-        if not args.screenshot:
-            QTimer.singleShot(0, lambda: print(f"first start: progress window after {time.perf_counter() - t0:.1f} s",
-                                               flush=True))
+        QTimer.singleShot(0, lambda: print(f"first start: progress window after {time.perf_counter() - t0:.1f} s",
+                                           flush=True))
         error = splash.wait()
         splash.close()
         if error:

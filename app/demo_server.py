@@ -1,7 +1,10 @@
 """Starts the server on the built-in demo city as a child process for `python -m app --demo`,
-and stops it when the client exits."""
+and stops it when the client exits. Its data (database, photos, the city) live in
+$OCC_DEMO_DATA_DIR, else var/demo; the prepared city is cached across data dirs
+(server_stub/citydata/demo_cache.py, $OCC_DEMO_CACHE)."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -26,7 +29,7 @@ def free_port(preferred: int = 8000) -> int:
 
 class DemoServer:
     def __init__(self, data_dir: Path | None = None, port: int | None = None):
-        self.data_dir = data_dir or ROOT / "var" / "demo"
+        self.data_dir = data_dir or Path(os.environ.get("OCC_DEMO_DATA_DIR") or ROOT / "var" / "demo")
         self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         self.log_path = self.data_dir / "server.log"

@@ -22,7 +22,8 @@ class State(StrEnum):
     PENDING_FILING = "pending_filing"  # 待立案
     PENDING_DISPATCH = "pending_dispatch"  # 待派遣
     HANDLING = "handling"  # 处置中
-    SUSPENDED = "suspended"  # 挂账
+    POSTPONED = "postponed"  # 缓办: handling put off to an approved later date; the clock runs to that date
+    SUSPENDED = "suspended"  # 挂账: hung up as unsolvable for now; no clock, out of the active count
     PENDING_CHECK = "pending_check"  # 待核查 (department fed back)
     CHECKING = "checking"  # 核查 by an inspector
     CLOSED = "closed"  # 结案
@@ -32,6 +33,11 @@ class State(StrEnum):
 OPEN_STATES = frozenset(State) - {State.CLOSED, State.VOID}
 FINAL_STATES = frozenset({State.CLOSED, State.VOID})
 PAUSED_STATES = frozenset({State.SUSPENDED})  # open, but no clock runs (挂账 is out of handling stats)
+# The department holds the case and the handling clock runs: 处置中, and 缓办 against its approved date
+# (缓办 stays in the active count and the handling statistics; 挂账 leaves both).
+HANDLING_STATES = frozenset({State.HANDLING, State.POSTPONED})
+# What counts as a live case on the dashboards: open and not hung up (挂账).
+ACTIVE_STATES = OPEN_STATES - PAUSED_STATES
 
 # The stage clock that runs in each state (shared/domain §6). Paused and final states have none.
 HANDLING_STAGE = "handling"
@@ -41,6 +47,7 @@ STAGE_OF_STATE: dict[str, str] = {
     State.PENDING_FILING: "file",
     State.PENDING_DISPATCH: "dispatch",
     State.HANDLING: HANDLING_STAGE,
+    State.POSTPONED: HANDLING_STAGE,  # the same handling clock, its deadline moved to the approved date
     State.PENDING_CHECK: "send_check",
     State.CHECKING: "check",
 }
@@ -78,6 +85,9 @@ class Action(StrEnum):
     REQUEST_EXTENSION = "request_extension"  # 申请延期
     APPROVE_EXTENSION = "approve_extension"
     DENY_EXTENSION = "deny_extension"
+    REQUEST_POSTPONEMENT = "request_postponement"  # 申请缓办 (until: the later date)
+    APPROVE_POSTPONEMENT = "approve_postponement"
+    DENY_POSTPONEMENT = "deny_postponement"
     REQUEST_SUSPENSION = "request_suspension"  # 申请挂账
     APPROVE_SUSPENSION = "approve_suspension"
     DENY_SUSPENSION = "deny_suspension"
@@ -107,7 +117,8 @@ class CloseType(StrEnum):
 class Pending(StrEnum):
     """A request waiting for approval while the case stays in HANDLING."""
     EXTENSION = "extension"
-    SUSPENSION = "suspension"
+    POSTPONEMENT = "postponement"  # 缓办
+    SUSPENSION = "suspension"  # 挂账
 
 
 # Where an action's target is not a fixed state.
@@ -152,6 +163,12 @@ DEFAULT_TRANSITIONS: tuple[Transition, ...] = (
        requires_pending=Pending.EXTENSION),
     _t(A.DENY_EXTENSION, [S.HANDLING], SAME, [R.DISPATCHER, R.LEADER], "驳回延期", needs_reason=True,
        requires_pending=Pending.EXTENSION),
+    _t(A.REQUEST_POSTPONEMENT, [S.HANDLING], SAME, [R.DEPARTMENT], "申请缓办", needs_reason=True,
+       forbids_pending=True),
+    _t(A.APPROVE_POSTPONEMENT, [S.HANDLING], S.POSTPONED, [R.DISPATCHER, R.LEADER], "批准缓办",
+       requires_pending=Pending.POSTPONEMENT),
+    _t(A.DENY_POSTPONEMENT, [S.HANDLING], SAME, [R.DISPATCHER, R.LEADER], "驳回缓办", needs_reason=True,
+       requires_pending=Pending.POSTPONEMENT),
     _t(A.REQUEST_SUSPENSION, [S.HANDLING], SAME, [R.DEPARTMENT], "申请挂账", needs_reason=True,
        forbids_pending=True),
     _t(A.APPROVE_SUSPENSION, [S.HANDLING], S.SUSPENDED, [R.DISPATCHER, R.LEADER], "批准挂账",
@@ -159,7 +176,7 @@ DEFAULT_TRANSITIONS: tuple[Transition, ...] = (
     _t(A.DENY_SUSPENSION, [S.HANDLING], SAME, [R.DISPATCHER, R.LEADER], "驳回挂账", needs_reason=True,
        requires_pending=Pending.SUSPENSION),
     _t(A.RESUME, [S.SUSPENDED], S.HANDLING, [R.DISPATCHER, R.LEADER], "恢复处置"),
-    _t(A.FEEDBACK, [S.HANDLING], S.PENDING_CHECK, [R.DEPARTMENT], "处置反馈"),
+    _t(A.FEEDBACK, [S.HANDLING, S.POSTPONED], S.PENDING_CHECK, [R.DEPARTMENT], "处置反馈"),
     _t(A.SEND_CHECK, [S.PENDING_CHECK], S.CHECKING, [R.ACCEPTOR, R.DISPATCHER], "派发核查"),
     _t(A.ANSWER_CHECK, [S.CHECKING], BACK, [R.INSPECTOR, R.ACCEPTOR], "核查反馈"),
     _t(A.REWORK, [S.PENDING_CHECK], S.HANDLING, [R.DISPATCHER, R.SHIFT_LEADER], "返工",

@@ -261,7 +261,8 @@ class WallWindow(QWidget):
     def _state_names(self) -> dict[str, str]:
         return {"reported": self.tr("reported"), "verifying": self.tr("being verified"),
                 "pending_filing": self.tr("accepted"), "pending_dispatch": self.tr("filed"),
-                "handling": self.tr("dispatched"), "suspended": self.tr("suspended"),
+                "handling": self.tr("dispatched"), "postponed": self.tr("postponed"),
+                "suspended": self.tr("hung up"),
                 "pending_check": self.tr("fed back"), "checking": self.tr("being checked"),
                 "closed": self.tr("closed"), "void": self.tr("voided")}
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from app.api.worker import run_async
+from app.widgets.theme import set_ink
 
 KINDS = ("xyz", "wmts", "tianditu", "mbtiles")
 
@@ -49,7 +50,7 @@ class BasemapDialog(QDialog):
         self.key.setPlaceholderText(self.tr("Key (Tianditu tk), if the service needs one"))
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020")
+        set_ink(self.message, "error")
         form = QFormLayout()
         form.addRow(self.tr("Kind"), self.kind)
         form.addRow(self.tr("Address"), row)

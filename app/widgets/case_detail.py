@@ -17,19 +17,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from app.api.city_config import current_clock, current_workflow
+from app.api.city_config import city_tz, current_clock, current_workflow
 from app.api.worker import run_async
 from app.domain.clocks import WorkClock
 from app.domain.workflow import DEFAULT_WORKFLOW, Action
 
 from .case_table import case_state_label, confirm_final
 from .photo_strip import PhotoStrip
+from .theme import set_ink
 from .timing_panel import (BAND_BG, BAND_FG, CaseTimer, band_label, fmt_limit, fmt_local, fmt_remaining,
                            limit_type_label,
                            source_label, stage_label, state_label)
@@ -152,7 +153,7 @@ class ActionDialog(QDialog):
         self.setMinimumWidth(380)
         form = QFormLayout()
         self.reason = self.comment = self.department = self.condition = None
-        self.amount = self.unit = self.close_type = self.result_box = self.photos = None
+        self.amount = self.unit = self.close_type = self.result_box = self.photos = self.until = None
         if action == Action.DISPATCH:
             self.department = QComboBox(self)
             self.department.addItem(self.tr("Loading…"), None)
@@ -175,6 +176,14 @@ class ActionDialog(QDialog):
             row.addWidget(self.amount)
             row.addWidget(self.unit)
             form.addRow(self.tr("Extension"), row)
+        if action == Action.REQUEST_POSTPONEMENT:
+            # 缓办至: handled by the end of that day (city time); a week on by default
+            today = datetime.now(city_tz()).date()
+            self.until = QDateEdit(QDate(today.year, today.month, today.day).addDays(7), self)
+            self.until.setCalendarPopup(True)
+            self.until.setDisplayFormat("yyyy-MM-dd")
+            self.until.setMinimumDate(QDate(today.year, today.month, today.day).addDays(1))
+            form.addRow(self.tr("Postpone until"), self.until)
         if action == Action.CLOSE:
             self.close_type = QComboBox(self)
             for ct, text in (("normal", "Normal"), ("overdue", "Overdue"), ("error", "Error"), ("special", "Special")):
@@ -204,7 +213,7 @@ class ActionDialog(QDialog):
             form.addRow(self.tr("Photos"), self.photos)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b71c1c;")
+        set_ink(self.error, "error")
         self.error.setVisible(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         self.buttons.button(QDialogButtonBox.Ok).setText(action_label(action))
@@ -267,6 +276,8 @@ class ActionDialog(QDialog):
             v["limit_type"] = self.unit.currentData()
         if self.close_type is not None:
             v["close_type"] = self.close_type.currentData()
+        if self.until is not None:
+            v["until"] = self.until.date().toString("yyyy-MM-dd")
         if self.result_box is not None:
             v["result"] = self.result_box.currentData()
         if self.photos is not None:
@@ -284,6 +295,8 @@ class ActionDialog(QDialog):
                          (self.close_type, "close_type"), (self.result_box, "result"), (self.unit, "limit_type")):
             if combo is not None and d.get(k) is not None and combo.findData(d[k]) >= 0:
                 combo.setCurrentIndex(combo.findData(d[k]))
+        if self.until is not None and d.get("until"):
+            self.until.setDate(QDate.fromString(d["until"], "yyyy-MM-dd"))
         if self.amount is not None and d.get("amount"):
             self.amount.setValue(float(d["amount"]))
         if self.photos is not None and d.get("photo_paths"):
@@ -431,7 +444,7 @@ class CaseDetail(ActionHost, QWidget):
     def _build(self) -> None:
         self.placeholder = QLabel(self.tr("Select a case to see its detail."), self)
         self.placeholder.setAlignment(Qt.AlignCenter)
-        self.placeholder.setStyleSheet("color: #78909c;")
+        set_ink(self.placeholder, "muted")
 
         body = QWidget()
         v = QVBoxLayout(body)
@@ -466,11 +479,11 @@ class CaseDetail(ActionHost, QWidget):
         self.actions_box = QGroupBox(self.tr("Actions"), body)
         self.actions_grid = QGridLayout(self.actions_box)
         self.no_actions = QLabel(self.tr("No action for your role at this stage."), self.actions_box)
-        self.no_actions.setStyleSheet("color: #78909c;")
+        set_ink(self.no_actions, "muted")
         self.actions_grid.addWidget(self.no_actions, 0, 0)
         self.message = QLabel(body)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_ink(self.message, "error")
         self.message.setVisible(False)
         v.addWidget(self.actions_box)
         v.addWidget(self.message)
@@ -787,6 +800,8 @@ def pending_text(c: dict) -> str:
         amt = d.get("amount")
         extra = f" {amt:g} {limit_type_label(d.get('limit_type'))}" if isinstance(amt, (int, float)) else ""
         text = _t("Extension requested, awaiting approval") + extra
+    elif p == "postponement":
+        text = _t("Postponement requested, awaiting approval") + (f" {d['until']}" if d.get("until") else "")
     elif p == "suspension":
         text = _t("Suspension requested, awaiting approval")
     else:

@@ -45,8 +45,8 @@ def _t(context: str, text: str) -> str:
 # Labels are translated where they are shown (the source strings are English; the UI ships in Chinese).
 STATE_LABELS = {
     "reported": "Reported", "verifying": "Verifying", "pending_filing": "Pending filing",
-    "pending_dispatch": "Pending dispatch", "handling": "Handling", "suspended": "Suspended",
-    "pending_check": "Pending check", "checking": "Checking", "closed": "Closed", "void": "Void",
+    "pending_dispatch": "Pending dispatch", "handling": "Handling", "postponed": "Postponed",
+    "suspended": "Suspended", "pending_check": "Pending check", "checking": "Checking", "closed": "Closed", "void": "Void",
 }
 SOURCE_LABELS = {
     "inspector": "Inspector", "hotline": "Hotline", "citizen": "Citizen app", "open311": "Open311",
@@ -56,7 +56,8 @@ LIMIT_LABELS = {
     "urgent_hour": "{n} urgent hours", "work_hour": "{n} work hours", "work_day": "{n} working days",
     "natural_day": "{n} calendar days",
 }
-PENDING_LABELS = {"extension": "Extension requested", "suspension": "Suspension requested"}
+PENDING_LABELS = {"extension": "Extension requested", "postponement": "Postponement requested",
+                  "suspension": "Suspension requested"}
 BAND_COLOURS = {"green": QColor(46, 160, 67), "yellow": QColor(230, 180, 0), "red": QColor(215, 48, 39)}
 BAND_TINTS = {"green": QColor(46, 160, 67, 40), "yellow": QColor(240, 190, 0, 70), "red": QColor(215, 48, 39, 70)}
 
@@ -536,7 +537,9 @@ class FlowPanel(QWidget):
     # -- messages
     def show_message(self, text: str, error: bool = True) -> None:
         self.message.setText(text)
-        self.message.setStyleSheet("color: #b00020; font-weight: bold;" if error else "color: #1b5e20;")
+        self.message.setStyleSheet("font-weight: bold;" if error else "")
+        from .theme import set_ink
+        set_ink(self.message, "error" if error else "ok")
         self.message.setVisible(bool(text))
         self.messageShown.emit(text)
 

@@ -21,21 +21,24 @@ from app.domain.workflow import Action
 from .case_detail import ActionDialog, ActionHost, IdempotencyKeys, action_label, error_text, pending_text
 from .supervision_dept import DeptUrgeList
 from .supervision_mark import with_mark
+from .theme import set_ink
 from .timing_panel import BAND_BG, BAND_FG, CaseTimer, fetch_all, fmt_local, fmt_remaining, state_label
 
-DEPT_STATES = ("handling", "suspended", "pending_check", "checking")
+DEPT_STATES = ("handling", "postponed", "suspended", "pending_check", "checking")
 DEPT_ACTIONS = (Action.FEEDBACK.value, Action.DEPT_RETURN.value, Action.REQUEST_EXTENSION.value,
-                Action.REQUEST_SUSPENSION.value)
+                Action.REQUEST_POSTPONEMENT.value, Action.REQUEST_SUSPENSION.value)
 REQUEST_OUTCOME = {"approve_extension": "extension approved", "deny_extension": "extension denied",
+                   "approve_postponement": "postponement approved", "deny_postponement": "postponement denied",
                    "approve_suspension": "suspension approved", "deny_suspension": "suspension denied"}
+REQUESTS = ("request_extension", "request_postponement", "request_suspension")
 
 
 def group_of(case: dict) -> str | None:
     s = case.get("state")
     if s == "handling":
         return "returned" if case.get("rework_count") else "handling"
-    if s == "suspended":
-        return "suspended"
+    if s in ("postponed", "suspended"):
+        return s
     if s in ("pending_check", "checking"):
         return "fed_back"
     return None
@@ -78,9 +81,9 @@ class DeptModel(QAbstractTableModel):
                 return fmt_remaining(t.remaining, t.paused)
             if col == 4:
                 return pending_text(c) if c.get("pending") else ""
-        elif role == Qt.BackgroundRole and col == 3 and c.get("state") in ("handling", "suspended"):
+        elif role == Qt.BackgroundRole and col == 3 and c.get("state") in ("handling", "postponed", "suspended"):
             return BAND_BG.get(t.band)
-        elif role == Qt.ForegroundRole and col == 3 and c.get("state") in ("handling", "suspended"):
+        elif role == Qt.ForegroundRole and col == 3 and c.get("state") in ("handling", "postponed", "suspended"):
             return BAND_FG.get(t.band)
         elif role == Qt.ToolTipRole:
             return c.get("description")
@@ -100,12 +103,13 @@ class DepartmentPanel(ActionHost, QWidget):
     caseSelected = Signal(int)
     actionDone = Signal(str, dict)
 
-    GROUPS = (("handling", "Handling"), ("returned", "Returned for rework"), ("suspended", "Suspended"),
-              ("fed_back", "Fed back"))
+    GROUPS = (("handling", "Handling"), ("returned", "Returned for rework"), ("postponed", "Postponed"),
+              ("suspended", "Suspended"), ("fed_back", "Fed back"))
 
     def group_title(self, key: str) -> str:
         return {"handling": self.tr("Handling"), "returned": self.tr("Returned for rework"),
-                "suspended": self.tr("Suspended"), "fed_back": self.tr("Fed back")}.get(key, key)
+                "postponed": self.tr("Postponed (缓办)"),
+                "suspended": self.tr("Hung up (挂账)"), "fed_back": self.tr("Fed back")}.get(key, key)
 
     def __init__(self, client, data=None, parent: QWidget | None = None, clock: WorkClock | None = None):
         super().__init__(parent)
@@ -151,7 +155,7 @@ class DepartmentPanel(ActionHost, QWidget):
         self.sel_label.setWordWrap(True)
         self.request_label = QLabel(self)
         self.request_label.setWordWrap(True)
-        self.request_label.setStyleSheet("color: #37474f;")
+        set_ink(self.request_label, "muted")
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         for a in DEPT_ACTIONS:
@@ -163,7 +167,7 @@ class DepartmentPanel(ActionHost, QWidget):
             row.addWidget(b)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b71c1c;")
+        set_ink(self.message, "error")
         self.message.setVisible(False)
 
         lay = QVBoxLayout(self)
@@ -269,7 +273,7 @@ class DepartmentPanel(ActionHost, QWidget):
                 if ev.get("comment"):
                     text += f" — {ev['comment']}"
                 return self.tr("Last request: %1").replace("%1", text)
-            if ev["action"] in ("request_extension", "request_suspension"):
+            if ev["action"] in REQUESTS:
                 break
         return ""
 

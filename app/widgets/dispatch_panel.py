@@ -41,11 +41,11 @@ CLOSE_TYPES = (("normal", "Normal"), ("overdue", "Overdue"), ("error", "Error (f
 
 
 def _is_request(c: dict) -> bool:
-    return (c.get("state") == "handling" and bool(c.get("pending"))) or c.get("state") == "suspended"
+    return (c.get("state") == "handling" and bool(c.get("pending"))) or c.get("state") in ("postponed", "suspended")
 
 
 class DispatchPanel(FlowPanel):
-    STATES = ("pending_dispatch", "handling", "suspended", "pending_check", "checking")
+    STATES = ("pending_dispatch", "handling", "postponed", "suspended", "pending_check", "checking")
 
     def __init__(self, client: ApiClient, data: Any = None, parent: QWidget | None = None):
         super().__init__(client, data, parent)
@@ -94,9 +94,9 @@ class DispatchPanel(FlowPanel):
         top = QSplitter(Qt.Vertical, self)  # list above, its form below: the list keeps its columns
         top.addWidget(self.table)
         top.addWidget(right)
-        top.setStretchFactor(0, 2)
-        top.setStretchFactor(1, 3)
-        top.setSizes([200, 170])
+        top.setStretchFactor(0, 3)  # the queue gets the room: the form below needs ~170 px, not more
+        top.setStretchFactor(1, 1)
+        top.setSizes([300, 170])
 
         # -- requests
         self.requests = CaseTable(_is_request, parent=self)
@@ -310,12 +310,19 @@ class DispatchPanel(FlowPanel):
         if not c:
             self.request_info.setText("")
         elif c["state"] == "suspended":
-            self.request_info.setText(self.tr("{number} is suspended (挂账); its clock is paused.")
-                                      .replace("{number}", c["number"]))
+            self.request_info.setText(self.tr("{number} is hung up (挂账): out of the active count, no clock "
+                                              "runs until it is resumed.").replace("{number}", c["number"]))
+        elif c["state"] == "postponed":
+            self.request_info.setText(self.tr("{number} is postponed (缓办) to {date}; the department feeds back "
+                                              "by then.").replace("{number}", c["number"])
+                                      .replace("{date}", local_time(c.get("deadline_at")) or "—"))
         else:
             p = c.get("pending_data") or {}
-            what = self.tr("Extension") if c["pending"] == "extension" else self.tr("Suspension")
+            what = {"extension": self.tr("Extension"), "postponement": self.tr("Postponement (缓办)")}.get(
+                c["pending"], self.tr("Suspension"))
             extra = limit_label(p.get("amount"), p.get("limit_type")) if p.get("amount") else ""
+            if p.get("until"):
+                extra = self.tr("until {date}").replace("{date}", p["until"])
             dept = self.dept_name(c.get("department_id"))
             self.request_info.setText(f"<b>{c['number']}</b> · {what} {extra} · {dept}"
                                       f"<br>{p.get('reason') or p.get('comment') or ''}")

@@ -15,6 +15,7 @@ from app.domain.workflow import Action
 
 from .case_detail import ActionDialog, ActionHost, IdempotencyKeys, error_text
 from .case_table import CaseTable, async_for
+from app.widgets.theme import set_ink
 
 TASK_STATES = ("verifying", "checking")
 ANSWER_OF = {"verifying": Action.ANSWER_VERIFY.value, "checking": Action.ANSWER_CHECK.value}
@@ -46,7 +47,7 @@ class InspectorPanel(ActionHost, QWidget):
         self.answer_btn.clicked.connect(self.answer)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        set_ink(self.message, "error")
         self.message.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)

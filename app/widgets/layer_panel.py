@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QLabel
 
 from app.layers import Layer
 from app.map.canvas import MapCanvas
+from app.widgets.theme import set_ink
 
 
 class LayerPanel(QWidget):
@@ -28,7 +29,7 @@ class LayerPanel(QWidget):
         form.addRow(self.tr("Style"), self.preset)
         hint = QLabel(self.tr("Tick to show, drag to reorder (top is drawn last)."))
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666")
+        set_ink(hint, "muted")
         lay = QVBoxLayout(self)
         lay.addWidget(self.list, 1)
         lay.addLayout(form)

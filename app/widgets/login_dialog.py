@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QLabel, Q
 
 from app.api.client import ApiClient, ApiError, Session
 from app.api.worker import run_async
+from app.widgets.theme import set_ink
 
 
 class LoginDialog(QDialog):
@@ -23,7 +24,7 @@ class LoginDialog(QDialog):
         self.password.setEchoMode(QLineEdit.Password)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020")
+        set_ink(self.message, "error")
         form = QFormLayout()
         form.addRow(self.tr("Server"), self.server)
         form.addRow(self.tr("User name"), self.username)

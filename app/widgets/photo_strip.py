@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QScrollArea, QSizeP
                                QVBoxLayout, QWidget)
 
 from app.api.worker import run_async
+from app.widgets.theme import set_ink
 
 _CACHE: "OrderedDict[str, QImage]" = OrderedDict()
 _CACHE_MAX = 64
@@ -51,7 +52,7 @@ class PhotoStrip(QWidget):
         self._buttons: dict[str, QToolButton] = {}
         self._generation = 0
         self._empty = QLabel(empty_text if empty_text is not None else self.tr("No photos"), self)
-        self._empty.setStyleSheet("color: #78909c;")
+        set_ink(self._empty, "muted")
         inner = QWidget()
         self._row = QHBoxLayout(inner)
         self._row.setContentsMargins(0, 0, 0, 0)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QLine
 from app.api.client import ApiClient
 from app.map.tools.pan import PanTool
 from app.widgets.case_table import async_for
+from app.widgets.theme import set_ink
 
 LONLAT_CRS = "EPSG:4490"
 COORDS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -169,7 +170,7 @@ class PlaceEditor(QWidget):
         self._component_id = component_id
         self._point = (float(lon), float(lat))
         self.coords.setText(f"{lon:.6f}, {lat:.6f}")
-        self.coords.setStyleSheet("")
+        set_ink(self.coords, None)
         self.placeChanged.emit(float(lon), float(lat))
         if lookup:
             self._timer.start(0)
@@ -196,7 +197,7 @@ class PlaceEditor(QWidget):
             return
         got = parse_coordinates(text)
         if got is None:
-            self.coords.setStyleSheet("color: #b00020;")
+            set_ink(self.coords, "error")
             self.place.setText(self.tr("Not coordinates: type longitude, latitude in degrees, e.g. 115.8505, 28.6805"))
             return
         if self._point is None or abs(got[0] - self._point[0]) > 1e-9 or abs(got[1] - self._point[1]) > 1e-9:

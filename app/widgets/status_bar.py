@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyproj import Transformer
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar, QToolButton, QWidget
+from app.widgets.theme import set_ink
 
 SCALES = (500, 1000, 2000, 5000, 10000, 25000, 50000, 100000)
 
@@ -59,17 +60,18 @@ class MapStatusBar(QStatusBar):
     def set_connected(self, ok: bool, detail: str = "") -> None:
         if ok:
             self.connection.setText(self.tr("● Live"))
-            self.connection.setStyleSheet("color: #1b7f3b")
+            set_ink(self.connection, "ok")
             self.connection.setToolTip(self.tr("Connected to the server's live event stream"))
         else:
             self.connection.setText(self.tr("● Offline"))
-            self.connection.setStyleSheet("color: #b00020")
+            set_ink(self.connection, "error")
             self.connection.setToolTip(detail or self.tr("Not connected to the server's live events"))
 
     def set_outbox(self, count: int) -> None:
         """How many actions wait to be sent (click for the list)."""
         self.outbox.setText(self.tr("Outbox: %1").replace("%1", str(count)))
-        self.outbox.setStyleSheet("color: #b26a00; font-weight: bold;" if count else "")
+        self.outbox.setStyleSheet("font-weight: bold;" if count else "")
+        set_ink(self.outbox, "warn" if count else None)
         self.outbox.setToolTip(self.tr("Actions waiting for the server; they go out by themselves when it "
                                        "answers again. Click for the list."))
 
@@ -79,7 +81,8 @@ class MapStatusBar(QStatusBar):
             self.server.setToolTip("")
         else:
             self.server.setText(self.tr("⚠ Server not answering"))
-            self.server.setStyleSheet("color: #b00020; font-weight: bold;")
+            self.server.setStyleSheet("font-weight: bold;")
+            set_ink(self.server, "error")
             self.server.setToolTip(detail)
 
     def set_basemap_message(self, text: str) -> None:

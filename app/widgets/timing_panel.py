@@ -42,7 +42,8 @@ def _t(text: str) -> str:
 
 def state_label(state: str | None) -> str:
     names = {"reported": "Awaiting acceptance", "verifying": "Verifying", "pending_filing": "Awaiting filing",
-             "pending_dispatch": "Awaiting dispatch", "handling": "Handling", "suspended": "Suspended",
+             "pending_dispatch": "Awaiting dispatch", "handling": "Handling", "postponed": "Postponed",
+             "suspended": "Suspended",
              "pending_check": "Awaiting check", "checking": "Checking", "closed": "Closed", "void": "Void"}
     return _t(names[state]) if state in names else (state or "")
 
@@ -319,7 +320,8 @@ class TimingPanel(QWidget):
         hh.setStretchLastSection(True)
         self.view.clicked.connect(lambda ix: self.caseSelected.emit(self.model.case_id(ix.row())))
         self.status = QLabel(self)
-        self.status.setStyleSheet("color: #b71c1c;")
+        from .theme import set_ink  # theme imports this module
+        set_ink(self.status, "error")
         self.status.setVisible(False)
 
         top = QHBoxLayout()
@@ -499,8 +501,14 @@ class TimingPanel(QWidget):
         parts = [f"<span style='color:{BAND_FG[b].name()}; font-weight:bold'>{band_label(b)} {n[b]}</span>"
                  for b in ("green", "yellow", "red")]
         text = " / ".join(parts)
+        # 缓办 runs against its approved date (counted in its band above, and shown apart);
+        # 挂账 has no clock and is out of the active count
+        postponed = sum(1 for t in rows if t.case.get("state") == "postponed")
+        self.band_counts["postponed"] = postponed
+        if postponed:
+            text += f" &nbsp; {state_label('postponed')} {postponed}"
         if n["paused"]:
-            text += f" &nbsp; <span style='color:{BAND_FG['paused'].name()}'>{band_label('paused')} {n['paused']}</span>"
+            text += f" &nbsp; <span style='color:{BAND_FG['paused'].name()}'>{state_label('suspended')} {n['paused']}</span>"
         self.counts.setText(text)
 
     # ------------------------------------------------------------------ the alarm

@@ -151,74 +151,79 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="158" />
-        <location filename="../../app/widgets/case_detail.py" line="163" />
+        <location filename="../../app/widgets/case_detail.py" line="159" />
+        <location filename="../../app/widgets/case_detail.py" line="164" />
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="159" />
+        <location filename="../../app/widgets/case_detail.py" line="160" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="164" />
+        <location filename="../../app/widgets/case_detail.py" line="165" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="177" />
+        <location filename="../../app/widgets/case_detail.py" line="178" />
         <source>Extension</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="184" />
+        <location filename="../../app/widgets/case_detail.py" line="186" />
+        <source>Postpone until</source>
+        <translation>缓办至</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/case_detail.py" line="193" />
         <source>Close type</source>
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="191" />
+        <location filename="../../app/widgets/case_detail.py" line="200" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="194" />
+        <location filename="../../app/widgets/case_detail.py" line="203" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="196" />
+        <location filename="../../app/widgets/case_detail.py" line="205" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="199" />
-        <location filename="../../app/widgets/case_detail.py" line="201" />
+        <location filename="../../app/widgets/case_detail.py" line="208" />
+        <location filename="../../app/widgets/case_detail.py" line="210" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="204" />
+        <location filename="../../app/widgets/case_detail.py" line="213" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="248" />
+        <location filename="../../app/widgets/case_detail.py" line="257" />
         <source>No filing condition for this class</source>
         <translation>该类别没有立案条件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="295" />
+        <location filename="../../app/widgets/case_detail.py" line="308" />
         <source>Please give a reason.</source>
         <translation>请填写原因。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="297" />
+        <location filename="../../app/widgets/case_detail.py" line="310" />
         <source>Please choose a department.</source>
         <translation>请选择处置部门。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="299" />
+        <location filename="../../app/widgets/case_detail.py" line="312" />
         <source>Please choose a filing condition.</source>
         <translation>请选择立案条件。</translation>
     </message>
@@ -239,78 +244,78 @@
 <context>
     <name>BasemapDialog</name>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="33" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="34" />
         <source>Add basemap</source>
         <translation>添加底图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="36" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="37" />
         <source>XYZ tiles</source>
         <translation>XYZ 瓦片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="36" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="37" />
         <source>OGC WMTS</source>
         <translation>OGC WMTS</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="36" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="37" />
         <source>Tianditu</source>
         <translation>天地图</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="37" />
-        <location filename="../../app/widgets/basemap_dialog.py" line="68" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="38" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="69" />
         <source>MBTiles file</source>
         <translation>MBTiles 文件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="40" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="41" />
         <source>URL template, capabilities URL, Tianditu set (w or c) or file</source>
         <translation>URL 模板、能力文档地址、天地图矩阵集（w 或 c）或文件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="41" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="42" />
         <source>File…</source>
         <translation>文件…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="47" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="48" />
         <source>WMTS layer, or Tianditu vec / img / ter</source>
         <translation>WMTS 图层，或天地图 vec / img / ter</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="49" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="50" />
         <source>Key (Tianditu tk), if the service needs one</source>
         <translation>密钥（天地图 tk），服务需要时填写</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="54" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="55" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="55" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="56" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="56" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="57" />
         <source>Layer</source>
         <translation>图层</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="57" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="58" />
         <source>Key</source>
         <translation>密钥</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="77" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="78" />
         <source>Checking…</source>
         <translation>正在检查…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/basemap_dialog.py" line="87" />
+        <location filename="../../app/widgets/basemap_dialog.py" line="88" />
         <source>This basemap cannot be used: %1</source>
         <translation>无法使用此底图：%1</translation>
     </message>
@@ -341,172 +346,172 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="432" />
+        <location filename="../../app/widgets/case_detail.py" line="445" />
         <source>Select a case to see its detail.</source>
         <translation>请选择案卷查看详情。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="455" />
+        <location filename="../../app/widgets/case_detail.py" line="468" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="456" />
+        <location filename="../../app/widgets/case_detail.py" line="469" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="457" />
+        <location filename="../../app/widgets/case_detail.py" line="470" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="458" />
+        <location filename="../../app/widgets/case_detail.py" line="471" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="459" />
+        <location filename="../../app/widgets/case_detail.py" line="472" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="462" />
+        <location filename="../../app/widgets/case_detail.py" line="475" />
         <source>Tasked inspector</source>
         <translation>派往监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="466" />
+        <location filename="../../app/widgets/case_detail.py" line="479" />
         <source>Actions</source>
         <translation>可办理操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="468" />
+        <location filename="../../app/widgets/case_detail.py" line="481" />
         <source>No action for your role at this stage.</source>
         <translation>当前环节您的岗位无可办理操作。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="478" />
+        <location filename="../../app/widgets/case_detail.py" line="491" />
         <source>Clock</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="484" />
+        <location filename="../../app/widgets/case_detail.py" line="497" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="485" />
+        <location filename="../../app/widgets/case_detail.py" line="498" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="486" />
+        <location filename="../../app/widgets/case_detail.py" line="499" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="487" />
+        <location filename="../../app/widgets/case_detail.py" line="500" />
         <source>Counters</source>
         <translation>计数</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="488" />
+        <location filename="../../app/widgets/case_detail.py" line="501" />
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="491" />
+        <location filename="../../app/widgets/case_detail.py" line="504" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="495" />
+        <location filename="../../app/widgets/case_detail.py" line="508" />
         <source>Before</source>
         <translation>处置前</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="496" />
+        <location filename="../../app/widgets/case_detail.py" line="509" />
         <source>After</source>
         <translation>处置后</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="499" />
+        <location filename="../../app/widgets/case_detail.py" line="512" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="503" />
+        <location filename="../../app/widgets/case_detail.py" line="516" />
         <source>Show on map</source>
         <translation>地图定位</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="509" />
+        <location filename="../../app/widgets/case_detail.py" line="522" />
         <source>History</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="512" />
+        <location filename="../../app/widgets/case_detail.py" line="525" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="512" />
+        <location filename="../../app/widgets/case_detail.py" line="525" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="512" />
+        <location filename="../../app/widgets/case_detail.py" line="525" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="512" />
+        <location filename="../../app/widgets/case_detail.py" line="525" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="566" />
+        <location filename="../../app/widgets/case_detail.py" line="579" />
         <source>Cannot load the case: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="585" />
+        <location filename="../../app/widgets/case_detail.py" line="598" />
         <source>urged</source>
         <translation>已督办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="593" />
+        <location filename="../../app/widgets/case_detail.py" line="606" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="593" />
+        <location filename="../../app/widgets/case_detail.py" line="606" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="606" />
+        <location filename="../../app/widgets/case_detail.py" line="619" />
         <source>returns %1 · extensions %2 · reworks %3 · urges %4</source>
         <translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="621" />
+        <location filename="../../app/widgets/case_detail.py" line="634" />
         <source>Grid %1</source>
         <translation>网格 %1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="649" />
+        <location filename="../../app/widgets/case_detail.py" line="662" />
         <source>limit %1</source>
         <translation>时限 %1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="659" />
+        <location filename="../../app/widgets/case_detail.py" line="672" />
         <source>%1 photo(s)</source>
         <translation>%1 张照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="755" />
+        <location filename="../../app/widgets/case_detail.py" line="768" />
         <source>No inspector could be tasked (none online, none for this grid): enter the answer for them or choose one.</source>
         <translation>未能派给监督员（无在线监督员，该网格也无责任监督员）：请代为填写结果或指定监督员。</translation>
     </message>
@@ -514,11 +519,11 @@
 <context>
     <name>CaseTable</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="301" />
+        <location filename="../../app/widgets/case_table.py" line="302" />
         <source>Filter: number, class, address, grid…</source>
         <translation>筛选：编号、类别、地址、网格…</translation>
     </message>
-<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
+<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
 <context>
     <name>ClassPicker</name>
     <message>
@@ -573,52 +578,57 @@
 <context>
     <name>DepartmentPanel</name>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="107" />
+        <location filename="../../app/widgets/department_panel.py" line="110" />
         <source>Handling</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="107" />
+        <location filename="../../app/widgets/department_panel.py" line="110" />
         <source>Returned for rework</source>
         <translation>返工</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="108" />
-        <source>Suspended</source>
-        <translation>挂账</translation>
+        <location filename="../../app/widgets/department_panel.py" line="111" />
+        <source>Postponed (缓办)</source>
+        <translation>缓办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="108" />
+        <location filename="../../app/widgets/department_panel.py" line="112" />
         <source>Fed back</source>
         <translation>已反馈</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="145" />
+        <location filename="../../app/widgets/department_panel.py" line="112" />
+        <source>Hung up (挂账)</source>
+        <translation>挂账</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/department_panel.py" line="149" />
         <source>Supervision</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="150" />
+        <location filename="../../app/widgets/department_panel.py" line="154" />
         <source>Select a case.</source>
         <translation>请选择案卷。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="188" />
+        <location filename="../../app/widgets/department_panel.py" line="192" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="257" />
+        <location filename="../../app/widgets/department_panel.py" line="261" />
         <source>Deadline: %1</source>
         <translation>截止时间：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="265" />
+        <location filename="../../app/widgets/department_panel.py" line="269" />
         <source>Request: %1</source>
         <translation>申请：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="271" />
+        <location filename="../../app/widgets/department_panel.py" line="275" />
         <source>Last request: %1</source>
         <translation>最近申请：%1</translation>
     </message>
@@ -626,27 +636,27 @@
 <context>
     <name>DeptModel</name>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="50" />
+        <location filename="../../app/widgets/department_panel.py" line="53" />
         <source>Case</source>
         <translation>案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="50" />
+        <location filename="../../app/widgets/department_panel.py" line="53" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="50" />
+        <location filename="../../app/widgets/department_panel.py" line="53" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="50" />
+        <location filename="../../app/widgets/department_panel.py" line="53" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="50" />
+        <location filename="../../app/widgets/department_panel.py" line="53" />
         <source>Request</source>
         <translation>申请</translation>
     </message>
@@ -964,51 +974,66 @@
     </message>
     <message>
         <location filename="../../app/widgets/dispatch_panel.py" line="313" />
-        <source>{number} is suspended (挂账); its clock is paused.</source>
-        <translation>{number} 已挂账，计时暂停。</translation>
+        <source>{number} is hung up (挂账): out of the active count, no clock runs until it is resumed.</source>
+        <translation>{number} 已挂账：不计入在办案件，恢复处置前不计时。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="317" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="316" />
+        <source>{number} is postponed (缓办) to {date}; the department feeds back by then.</source>
+        <translation>{number} 已缓办至 {date}；部门须在此前反馈。</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="321" />
         <source>Extension</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="317" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="321" />
+        <source>Postponement (缓办)</source>
+        <translation>缓办</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="322" />
         <source>Suspension</source>
         <translation>挂账</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="329" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="325" />
+        <source>until {date}</source>
+        <translation>至 {date}</translation>
+    </message>
+    <message>
+        <location filename="../../app/widgets/dispatch_panel.py" line="336" />
         <source>{number}: request approved.</source>
         <translation>{number}：申请已批准。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="337" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="344" />
         <source>Deny the request</source>
         <translation>驳回申请</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="351" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="358" />
         <source>{number} sent to an inspector for checking.</source>
         <translation>{number} 已派发监督员核查。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="359" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="366" />
         <source>Rework (返工)</source>
         <translation>返工</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="359" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="366" />
         <source>What is not fixed?</source>
         <translation>哪些问题未处理好？</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="368" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="375" />
         <source>{number} closed.</source>
         <translation>{number} 已结案。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/dispatch_panel.py" line="392" />
+        <location filename="../../app/widgets/dispatch_panel.py" line="399" />
         <source>reworked {n}×</source>
         <translation>返工 {n} 次</translation>
     </message>
@@ -1231,51 +1256,51 @@
 <context>
     <name>FlowPanel</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="613" />
+        <location filename="../../app/widgets/case_table.py" line="616" />
         <source>Cannot reach the server; nothing was lost, try again.</source>
         <translation>无法连接服务器；已填内容未丢失，请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="615" />
+        <location filename="../../app/widgets/case_table.py" line="618" />
         <source>Not yet: the inspector's check must pass first (核查通过).</source>
         <translation>暂不能办理：须先经监督员核查通过。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="617" />
+        <location filename="../../app/widgets/case_table.py" line="620" />
         <source>This case was changed by someone else (now: {state}); the list is refreshed.</source>
         <translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="618" />
+        <location filename="../../app/widgets/case_table.py" line="621" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="620" />
+        <location filename="../../app/widgets/case_table.py" line="623" />
         <source>Your role may not do this: {msg}</source>
         <translation>您的角色无权执行此操作：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="622" />
+        <location filename="../../app/widgets/case_table.py" line="625" />
         <source>Unexpected error: {msg}</source>
         <translation>意外错误：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="694" />
+        <location filename="../../app/widgets/case_table.py" line="697" />
         <source>The server is not answering: “{what}” waits in the outbox and goes out when it is back.</source>
         <translation>服务器无响应：“{what}”已放入待发件箱，服务器恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="731" />
+        <location filename="../../app/widgets/case_table.py" line="734" />
         <source>Reason (required):</source>
         <translation>原因（必填）：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="756" />
+        <location filename="../../app/widgets/case_table.py" line="759" />
         <source>{action} case {number}? This cannot be undone.</source>
         <translation>确定{action}案卷 {number}？此操作不可撤销。</translation>
     </message>
-<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
+<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
 <context>
     <name>IdentifyPanel</name>
     <message>
@@ -1297,28 +1322,28 @@
 <context>
     <name>InspectorPanel</name>
     <message>
-        <location filename="../../app/widgets/inspector_panel.py" line="43" />
-        <location filename="../../app/widgets/inspector_panel.py" line="105" />
+        <location filename="../../app/widgets/inspector_panel.py" line="44" />
+        <location filename="../../app/widgets/inspector_panel.py" line="106" />
         <source>&amp;Answer the task…</source>
         <translation>答复任务(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/inspector_panel.py" line="44" />
+        <location filename="../../app/widgets/inspector_panel.py" line="45" />
         <source>Verification: is the problem there? Check: was it fixed? With a comment and photos</source>
         <translation>核实：问题是否属实？核查：是否已处置？可附意见和照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/inspector_panel.py" line="96" />
+        <location filename="../../app/widgets/inspector_panel.py" line="97" />
         <source>To verify: %1 · To check: %2</source>
         <translation>待核实：%1 · 待核查：%2</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/inspector_panel.py" line="101" />
+        <location filename="../../app/widgets/inspector_panel.py" line="102" />
         <source>&amp;Answer the verification…</source>
         <translation>答复核实(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/inspector_panel.py" line="103" />
+        <location filename="../../app/widgets/inspector_panel.py" line="104" />
         <source>&amp;Answer the check…</source>
         <translation>答复核查(&amp;A)…</translation>
     </message>
@@ -1389,17 +1414,17 @@
 <context>
     <name>LayerPanel</name>
     <message>
-        <location filename="../../app/widgets/layer_panel.py" line="27" />
+        <location filename="../../app/widgets/layer_panel.py" line="28" />
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/layer_panel.py" line="28" />
+        <location filename="../../app/widgets/layer_panel.py" line="29" />
         <source>Style</source>
         <translation>样式</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/layer_panel.py" line="29" />
+        <location filename="../../app/widgets/layer_panel.py" line="30" />
         <source>Tick to show, drag to reorder (top is drawn last).</source>
         <translation>勾选显示，拖动调整顺序（上方的图层绘制在最上面）。</translation>
     </message>
@@ -1407,57 +1432,57 @@
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="17" />
+        <location filename="../../app/widgets/login_dialog.py" line="18" />
         <source>Log in — OpenCityCommand</source>
         <translation>登录 — 开源数字城管指挥</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="28" />
+        <location filename="../../app/widgets/login_dialog.py" line="29" />
         <source>Server</source>
         <translation>服务器</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="29" />
+        <location filename="../../app/widgets/login_dialog.py" line="30" />
         <source>User name</source>
         <translation>用户名</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="30" />
+        <location filename="../../app/widgets/login_dialog.py" line="31" />
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="32" />
+        <location filename="../../app/widgets/login_dialog.py" line="33" />
         <source>Log in</source>
         <translation>登录</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="35" />
+        <location filename="../../app/widgets/login_dialog.py" line="36" />
         <source>Digital urban management command centre</source>
         <translation>数字化城市管理指挥中心</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="46" />
+        <location filename="../../app/widgets/login_dialog.py" line="47" />
         <source>Logging in…</source>
         <translation>正在登录…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="60" />
+        <location filename="../../app/widgets/login_dialog.py" line="61" />
         <source>Wrong user name or password.</source>
         <translation>用户名或密码错误。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="62" />
+        <location filename="../../app/widgets/login_dialog.py" line="63" />
         <source>This account is locked after repeated failed logins. Ask an administrator to unlock it.</source>
         <translation>此账号因多次登录失败已被锁定，请联系管理员解锁。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="65" />
+        <location filename="../../app/widgets/login_dialog.py" line="66" />
         <source>Too many failed logins. Wait a minute and try again.</source>
         <translation>登录失败次数过多，请稍候一分钟再试。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/login_dialog.py" line="67" />
+        <location filename="../../app/widgets/login_dialog.py" line="68" />
         <source>Cannot reach the server. Check the address and that it is running.</source>
         <translation>无法连接服务器，请检查地址并确认服务器正在运行。</translation>
     </message>
@@ -1785,52 +1810,52 @@
 <context>
     <name>MapStatusBar</name>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="24" />
+        <location filename="../../app/widgets/status_bar.py" line="25" />
         <source>Map scale: choose or type 1:N</source>
         <translation>地图比例尺：选择或输入 1:N</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="41" />
+        <location filename="../../app/widgets/status_bar.py" line="42" />
         <source>Scale</source>
         <translation>比例尺</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="52" />
+        <location filename="../../app/widgets/status_bar.py" line="53" />
         <source>Lon %1  Lat %2   |   X %3  Y %4 m</source>
         <translation>经度 %1  纬度 %2   |   X %3  Y %4 米</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="61" />
+        <location filename="../../app/widgets/status_bar.py" line="62" />
         <source>● Live</source>
         <translation>● 实时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="63" />
+        <location filename="../../app/widgets/status_bar.py" line="64" />
         <source>Connected to the server's live event stream</source>
         <translation>已连接服务器实时事件流</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="65" />
+        <location filename="../../app/widgets/status_bar.py" line="66" />
         <source>● Offline</source>
         <translation>● 离线</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="67" />
+        <location filename="../../app/widgets/status_bar.py" line="68" />
         <source>Not connected to the server's live events</source>
         <translation>未连接服务器实时事件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="71" />
+        <location filename="../../app/widgets/status_bar.py" line="72" />
         <source>Outbox: %1</source>
         <translation>待发：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="73" />
+        <location filename="../../app/widgets/status_bar.py" line="75" />
         <source>Actions waiting for the server; they go out by themselves when it answers again. Click for the list.</source>
         <translation>等待服务器的操作；服务器恢复后自动发送。点击查看列表。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/status_bar.py" line="81" />
+        <location filename="../../app/widgets/status_bar.py" line="83" />
         <source>⚠ Server not answering</source>
         <translation>⚠ 服务器无响应</translation>
     </message>
@@ -1894,23 +1919,23 @@
 <context>
     <name>PhotoPicker</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="124" />
-        <location filename="../../app/widgets/case_detail.py" line="140" />
+        <location filename="../../app/widgets/case_detail.py" line="125" />
+        <location filename="../../app/widgets/case_detail.py" line="141" />
         <source>No photos chosen</source>
         <translation>未选择照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="125" />
+        <location filename="../../app/widgets/case_detail.py" line="126" />
         <source>Choose photos…</source>
         <translation>选择照片…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="133" />
+        <location filename="../../app/widgets/case_detail.py" line="134" />
         <source>Choose photos</source>
         <translation>选择照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="134" />
+        <location filename="../../app/widgets/case_detail.py" line="135" />
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
@@ -1918,12 +1943,12 @@
 <context>
     <name>PhotoStrip</name>
     <message>
-        <location filename="../../app/widgets/photo_strip.py" line="53" />
+        <location filename="../../app/widgets/photo_strip.py" line="54" />
         <source>No photos</source>
         <translation>无照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/photo_strip.py" line="118" />
+        <location filename="../../app/widgets/photo_strip.py" line="119" />
         <source>?</source>
         <translation>？</translation>
     </message>
@@ -1931,7 +1956,7 @@
 <context>
     <name>PhotoViewer</name>
     <message>
-        <location filename="../../app/widgets/photo_strip.py" line="28" />
+        <location filename="../../app/widgets/photo_strip.py" line="29" />
         <source>Photo</source>
         <translation>照片</translation>
     </message>
@@ -1939,60 +1964,60 @@
 <context>
     <name>PlaceEditor</name>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="132" />
+        <location filename="../../app/widgets/place_picker.py" line="133" />
         <source>Search an address, road, place or community (pinyin initials too)</source>
         <translation>搜索地址、道路、地点、街道或社区（支持拼音首字母）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="142" />
+        <location filename="../../app/widgets/place_picker.py" line="143" />
         <source>Pick on map</source>
         <translation>地图选点</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="143" />
+        <location filename="../../app/widgets/place_picker.py" line="144" />
         <source>Click the place on the map, or drag the pin</source>
         <translation>在地图上点击位置，或拖动定位针</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="147" />
+        <location filename="../../app/widgets/place_picker.py" line="148" />
         <source>or longitude, latitude, e.g. 115.8505, 28.6805</source>
         <translation>或输入经度, 纬度，如 115.8505, 28.6805</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="149" />
-        <location filename="../../app/widgets/place_picker.py" line="181" />
+        <location filename="../../app/widgets/place_picker.py" line="150" />
+        <location filename="../../app/widgets/place_picker.py" line="182" />
         <source>No place chosen yet</source>
         <translation>尚未选择位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="165" />
-        <location filename="../../app/widgets/place_picker.py" line="184" />
-        <location filename="../../app/widgets/place_picker.py" line="261" />
+        <location filename="../../app/widgets/place_picker.py" line="166" />
+        <location filename="../../app/widgets/place_picker.py" line="185" />
+        <location filename="../../app/widgets/place_picker.py" line="262" />
         <source>No component linked</source>
         <translation>不关联部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="200" />
+        <location filename="../../app/widgets/place_picker.py" line="201" />
         <source>Not coordinates: type longitude, latitude in degrees, e.g. 115.8505, 28.6805</source>
         <translation>不是有效坐标：请输入经度, 纬度（度），如 115.8505, 28.6805</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="217" />
+        <location filename="../../app/widgets/place_picker.py" line="218" />
         <source>Nothing found for “%1”</source>
         <translation>未找到“%1”</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="243" />
+        <location filename="../../app/widgets/place_picker.py" line="244" />
         <source>Grid {grid} · {street} · {community}</source>
         <translation>网格 {grid} · {street} · {community}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="248" />
+        <location filename="../../app/widgets/place_picker.py" line="249" />
         <source>Outside every unit grid of the city: choose a place inside the city</source>
         <translation>不在本市任何单元网格内：请选择市内的位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/place_picker.py" line="254" />
+        <location filename="../../app/widgets/place_picker.py" line="255" />
         <source>Grid lookup failed: {msg}</source>
         <translation>网格查询失败：{msg}</translation>
     </message>
@@ -2049,7 +2074,7 @@
         <source>street office of the street where the problem is (locality first for events)</source>
         <translation>问题所在街道的街道办事处（事件先属地后属主）</translation>
     </message>
-<message><source>&amp;Batch dispatch selected</source><translation>批量派遣所选(&amp;B)</translation></message><message><source>&amp;Close case</source><translation>结案(&amp;C)</translation></message><message><source>&amp;Dispatch</source><translation>派遣(&amp;D)</translation></message><message><source>&amp;Fed back ({n})</source><translation>已反馈 ({n})(&amp;F)</translation></message><message><source>&amp;Requests ({n})</source><translation>申请审批 ({n})(&amp;R)</translation></message><message><source>A&amp;pprove</source><translation>批准(&amp;P)</translation></message><message><source>Close t&amp;ype:</source><translation>结案类型(&amp;Y)：</translation></message><message><source>D&amp;epartment (suggested first):</source><translation>处置部门（建议优先）(&amp;E)：</translation></message><message><source>Deadline if dispatched now: {t} ({limit})</source><translation>现在派遣的处置时限：{t}（{limit}）</translation></message><message><source>Deadline: …</source><translation>处置时限：…</translation></message><message><source>Den&amp;y…</source><translation>驳回(&amp;Y)…</translation></message><message><source>Deny the request</source><translation>驳回申请</translation></message><message><source>Error (false report)</source><translation>误报结案</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Re&amp;turn to filing…</source><translation>回退立案(&amp;T)…</translation></message><message><source>Re&amp;work…</source><translation>返工(&amp;W)…</translation></message><message><source>Res&amp;ume handling</source><translation>恢复处置(&amp;U)</translation></message><message><source>Return to filing</source><translation>回退立案</translation></message><message><source>Rework (返工)</source><translation>返工</translation></message><message><source>Send chec&amp;k</source><translation>派发核查(&amp;K)</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Suggested: {reason}</source><translation>建议理由：{reason}</translation></message><message><source>Suspension</source><translation>挂账</translation></message><message><source>Waiting for dispatch</source><translation>待派遣</translation></message><message><source>What is not fixed?</source><translation>哪些问题未处理好？</translation></message><message><source>Why is it returned (e.g. wrong class)?</source><translation>回退原因（如类别错误）？</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>reworked {n}×</source><translation>返工 {n} 次</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{number} closed.</source><translation>{number} 已结案。</translation></message><message><source>{number} dispatched to {dept}.</source><translation>{number} 已派遣至{dept}。</translation></message><message><source>{number} is suspended (挂账); its clock is paused.</source><translation>{number} 已挂账，计时暂停。</translation></message><message><source>{number} sent to an inspector for checking.</source><translation>{number} 已派发监督员核查。</translation></message><message><source>{number}: request approved.</source><translation>{number}：申请已批准。</translation></message><message><source>{n} cases dispatched to {dept}.</source><translation>{n} 件案卷已派遣至{dept}。</translation></message></context>
+<message><source>&amp;Batch dispatch selected</source><translation>批量派遣所选(&amp;B)</translation></message><message><source>&amp;Close case</source><translation>结案(&amp;C)</translation></message><message><source>&amp;Dispatch</source><translation>派遣(&amp;D)</translation></message><message><source>&amp;Fed back ({n})</source><translation>已反馈 ({n})(&amp;F)</translation></message><message><source>&amp;Requests ({n})</source><translation>申请审批 ({n})(&amp;R)</translation></message><message><source>A&amp;pprove</source><translation>批准(&amp;P)</translation></message><message><source>Close t&amp;ype:</source><translation>结案类型(&amp;Y)：</translation></message><message><source>D&amp;epartment (suggested first):</source><translation>处置部门（建议优先）(&amp;E)：</translation></message><message><source>Deadline if dispatched now: {t} ({limit})</source><translation>现在派遣的处置时限：{t}（{limit}）</translation></message><message><source>Deadline: …</source><translation>处置时限：…</translation></message><message><source>Den&amp;y…</source><translation>驳回(&amp;Y)…</translation></message><message><source>Deny the request</source><translation>驳回申请</translation></message><message><source>Error (false report)</source><translation>误报结案</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Postponement (缓办)</source><translation>缓办</translation></message><message><source>Re&amp;turn to filing…</source><translation>回退立案(&amp;T)…</translation></message><message><source>Re&amp;work…</source><translation>返工(&amp;W)…</translation></message><message><source>Res&amp;ume handling</source><translation>恢复处置(&amp;U)</translation></message><message><source>Return to filing</source><translation>回退立案</translation></message><message><source>Rework (返工)</source><translation>返工</translation></message><message><source>Send chec&amp;k</source><translation>派发核查(&amp;K)</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Suggested: {reason}</source><translation>建议理由：{reason}</translation></message><message><source>Suspension</source><translation>挂账</translation></message><message><source>Waiting for dispatch</source><translation>待派遣</translation></message><message><source>What is not fixed?</source><translation>哪些问题未处理好？</translation></message><message><source>Why is it returned (e.g. wrong class)?</source><translation>回退原因（如类别错误）？</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reworked {n}×</source><translation>返工 {n} 次</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>until {date}</source><translation>至 {date}</translation></message><message><source>{number} closed.</source><translation>{number} 已结案。</translation></message><message><source>{number} dispatched to {dept}.</source><translation>{number} 已派遣至{dept}。</translation></message><message><source>{number} sent to an inspector for checking.</source><translation>{number} 已派发监督员核查。</translation></message><message><source>{number}: request approved.</source><translation>{number}：申请已批准。</translation></message><message><source>{n} cases dispatched to {dept}.</source><translation>{n} 件案卷已派遣至{dept}。</translation></message></context>
 <context>
     <name>SupervisionPanel</name>
     <message>
@@ -2241,27 +2266,27 @@
 <context>
     <name>TimingModel</name>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="194" />
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
         <source>Case</source>
         <translation>案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="194" />
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="194" />
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="194" />
+        <location filename="../../app/widgets/timing_panel.py" line="195" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="195" />
+        <location filename="../../app/widgets/timing_panel.py" line="196" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
@@ -2269,45 +2294,45 @@
 <context>
     <name>TimingPanel</name>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="294" />
-        <location filename="../../app/widgets/timing_panel.py" line="525" />
+        <location filename="../../app/widgets/timing_panel.py" line="295" />
+        <location filename="../../app/widgets/timing_panel.py" line="533" />
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="295" />
+        <location filename="../../app/widgets/timing_panel.py" line="296" />
         <source>Mute the overdue alarm sound</source>
         <translation>关闭超时报警声音</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="298" />
-        <location filename="../../app/widgets/timing_panel.py" line="415" />
+        <location filename="../../app/widgets/timing_panel.py" line="299" />
+        <location filename="../../app/widgets/timing_panel.py" line="417" />
         <source>All departments</source>
         <translation>全部部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="300" />
+        <location filename="../../app/widgets/timing_panel.py" line="301" />
         <source>All stages</source>
         <translation>全部环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="397" />
+        <location filename="../../app/widgets/timing_panel.py" line="399" />
         <source> (%1 cases already overdue)</source>
         <translation>（共 %1 件已超时）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="404" />
+        <location filename="../../app/widgets/timing_panel.py" line="406" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="394" />
-        <location filename="../../app/widgets/timing_panel.py" line="517" />
+        <location filename="../../app/widgets/timing_panel.py" line="396" />
+        <location filename="../../app/widgets/timing_panel.py" line="525" />
         <source>%1: %2 overdue</source>
         <translation>%1：%2超时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/timing_panel.py" line="525" />
+        <location filename="../../app/widgets/timing_panel.py" line="533" />
         <source>Muted</source>
         <translation>已静音</translation>
     </message>
@@ -3191,41 +3216,46 @@
     </message>
     <message>
         <location filename="../../app/wall/window.py" line="264" />
-        <source>suspended</source>
-        <translation>已挂账</translation>
+        <source>postponed</source>
+        <translation>已缓办</translation>
     </message>
     <message>
         <location filename="../../app/wall/window.py" line="265" />
+        <source>hung up</source>
+        <translation>已挂账</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall/window.py" line="266" />
         <source>fed back</source>
         <translation>已反馈</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="265" />
+        <location filename="../../app/wall/window.py" line="266" />
         <source>being checked</source>
         <translation>核查中</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="266" />
+        <location filename="../../app/wall/window.py" line="267" />
         <source>closed</source>
         <translation>已结案</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="266" />
+        <location filename="../../app/wall/window.py" line="267" />
         <source>voided</source>
         <translation>已作废</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="273" />
+        <location filename="../../app/wall/window.py" line="274" />
         <source>%1 d %2 h</source>
         <translation>%1天%2小时</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="275" />
+        <location filename="../../app/wall/window.py" line="276" />
         <source>%1 h %2 min</source>
         <translation>%1小时%2分</translation>
     </message>
     <message>
-        <location filename="../../app/wall/window.py" line="276" />
+        <location filename="../../app/wall/window.py" line="277" />
         <source>%1 min</source>
         <translation>%1分钟</translation>
     </message>
@@ -3263,4 +3293,4 @@
         <translation>保存截图</translation>
     </message>
 </context>
-<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>EvaluationCharts</name><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class (top %1)</source><translation>案件类别（前 %1）</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Composite score</source><translation>综合得分</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Scores by department</source><translation>部门综合得分</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationExport</name><message><source>Acceptors</source><translation>受理员</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class</source><translation>案件类别</translation></message><message><source>Cases per unit grid</source><translation>网格案件分布</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Closed on time</source><translation>按期结案</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Departments</source><translation>部门</translation></message><message><source>Dispatchers</source><translation>派遣员</translation></message><message><source>Districts</source><translation>区县</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Grade</source><translation>等级</translation></message><message><source>Inspectors</source><translation>监督员</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Measured score</source><translation>已测得分</translation></message><message><source>Measured weight</source><translation>测得权重</translation></message><message><source>Month</source><translation>月</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>On-time closing rate</source><translation>按期结案率</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>Shift leaders</source><translation>值班长</translation></message><message><source>Streets</source><translation>街道</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids with the most cases (top 30)</source><translation>案件最多的单元网格（前 30）</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationMenu</name><message><source>&amp;Evaluation</source><translation>评价(&amp;E)</translation></message><message><source>Cases per unit grid (evaluation)</source><translation>网格案件分布（综合评价）</translation></message><message><source>Evaluation (综合评价)…</source><translation>综合评价…</translation></message></context><context><name>EvaluationTables</name><message><source>Grade</source><translation>等级</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>accepted</source><translation>已受理</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>dispatched</source><translation>已派遣</translation></message><message><source>filed</source><translation>已立案</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context><context><name>Supervision</name><message><source>%1 left</source><translation>剩余%1</translation></message><message><source>%1: %2 case(s), longest overdue first</source><translation>%1：%2件，超期最久在前</translation></message><message><source>&amp;Supervise (督办)…</source><translation>督办(&amp;S)…</translation></message><message><source>&amp;Urge (催办)…</source><translation>催办(&amp;U)…</translation></message><message><source>(no region)</source><translation>（无区域）</translation></message><message><source>(none)</source><translation>（无）</translation></message><message><source>(not dispatched)</source><translation>（未派遣）</translation></message><message><source>(the first %1 shown)</source><translation>（显示前%1件）</translation></message><message><source>All groups: %1 case(s), longest overdue first</source><translation>全部分组：%1件，超期最久在前</translation></message><message><source>Answer from %1 on case %2: %3</source><translation>%1答复案卷 %2：%3</translation></message><message><source>By class</source><translation>按类别</translation></message><message><source>By department</source><translation>按部门</translation></message><message><source>By region</source><translation>按区域</translation></message><message><source>Cannot load the board: %1</source><translation>无法加载督查看板：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Community</source><translation>社区</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Group</source><translation>分组</translation></message><message><source>Include soon overdue</source><translation>含即将超期</translation></message><message><source>Longest overdue</source><translation>最长超期</translation></message><message><source>Not sent: %1</source><translation>未发出：%1</translation></message><message><source>Overdue for</source><translation>超期时长</translation></message><message><source>Overdue now</source><translation>当前超时</translation></message><message><source>Overdue: %1 · soon overdue: %2 · urged: %3</source><translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation></message><message><source>Refresh</source><translation>刷新</translation></message><message><source>Sending…</source><translation>正在发送…</translation></message><message><source>Sent to the departments: %1 case(s).</source><translation>已发往责任部门：%1件。</translation></message><message><source>Soon overdue</source><translation>即将超期</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street</source><translation>街道</translation></message><message><source>Supervision</source><translation>督办</translation></message><message><source>Urged</source><translation>已督办</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Urges of the case</source><translation>本案督办记录</translation></message><message><source>Urges of the department</source><translation>部门督办记录</translation></message><message><source>answered</source><translation>已答复</translation></message><message><source>not answered</source><translation>未答复</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>Supervise</source><translation>督办</translation></message><message><source>Urge</source><translation>催办</translation></message><message><source>level %1</source><translation>%1级</translation></message><message><source>urged ×%1</source><translation>督×%1</translation></message></context></TS>
+<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Postpone until</source><translation>缓办至</translation></message><message><source>Postponement requested, awaiting approval</source><translation>已申请缓办，待审批</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>EvaluationCharts</name><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class (top %1)</source><translation>案件类别（前 %1）</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Composite score</source><translation>综合得分</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Scores by department</source><translation>部门综合得分</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationExport</name><message><source>Acceptors</source><translation>受理员</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class</source><translation>案件类别</translation></message><message><source>Cases per unit grid</source><translation>网格案件分布</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Closed on time</source><translation>按期结案</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Departments</source><translation>部门</translation></message><message><source>Dispatchers</source><translation>派遣员</translation></message><message><source>Districts</source><translation>区县</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Grade</source><translation>等级</translation></message><message><source>Inspectors</source><translation>监督员</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Measured score</source><translation>已测得分</translation></message><message><source>Measured weight</source><translation>测得权重</translation></message><message><source>Month</source><translation>月</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>On-time closing rate</source><translation>按期结案率</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>Shift leaders</source><translation>值班长</translation></message><message><source>Streets</source><translation>街道</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids with the most cases (top 30)</source><translation>案件最多的单元网格（前 30）</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationMenu</name><message><source>&amp;Evaluation</source><translation>评价(&amp;E)</translation></message><message><source>Cases per unit grid (evaluation)</source><translation>网格案件分布（综合评价）</translation></message><message><source>Evaluation (综合评价)…</source><translation>综合评价…</translation></message></context><context><name>EvaluationTables</name><message><source>Grade</source><translation>等级</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>accepted</source><translation>已受理</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>dispatched</source><translation>已派遣</translation></message><message><source>filed</source><translation>已立案</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context><context><name>Supervision</name><message><source>%1 left</source><translation>剩余%1</translation></message><message><source>%1: %2 case(s), longest overdue first</source><translation>%1：%2件，超期最久在前</translation></message><message><source>&amp;Supervise (督办)…</source><translation>督办(&amp;S)…</translation></message><message><source>&amp;Urge (催办)…</source><translation>催办(&amp;U)…</translation></message><message><source>(no region)</source><translation>（无区域）</translation></message><message><source>(none)</source><translation>（无）</translation></message><message><source>(not dispatched)</source><translation>（未派遣）</translation></message><message><source>(the first %1 shown)</source><translation>（显示前%1件）</translation></message><message><source>All groups: %1 case(s), longest overdue first</source><translation>全部分组：%1件，超期最久在前</translation></message><message><source>Answer from %1 on case %2: %3</source><translation>%1答复案卷 %2：%3</translation></message><message><source>By class</source><translation>按类别</translation></message><message><source>By department</source><translation>按部门</translation></message><message><source>By region</source><translation>按区域</translation></message><message><source>Cannot load the board: %1</source><translation>无法加载督查看板：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Community</source><translation>社区</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Group</source><translation>分组</translation></message><message><source>Include soon overdue</source><translation>含即将超期</translation></message><message><source>Longest overdue</source><translation>最长超期</translation></message><message><source>Not sent: %1</source><translation>未发出：%1</translation></message><message><source>Overdue for</source><translation>超期时长</translation></message><message><source>Overdue now</source><translation>当前超时</translation></message><message><source>Overdue: %1 · soon overdue: %2 · urged: %3</source><translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation></message><message><source>Refresh</source><translation>刷新</translation></message><message><source>Sending…</source><translation>正在发送…</translation></message><message><source>Sent to the departments: %1 case(s).</source><translation>已发往责任部门：%1件。</translation></message><message><source>Soon overdue</source><translation>即将超期</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street</source><translation>街道</translation></message><message><source>Supervision</source><translation>督办</translation></message><message><source>Urged</source><translation>已督办</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Urges of the case</source><translation>本案督办记录</translation></message><message><source>Urges of the department</source><translation>部门督办记录</translation></message><message><source>answered</source><translation>已答复</translation></message><message><source>not answered</source><translation>未答复</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>Supervise</source><translation>督办</translation></message><message><source>Urge</source><translation>催办</translation></message><message><source>level %1</source><translation>%1级</translation></message><message><source>urged ×%1</source><translation>督×%1</translation></message></context></TS>

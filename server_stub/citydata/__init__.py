@@ -25,6 +25,10 @@ from __future__ import annotations
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 LICENSE = "ODbL-1.0"
+# The package's two files (here, not in package.py, so the demo's start can name them without
+# importing the builder's GIS stack)
+GPKG_NAME = "city.gpkg"
+JSON_NAME = "city.json"
 
 __all__ = ["ATTRIBUTION", "LICENSE", "build_city"]
 

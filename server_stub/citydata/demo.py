@@ -34,8 +34,7 @@ from ..db.models import (Camera, Case, ClassResponsibility, Component, Departmen
 from ..security import hash_password
 from ..services import city as city_svc
 from ..services import loader
-from . import streams
-from .package import GPKG_NAME, JSON_NAME
+from . import GPKG_NAME, JSON_NAME, demo_cache, streams
 
 log = logging.getLogger("occ.demo")
 
@@ -45,6 +44,7 @@ LONLAT_CRS = 4490  # CGCS2000 geographic: what the database stores (≈ WGS84 de
 STAFF = (("acceptor", "周静", "acceptor"), ("shift_leader", "王建国", "shift_leader"),  # the UI adds the role
          ("dispatcher", "刘洋", "dispatcher"), ("leader", "陈志强", "leader"))
 HISTORY_DAYS = 90
+HISTORY_BATCH = 4  # cases per transaction when the history is written while the server serves
 OFFLINE_EVERY = 9  # every 9th demo camera is reported offline (the video wall shows it so)
 
 
@@ -257,18 +257,14 @@ def history_days() -> int:
     return int(_env_number("OCC_DEMO_HISTORY_DAYS", HISTORY_DAYS))
 
 
-def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = None,
-              seed: int = 20240601, background_history: bool = False, live_streams: bool = False) -> list[str]:
-    """Makes the server a demo city (see the module doc); returns lines to print at start.
-    `history` = days of case history generated when the database has no cases (default 90, env
-    OCC_DEMO_HISTORY_DAYS); `simulator` = start the live simulator (default: unless
-    OCC_DEMO_SIMULATOR=0); `background_history`: write the history in a thread while the server
-    already serves (the first start is usable in seconds; clients get a resync when it is done);
-    `live_streams`: the cameras' live HLS and RTSP streams (streams.start_live_streams)."""
-    t0 = time.perf_counter()
-    data_dir = Path(ctx.settings.data_dir)
+def prepare_city(ctx: Any, data_dir: Path) -> list[str]:
+    """The city package in <data_dir>/city, its reference data and the demo accounts in the
+    database: each part that is missing, from the cache (demo_cache) when it has them, else built
+    and loaded (and then kept in the cache). Returns what it did, for the start's printout."""
     directory = data_dir / "city"
-    lines: list[str] = []
+    # a first start: the city as an earlier first start prepared it, when there is one
+    cached = demo_cache.restore_package(directory)
+    cached_db = cached and demo_cache.restore_reference(ctx)
     with ctx.db.session() as s:
         cameras_missing = not _count(s, Camera.id)
         complete = all(_count(s, col) for col in (Department.id, Region.code, ResponsibilityGrid.id,
@@ -277,28 +273,74 @@ def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = 
     city_svc.set_city(ctx, directory)
     pkg = PackageReader(directory / GPKG_NAME)
     loaded = {} if complete and not cameras_missing else load_reference(ctx, pkg)
-    made = ensure_accounts(ctx, pkg)
+    made = [] if cached_db else ensure_accounts(ctx, pkg)
+    if built or (cached and not cached_db):  # only the demo's own city: a package put in data_dir may be another
+        demo_cache.save_package(directory)
+        demo_cache.save_reference(ctx)
+    lines: list[str] = []
+    if cached:
+        lines.append(f"demo city taken from the cache {demo_cache.entry()}"
+                     + (" (package, reference data and accounts)" if cached_db else " (package)"))
+    elif built or loaded or made:
+        what = ", ".join(f"{v} {k}" for k, v in loaded.items()) + (f"; {len(made)} accounts" if made else "")
+        lines.append(f"demo city loaded: {what};")
+    return lines
+
+
+def prepare_cache() -> Path:
+    """The demo city in the cache (demo_cache), prepared in a temporary data dir when it is not
+    there yet (`make run` does this once at set-up, so the first start itself takes seconds)."""
+    import tempfile
+
+    from ..app import create_app
+    from ..settings import Settings
+    ent = demo_cache.entry()
+    if (ent / "reference.sqlite").exists() and all((ent / "city" / f).exists() for f in (GPKG_NAME, JSON_NAME)):
+        return ent
+    with tempfile.TemporaryDirectory(prefix="occ-demo-prepare-") as tmp:
+        ctx = create_app(Settings(db=f"sqlite:///{tmp}/demo.sqlite", data_dir=Path(tmp))).state.ctx
+        ctx.db.migrate()
+        for line in prepare_city(ctx, Path(tmp)):
+            log.info("demo: %s", line)
+        ctx.db.engine.dispose()
+    return ent
+
+
+def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = None,
+              seed: int = 20240601, background_history: bool = False, live_streams: bool = False) -> list[str]:
+    """Makes the server a demo city (see the module doc); returns lines to print at start.
+    `history` = days of case history generated when the database has no cases (default 90, env
+    OCC_DEMO_HISTORY_DAYS); `simulator` = start the live simulator (default: unless
+    OCC_DEMO_SIMULATOR=0); `background_history`: write the patrols and the history in a niced
+    child process while the server already serves (the first start is usable in seconds; clients
+    get a resync when it is done); `live_streams`: the cameras' live HLS and RTSP streams
+    (streams.start_live_streams)."""
+    t0 = time.perf_counter()
+    data_dir = Path(ctx.settings.data_dir)
+    directory = data_dir / "city"
+    lines = prepare_city(ctx, data_dir)
+    if lines:
+        lines[-1] += f" ({time.perf_counter() - t0:.1f} s)"
     if live_streams:
         lines += streams.start_live_streams(ctx)
-    from .patrols import generate_patrols
-    fixes = generate_patrols(ctx, directory / GPKG_NAME)
-    if fixes:
-        lines.append(f"recorded patrols of yesterday and today: {fixes} positions")
-    if built or loaded or made:
-        what = ", ".join(f"{v} {k}" for k, v in loaded.items()) + (f"; {len(made)} accounts" if made else "")
-        lines.append(f"demo city loaded in {time.perf_counter() - t0:.1f} s: {what}")
 
     with ctx.db.session() as s:
         has_cases = s.scalar(select(Case.id).limit(1)) is not None
     days = history_days() if history is None else history
-    if not has_cases and days > 0 and background_history:
-        start_background_history(ctx, days, seed)
-        lines.append(f"demo history: {days} days of cases being written in the background "
-                     "(GET /api/health shows the progress; clients reload when it is done)")
-    elif not has_cases and days > 0:
-        from .history import generate_history
-        stats = generate_history(ctx, days=days, seed=seed)
-        lines.append(stats.summary())
+    if background_history:
+        # patrols and history are written while the server already answers (a minute of work)
+        start_background_history(ctx, days if not has_cases else 0, seed, directory / GPKG_NAME)
+        if not has_cases and days > 0:
+            lines.append(f"demo history: {days} days of cases being written in the background "
+                         "(GET /api/health shows the progress; clients reload when it is done)")
+    else:
+        fixes = _patrols(ctx, directory / GPKG_NAME)
+        if fixes:
+            lines.append(f"recorded patrols of yesterday and today: {fixes} positions")
+        if not has_cases and days > 0:
+            from .history import generate_history
+            stats = generate_history(ctx, days=days, seed=seed)
+            lines.append(stats.summary())
     lines += demo_logins(ctx)
 
     if simulator is None:
@@ -311,28 +353,88 @@ def load_demo(ctx: Any, *, history: int | None = None, simulator: bool | None = 
     return lines
 
 
-def start_background_history(ctx: Any, days: int, seed: int) -> threading.Thread:
-    """The case history in a daemon thread (it writes through its own transactions, 40 cases each,
-    so requests interleave); progress in ctx.extras["demo.history"]; a resync to every client at the end."""
-    from .history import generate_history
+def _patrols(ctx: Any, gpkg: Path) -> int:
+    from .patrols import generate_patrols
+    return generate_patrols(ctx, gpkg)
+
+
+def start_background_history(ctx: Any, days: int, seed: int, gpkg: Path | None = None) -> threading.Thread:
+    """The recorded patrols (when `gpkg` is given) and then the case history (when `days`), written
+    by a child process at low priority (nice 10) while the server serves: in a thread of the
+    server the pure-Python generation held the GIL, and a first login waited over 10 s for it on
+    2 cores. It writes through its own transactions (40 cases each), so requests interleave.
+    A thread here follows its progress into ctx.extras["demo.history"] and sends every client a
+    resync when it is done."""
+    import multiprocessing
     state = ctx.extras["demo.history"] = {"done": 0, "total": None, "finished": False}
+    mp = multiprocessing.get_context("spawn")  # a fresh interpreter: no threads or sockets inherited
+    queue = mp.Queue()
+    proc = mp.Process(target=_background_writer, name="demo-history", daemon=True,
+                      args=(ctx.settings.model_dump(mode="json"), days, seed, str(gpkg) if gpkg else None, queue))
 
-    def progress(done: int, total: int) -> None:
-        state.update(done=done, total=total)
-
-    def run() -> None:
+    def follow() -> None:
         try:
-            stats = generate_history(ctx, days=days, seed=seed, progress=progress)
-            log.info("demo: %s", stats.summary())
+            proc.start()
+            while True:
+                try:
+                    kind, *rest = queue.get(timeout=1.0)
+                except Exception:  # noqa: BLE001 - queue.Empty: is the writer still there?
+                    if not proc.is_alive():
+                        log.warning("demo history: the writer stopped (exit %s)", proc.exitcode)
+                        break
+                    continue
+                if kind == "progress":
+                    state.update(done=rest[0], total=rest[1])
+                elif kind == "log":
+                    log.info("demo: %s", rest[0])
+                else:  # "done"
+                    break
+            proc.join(5)
         except Exception:  # noqa: BLE001 - a demo helper must never take the server down
             log.exception("demo history stopped")
         finally:
             state["finished"] = True
             ctx.bus.resync_all()  # clients reload what they have
 
-    t = threading.Thread(target=run, name="demo-history", daemon=True)
+    t = threading.Thread(target=follow, name="demo-history", daemon=True)
     t.start()
     return t
+
+
+def _background_writer(settings: dict, days: int, seed: int, gpkg: str | None, queue: Any) -> None:
+    """The child process of start_background_history: its own server context on the same database."""
+    try:
+        os.nice(10)  # the server and the client first
+    except OSError:
+        pass
+    parent = os.getppid()
+
+    def orphaned() -> None:  # the server went away: stop writing
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+    threading.Thread(target=orphaned, daemon=True).start()
+    try:
+        from ..app import create_app
+        from ..settings import Settings
+        from .history import generate_history
+        ctx = create_app(Settings(**settings)).state.ctx
+        if gpkg is not None:
+            fixes = _patrols(ctx, Path(gpkg))
+            if fixes:
+                queue.put(("log", f"recorded patrols of yesterday and today: {fixes} positions"))
+        if days > 0:
+            def progress(done: int, total: int) -> None:
+                queue.put(("progress", done, total))
+                time.sleep(0.02)  # a breath between transactions: the server's own writes get the lock
+
+            # small batches: SQLite has one writer at a time, and a login must not wait behind 40 cases
+            stats = generate_history(ctx, days=days, seed=seed, batch=HISTORY_BATCH, progress=progress)
+            queue.put(("log", stats.summary()))
+    except Exception as e:  # noqa: BLE001 - reported to the server's log, never raised into it
+        queue.put(("log", f"demo history stopped: {e!r}"))
+    finally:
+        queue.put(("done",))
 
 
 def start_background_simulator(ctx: Any):  # noqa: ANN201 - a simulator.Simulator

@@ -19,7 +19,7 @@ import shapely
 
 from app.domain.classification import Classification
 
-from . import ATTRIBUTION, LICENSE
+from . import ATTRIBUTION, GPKG_NAME, JSON_NAME, LICENSE
 from . import basemap as basemap_mod
 from . import builtup as builtup_mod
 from . import cameras as cameras_mod
@@ -36,8 +36,6 @@ from .walknet import build_walk_network
 
 FORMAT = "opencitycommand-city-package"
 FORMAT_VERSION = 1
-GPKG_NAME = "city.gpkg"
-JSON_NAME = "city.json"
 
 # layer name -> geometry type written when the layer is empty (mixed single/multi are promoted)
 LAYER_ORDER = [

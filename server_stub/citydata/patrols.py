@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import shapely
+
 from sqlalchemy import insert, select
 
 from ..db.models import Inspector, Position, ResponsibilityGrid, User
@@ -25,6 +27,7 @@ STOP_CHANCE = 1 / 300  # per fix: a stop about every 25 minutes of walking
 STOP_S = (300, 900)  # 5–15 minutes (talking to a shopkeeper, photographing a case)
 GAP_CHANCE = 1 / 1500  # per fix: the signal is lost about every two hours
 GAP_S = (130, 420)
+CHUNK, PAUSE_S = 5_000, 0.02  # fixes per transaction, and the breath after each
 
 
 def shift_windows(clock: Any, now: datetime, days: int = 2) -> list[tuple[datetime, datetime]]:
@@ -110,9 +113,13 @@ def generate_patrols(ctx: Any, gpkg: Path, now: datetime | None = None, seed: in
             last[uid] = rows[-1]
     lasts = {id(r) for r in last.values()}
     bulk = [r for r in rows if id(r) not in lasts]
+    # Short transactions with a breath between them: a server that already serves (the demo's
+    # first start) keeps taking logins and actions meanwhile (SQLite has one writer at a time).
+    for i in range(0, len(bulk), CHUNK):
+        with ctx.db.transaction() as s:
+            s.execute(insert(Position), bulk[i:i + CHUNK])
+        time.sleep(PAUSE_S)
     with ctx.db.transaction() as s:
-        for i in range(0, len(bulk), 20_000):
-            s.execute(insert(Position), bulk[i:i + 20_000])
         # Each inspector's last fix goes through the position service: it also moves the inspector.
         pos.write_fixes(s, [(pos.Fix(r["device_id"], r["fix_at"], lon=r["lon"], lat=r["lat"], speed_kn=r["speed_kn"],
                                      bearing=r["bearing"], accuracy=r["accuracy"], battery=r["battery"]), uid)

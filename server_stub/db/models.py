@@ -200,7 +200,7 @@ class Case(Base):
     class_code: Mapped[str] = mapped_column(String(4))
     condition_id: Mapped[str | None] = mapped_column(String(40))  # filing condition chosen at 立案
     state: Mapped[str] = mapped_column(String(20), index=True)
-    pending: Mapped[str | None] = mapped_column(String(12))  # extension | suspension request open
+    pending: Mapped[str | None] = mapped_column(String(12))  # extension | postponement | suspension request open
     pending_data: Mapped[dict | None] = mapped_column(JSON)  # e.g. {"amount": 2, "unit": "work_day"}
     back_state: Mapped[str | None] = mapped_column(String(20))  # where verify/check answers return
     description: Mapped[str] = mapped_column(Text, default="")

@@ -1,7 +1,7 @@
 """Case shapes of the API: report and action bodies, the case, its log and its detail."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,7 +58,8 @@ class ActionIn(BaseModel):
     answer_verify: result confirmed|not_found; answer_check: result fixed|not_fixed; + photo_hashes
     file: condition_id (+ kind/class_code correction); dispatch: department_id
     request_extension: reason, amount, limit_type; approve_extension: amount/limit_type override
-    request_suspension: reason; feedback: comment, photo_hashes; close: close_type; urge: comment.
+    request_postponement (缓办): reason, until (a date: handled by the end of it, city time);
+    approve_postponement: until override; request_suspension (挂账): reason; feedback: comment, photo_hashes; close: close_type; urge: comment.
     Every action: expected_version, the version the user saw (409 if the case changed since)."""
     model_config = ConfigDict(extra="forbid")
     comment: str | None = Field(None, max_length=4000)
@@ -78,6 +79,7 @@ class ActionIn(BaseModel):
     amount: float | None = Field(None, gt=0, le=10_000)
     limit_type: ClockType | None = None
     close_type: CloseType | None = None
+    until: date | None = Field(None, description="缓办至: the later date the case is postponed to")
     expected_version: int | None = Field(None, ge=1, description="the case version the user saw: 409 "
                                          "and nothing done when the case has changed since")
 
@@ -95,7 +97,7 @@ class CaseOut(BaseModel):
     class_name: str | None = None
     condition_id: str | None = None
     state: str
-    pending: str | None = None  # extension | suspension request open
+    pending: str | None = None  # extension | postponement | suspension request open
     pending_data: dict[str, Any] | None = None
     back_state: str | None = None
     description: str = ""

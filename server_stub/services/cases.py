@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable
 
 from sqlalchemy import ColumnElement, false, func, or_, select
@@ -417,6 +417,42 @@ def _approve_extension(a: _Act) -> None:
                   old_deadline=old.isoformat(), new_deadline=new.isoformat())
 
 
+def _until(a: _Act, value: Any) -> tuple[date, datetime]:
+    """缓办至: the end of that day in the city's time zone; it must be later than now and than the
+    deadline it replaces (a postponement never shortens the time)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            raise CaseInputError("until", f"must be a date (YYYY-MM-DD), got {value!r}") from None
+    if not isinstance(value, date):
+        raise CaseInputError("until", f"must be a date (YYYY-MM-DD), got {value!r}")
+    end = datetime.combine(value + timedelta(days=1), time(0), a.ctx.clock.tz).astimezone(timezone.utc)
+    floor = max(a.now, a.case.deadline_at or a.now)
+    if end <= floor:
+        raise CaseInputError("until", f"缓办 until {value.isoformat()} is not later than "
+                                      f"{'the deadline' if a.case.deadline_at and floor > a.now else 'now'} "
+                                      f"({floor.isoformat()}); choose a later date")
+    return value, end
+
+
+def _request_postponement(a: _Act) -> None:
+    day = _until(a, a.need("until"))[0].isoformat()
+    a.case.pending = Pending.POSTPONEMENT.value
+    a.case.pending_data = {"until": day, "reason": a.reason,
+                           "requested_by": a.actor.id, "requested_at": a.now.isoformat()}
+    a.data["until"] = day
+
+
+def _approve_postponement(a: _Act) -> None:
+    """The approver may give another date; the handling clock then runs to the end of that day."""
+    req = a.case.pending_data or {}
+    day, until = _until(a, a.params.get("until") or req.get("until"))
+    old, new = dl.extend_to(a.ctx, a.case, until)
+    a.data.update(until=day.isoformat(), requested=req,
+                  old_deadline=old.isoformat(), new_deadline=new.isoformat())
+
+
 def _request_suspension(a: _Act) -> None:
     a.case.pending = Pending.SUSPENSION.value
     a.case.pending_data = {"reason": a.reason,
@@ -492,6 +528,9 @@ HANDLERS: dict[Action, Callable[[_Act], None]] = {
     Action.REQUEST_EXTENSION: _request_extension,
     Action.APPROVE_EXTENSION: _approve_extension,
     Action.DENY_EXTENSION: _deny,
+    Action.REQUEST_POSTPONEMENT: _request_postponement,
+    Action.APPROVE_POSTPONEMENT: _approve_postponement,
+    Action.DENY_POSTPONEMENT: _deny,
     Action.REQUEST_SUSPENSION: _request_suspension,
     Action.APPROVE_SUSPENSION: _deny,  # logs the request it grants
     Action.DENY_SUSPENSION: _deny,
@@ -506,7 +545,7 @@ HANDLERS: dict[Action, Callable[[_Act], None]] = {
 }
 PHOTO_ACTIONS = {Action.ANSWER_VERIFY, Action.ANSWER_CHECK, Action.FEEDBACK}
 _CLEARS_PENDING = {Action.APPROVE_EXTENSION, Action.DENY_EXTENSION, Action.APPROVE_SUSPENSION,
-                   Action.DENY_SUSPENSION}
+                   Action.DENY_SUSPENSION, Action.APPROVE_POSTPONEMENT, Action.DENY_POSTPONEMENT}
 
 
 def _claim(s: Session, case: Case) -> None:
@@ -551,6 +590,8 @@ def apply_action(s: Session, ctx: Any, case_id: int, actor: User, action: Action
             dl.resume(ctx, case, now)
         elif new_state == State.SUSPENDED:
             a.data["remaining_seconds"] = dl.pause(ctx, case, now)
+        elif new_state == State.POSTPONED:
+            pass  # _approve_postponement moved the running handling deadline to the approved date
         else:
             dl.start_stage(s, ctx, case, now)  # dispatch, re-dispatch and rework: handling in full
         if new_state in FINAL_STATES:

@@ -7,7 +7,8 @@ Columns on Case describe the clock of the *current* stage: `stage`, `stage_start
 - handling runs on the filing condition chosen at 立案 (case.condition_id), starting at dispatch and
   restarted in full at rework and at re-dispatch. An approved extension moves the deadline and grows
   limit_value by the counted time added (in the case's own clock, so the band threshold stays right
-  when the extension is given in another clock type). A suspension stores the counted time left
+  when the extension is given in another clock type). A postponement (缓办) moves the deadline the
+  same way, to the end of the approved day (extend_to). A suspension (挂账) stores the counted time left
   (remaining_at_pause) and clears deadline_at; resume puts it back on the clock from then.
 """
 from __future__ import annotations
@@ -105,6 +106,19 @@ def extend(ctx: Any, case: Case, amount: float, limit_type: ClockType | str) -> 
         raise ValueError("the case has no running deadline to extend")
     old = case.deadline_at
     new = ctx.clock.add(old, amount, ClockType(limit_type))
+    own = ClockType(case.limit_type or ClockType.URGENT_HOUR)
+    added = ctx.clock.counted_seconds(old, new, own)
+    case.limit_value = (case.limit_value or 0.0) + added / WorkClock.limit_seconds(1, own)
+    case.deadline_at = new
+    return old, new
+
+
+def extend_to(ctx: Any, case: Case, new: datetime) -> tuple[datetime, datetime]:
+    """缓办: the handling deadline becomes `new` (later); limit_value grows by the counted time
+    added, as for an extension, so the yellow band keeps its meaning. Returns (old, new)."""
+    if case.deadline_at is None:
+        raise ValueError("the case has no running deadline to postpone")
+    old = case.deadline_at
     own = ClockType(case.limit_type or ClockType.URGENT_HOUR)
     added = ctx.clock.counted_seconds(old, new, own)
     case.limit_value = (case.limit_value or 0.0) + added / WorkClock.limit_seconds(1, own)

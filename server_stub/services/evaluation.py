@@ -77,7 +77,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import evaluation as ev
 from app.domain import periods
-from app.domain.workflow import STAGE_OF_STATE, State
+from app.domain.workflow import HANDLING_STATES, STAGE_OF_STATE, State
 
 from ..context import ServerContext
 from ..db.models import (Case, CaseEvent, Department, Inspector, Overdue, Region, ResponsibilityGrid,
@@ -260,7 +260,7 @@ class _Case:
             return True  # recorded overdue: the band watcher or an action saw it pass
         deadline = None
         for i in range(r, upto):
-            if evs[i][TO] == State.HANDLING and evs[i][DEADLINE] is not None:
+            if evs[i][TO] in HANDLING_STATES and evs[i][DEADLINE] is not None:
                 deadline = evs[i][DEADLINE]
         deadline = _naive(deadline)
         return deadline is not None and t > deadline
@@ -344,7 +344,7 @@ def _dispatch(c: _Case, i: int, t: Tally) -> None:
     if returned or c.first("void", after=i, until=end) is not None:
         return  # not this department's case, or voided (作废) meanwhile: out of its statistics
     if nxt is None and row.state == State.SUSPENDED:
-        return  # 挂账: out of the handling statistics
+        return  # 挂账: out of the handling statistics (缓办 stays in, against its approved date)
     dept = evs[i][DEPT] or row.department_id
     last_fb = last_rw = None
     extended = closed = False

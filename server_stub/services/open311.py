@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.classification import Kind, MinorClass
-from app.domain.workflow import State
+from app.domain.workflow import HANDLING_STATES, State
 
 from ..context import ServerContext
 from ..db.models import Case, CaseEvent, Component, Department, Region
@@ -38,7 +38,7 @@ KIND_ZH = {"component": "部件", "event": "事件"}
 CLOCK_ZH = {"urgent_hour": "紧急工作时", "work_hour": "工作时", "work_day": "工作日", "natural_day": "自然日"}
 STATE_ZH = {
     "reported": "已上报，待受理", "verifying": "核实中", "pending_filing": "待立案",
-    "pending_dispatch": "待派遣", "handling": "处置中", "suspended": "挂账",
+    "pending_dispatch": "待派遣", "handling": "处置中", "postponed": "缓办", "suspended": "挂账",
     "pending_check": "已处置，待核查", "checking": "核查中", "closed": "已结案", "void": "已作废",
 }
 CLOSE_TYPE_ZH = {"normal": "正常结案", "overdue": "超期结案", "error": "误报结案", "special": "特殊结案"}
@@ -353,7 +353,7 @@ def _request_out(ctx: ServerContext, c: Case, dept: str | None, extra: dict) -> 
                       f"结案条件：{fc.closing_condition}")
         except ValueError:
             pass
-    expected = c.deadline_at if c.stage == "handling" and c.state == State.HANDLING else None
+    expected = c.deadline_at if c.stage == "handling" and c.state in HANDLING_STATES else None
     return ServiceRequest(
         service_request_id=c.number, status="closed" if closed else "open", status_notes=notes,
         service_name=cls.name if cls else None, service_code=service_code(c.kind, c.class_code),

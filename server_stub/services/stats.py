@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from app.domain.workflow import OPEN_STATES, Action
+from app.domain.workflow import ACTIVE_STATES, OPEN_STATES, Action, State
 
 from ..db.models import Case, CaseEvent, Department, Inspector
 
@@ -40,7 +40,12 @@ def wall(s: Session, classification: Any, tz: Any, now: datetime | None = None, 
     kpi["on_time_close_rate"] = (int(on_time or 0) / closed) if closed else None
     kpi["overdue_now"] = s.scalar(select(func.count()).select_from(Case)
                                   .where(Case.state.in_(OPEN), Case.band == "red")) or 0
-    kpi["open"] = s.scalar(select(func.count()).select_from(Case).where(Case.state.in_(OPEN))) or 0
+    by_state = dict(s.execute(select(Case.state, func.count()).where(Case.state.in_(OPEN))
+                              .group_by(Case.state)).all())
+    # active: open and not hung up (挂账 leaves the active count; 缓办 stays in it)
+    kpi["open"] = sum(int(n) for st, n in by_state.items() if st in ACTIVE_STATES)
+    kpi["postponed"] = int(by_state.get(State.POSTPONED.value, 0))
+    kpi["suspended"] = int(by_state.get(State.SUSPENDED.value, 0))
     kpi["inspectors_on_duty"] = s.scalar(select(func.count()).select_from(Inspector)
                                          .where(Inspector.fix_at >= now - timedelta(seconds=ONLINE_SECONDS))) or 0
 

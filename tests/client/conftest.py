@@ -9,6 +9,20 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def demo_city_server(tmp_path_factory):
+    """One live server on the demo city (2 days of history) for every whole-window test module of
+    the session: the language walk, the working day's tools, the whole day's loop. Each test makes
+    its own cases."""
+    from tests.client.demo_world import build_demo_package, demo_server
+    mp = pytest.MonkeyPatch()
+    try:
+        package = build_demo_package(tmp_path_factory.mktemp("demo_city"))
+        with demo_server(tmp_path_factory.mktemp("srv"), package, mp) as srv:
+            yield srv
+    finally:
+        mp.undo()
+
 
 CRS = "EPSG:4527"  # CGCS2000 3-degree GK zone 39
 CX, CY = 39_390_000.0, 3_170_000.0  # near Nanchang

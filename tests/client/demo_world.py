@@ -12,10 +12,15 @@ DEMO_PASSWORD = "demo"
 
 
 def build_demo_package(out: Path) -> Path:
+    """The demo city package, built once per test session (the demo's own cache, in a temp dir)."""
+    from server_stub.citydata import demo_cache
+    if demo_cache.restore_package(out):
+        return out
     from server_stub.citydata.package import build_city
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         build_city(out, demo=True)
+    demo_cache.save_package(out)
     return out
 
 

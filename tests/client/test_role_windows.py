@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QD
                                QGroupBox, QLabel, QLineEdit, QMenu, QTabBar, QToolBar, QWidget)
 
 from app.widgets.case_table import COLUMNS, ID_ROLE
-from tests.client.demo_world import DEMO_PASSWORD, build_demo_package, demo_server
+from tests.client.demo_world import DEMO_PASSWORD
 
 ROLES = ("acceptor", "shift_leader", "dispatcher", "leader", "water_supply", "caixiaodong")
 # Latin words a Chinese UI legitimately shows: product and format names, keys, units.
@@ -38,18 +38,8 @@ def chinese(qapp):
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory):
-    return build_demo_package(tmp_path_factory.mktemp("demo_city"))
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, package):
-    mp = pytest.MonkeyPatch()
-    try:
-        with demo_server(tmp_path_factory.mktemp("srv"), package, mp) as srv:
-            yield srv
-    finally:
-        mp.undo()
+def server(demo_city_server):
+    return demo_city_server  # shared with the other whole-window modules (conftest)
 
 
 def visible_texts(root: QWidget) -> list[tuple[str, str]]:

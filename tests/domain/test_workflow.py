@@ -5,12 +5,12 @@ import itertools
 
 import pytest
 
-from app.domain.workflow import (BACK, CHECK_FAILED, CHECK_PASSED, PAUSED_STATES, STAGE_OF_STATE, DEFAULT_TRANSITIONS, DEFAULT_WORKFLOW, FINAL_STATES, OPEN_STATES, SAME,
+from app.domain.workflow import (ACTIVE_STATES, HANDLING_STATES, BACK, CHECK_FAILED, CHECK_PASSED, PAUSED_STATES, STAGE_OF_STATE, DEFAULT_TRANSITIONS, DEFAULT_WORKFLOW, FINAL_STATES, OPEN_STATES, SAME,
                                  Action, MissingReason, Pending, Role, State, Transition, Workflow,
                                  WorkflowError, WrongRole, WrongState)
 
 WF = DEFAULT_WORKFLOW
-PENDINGS: list[Pending | None] = [None, Pending.EXTENSION, Pending.SUSPENSION]
+PENDINGS: list[Pending | None] = [None, *Pending]
 CASES = [(t, s) for t in DEFAULT_TRANSITIONS for s in sorted(t.sources)]
 
 
@@ -89,14 +89,16 @@ def test_back_returns_to_back_state() -> None:
 def test_pending_request_rules() -> None:
     h, d, disp = State.HANDLING, Role.DEPARTMENT, Role.DISPATCHER
     # a second request while one is open is refused
-    for action, pending in itertools.product((Action.REQUEST_EXTENSION, Action.REQUEST_SUSPENSION),
-                                             (Pending.EXTENSION, Pending.SUSPENSION)):
+    for action, pending in itertools.product((Action.REQUEST_EXTENSION, Action.REQUEST_POSTPONEMENT,
+                                              Action.REQUEST_SUSPENSION), Pending):
         with pytest.raises(WrongState):
             WF.check(h, action, d, pending=pending, reason="r")
     assert WF.check(h, Action.REQUEST_EXTENSION, d, reason="r") == h
     # approvals and denials need the matching open request
     for action, needed in ((Action.APPROVE_EXTENSION, Pending.EXTENSION),
                            (Action.DENY_EXTENSION, Pending.EXTENSION),
+                           (Action.APPROVE_POSTPONEMENT, Pending.POSTPONEMENT),
+                           (Action.DENY_POSTPONEMENT, Pending.POSTPONEMENT),
                            (Action.APPROVE_SUSPENSION, Pending.SUSPENSION),
                            (Action.DENY_SUSPENSION, Pending.SUSPENSION)):
         for wrong in (None, *(set(Pending) - {needed})):
@@ -128,7 +130,8 @@ def test_allowed_lists_exactly_the_permitted_actions() -> None:
 def test_allowed_examples() -> None:
     assert set(WF.allowed("reported", "acceptor")) == {Action.ACCEPT, Action.REJECT, Action.SEND_VERIFY}
     assert set(WF.allowed("handling", "department")) == {
-        Action.DEPT_RETURN, Action.REQUEST_EXTENSION, Action.REQUEST_SUSPENSION, Action.FEEDBACK}
+        Action.DEPT_RETURN, Action.REQUEST_EXTENSION, Action.REQUEST_POSTPONEMENT, Action.REQUEST_SUSPENSION,
+        Action.FEEDBACK}
     assert set(WF.allowed("handling", "department", "extension")) == {Action.DEPT_RETURN, Action.FEEDBACK}
     assert set(WF.allowed("handling", "dispatcher", "suspension")) == {
         Action.APPROVE_SUSPENSION, Action.DENY_SUSPENSION, Action.URGE}
@@ -200,3 +203,21 @@ def test_a_city_may_close_on_the_departments_word() -> None:
 
 def test_stages_are_defined_once_and_paused_states_have_none() -> None:
     assert set(STAGE_OF_STATE) == OPEN_STATES - PAUSED_STATES
+
+
+def test_postponement_and_suspension_are_two_states() -> None:
+    """缓办: handled later against an approved date: the handling clock still runs, the department
+    feeds back from it, it stays active. 挂账: hung up, no clock, out of the active count, resumed."""
+    h, d = State.HANDLING, Role.DEPARTMENT
+    assert WF.check(h, Action.APPROVE_POSTPONEMENT, Role.DISPATCHER, pending="postponement") == State.POSTPONED
+    assert WF.check(h, Action.APPROVE_SUSPENSION, Role.DISPATCHER, pending="suspension") == State.SUSPENDED
+    assert STAGE_OF_STATE[State.POSTPONED] == STAGE_OF_STATE[State.HANDLING]
+    assert State.SUSPENDED not in STAGE_OF_STATE
+    assert State.POSTPONED in HANDLING_STATES and State.POSTPONED in ACTIVE_STATES
+    assert State.SUSPENDED not in ACTIVE_STATES and State.SUSPENDED in OPEN_STATES
+    assert set(WF.allowed(State.POSTPONED, d)) == {Action.FEEDBACK}
+    assert set(WF.allowed(State.SUSPENDED, d)) == set()
+    assert set(WF.allowed(State.POSTPONED, Role.DISPATCHER)) == {Action.URGE}
+    assert Action.RESUME in WF.allowed(State.SUSPENDED, Role.DISPATCHER)
+    with pytest.raises(MissingReason):
+        WF.check(h, Action.REQUEST_POSTPONEMENT, d)

@@ -47,7 +47,9 @@ def params(w) -> dict[str, dict]:
         "file": {"condition_id": COND}, "not_file": why, "dispatch": {"department_id": water},
         "return_to_filing": why, "dept_return": why,
         "request_extension": {**why, "amount": 1, "limit_type": "work_day"}, "approve_extension": {},
-        "deny_extension": why, "request_suspension": why, "approve_suspension": {}, "deny_suspension": why,
+        "deny_extension": why,
+        "request_postponement": {**why, "until": "2099-12-31"}, "approve_postponement": {},
+        "deny_postponement": why, "request_suspension": why, "approve_suspension": {}, "deny_suspension": why,
         "resume": {}, "feedback": {"comment": "已清理"}, "send_check": {"inspector_id": insp},
         "answer_check": {"result": "fixed"}, "rework": why, "close": {}, "void": why,
         "urge": {"comment": "尽快处理"},
@@ -62,6 +64,8 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     State.PENDING_FILING: [("accept", "acceptor")],
     State.PENDING_DISPATCH: [("accept", "acceptor"), ("file", "shift_leader")],
     State.HANDLING: _TO_HANDLING,
+    State.POSTPONED: _TO_HANDLING + [("request_postponement", "department"),
+                                     ("approve_postponement", "dispatcher")],
     State.SUSPENDED: _TO_HANDLING + [("request_suspension", "department"), ("approve_suspension", "dispatcher")],
     # fed back and checked fixed (核查通过): what 结案 needs by default
     State.PENDING_CHECK: _TO_HANDLING + [("feedback", "department"), ("send_check", "dispatcher"),
@@ -72,6 +76,7 @@ PATHS: dict[str, list[tuple[str, str]]] = {
     State.VOID: [("reject", "acceptor")],
 }
 PENDING_STEP = {"extension": ("request_extension", "department"),
+                "postponement": ("request_postponement", "department"),
                 "suspension": ("request_suspension", "department")}
 
 

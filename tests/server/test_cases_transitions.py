@@ -13,7 +13,7 @@ from app.domain.workflow import BACK, DEFAULT_TRANSITIONS, OPEN_STATES, SAME, Ac
 from .casekit import act, bring_to, get, params, pooled, shared_world_fixture
 
 ORDER = list(State)
-DISPATCHED = {State.HANDLING, State.SUSPENDED, State.PENDING_CHECK, State.CHECKING, State.CLOSED}
+DISPATCHED = {State.HANDLING, State.POSTPONED, State.SUSPENDED, State.PENDING_CHECK, State.CHECKING, State.CLOSED}
 
 
 tw = shared_world_fixture()
@@ -83,8 +83,8 @@ def test_transition(tw, t):
     assert r.status_code == 409 and wrong.value in r.json()["detail"], r.text
 
 
-@pytest.mark.parametrize("action", ["approve_extension", "deny_extension", "approve_suspension",
-                                    "deny_suspension"])
+@pytest.mark.parametrize("action", ["approve_extension", "deny_extension", "approve_postponement",
+                                    "deny_postponement", "approve_suspension", "deny_suspension"])
 def test_approval_needs_an_open_request(tw, action):
     cid = bring_to(tw, State.HANDLING)
     r = tw.client.post(f"/api/cases/{cid}/actions/{action}", json=params(tw)[action], headers=tw.h("leader"))
