@@ -340,11 +340,18 @@ def test_night_darkens_the_whole_window_and_keeps_text_readable(qtbot, server, w
     def docks() -> list:
         return [d for d in win.findChildren(QDockWidget) if d.isVisible() and d.width() > 50]
 
-    assert len(docks()) >= 3
-    assert all(_mean_luminance(d) > 0.5 for d in docks())  # day: light panels
+    def name(d) -> str:  # noqa: ANN001
+        return d.windowTitle() or d.objectName()
+
+    day = {name(d): _mean_luminance(d) for d in docks()}
+    light = {k for k, v in day.items() if v > 0.4}  # a video dock is dark by day too
+    assert len(light) >= 3, day
     win.night_action.setChecked(True)
     try:
-        qtbot.waitUntil(lambda: all(_mean_luminance(d) < 0.12 for d in docks()), timeout=5000)
+        def dark() -> bool:
+            night = {name(d): _mean_luminance(d) for d in docks()}
+            return all(night[k] < 0.12 if k in light else night[k] <= day[k] + 0.02 for k in night)
+        qtbot.waitUntil(dark, timeout=5000)
         for part in (win.menuBar(), win.statusBar()):
             assert _mean_luminance(part) < 0.12, type(part).__name__
         bad = []
@@ -359,4 +366,4 @@ def test_night_darkens_the_whole_window_and_keeps_text_readable(qtbot, server, w
         assert not bad, "text that the night hides:\n" + "\n".join(bad[:20])
     finally:
         win.night_action.setChecked(False)
-    qtbot.waitUntil(lambda: all(_mean_luminance(d) > 0.5 for d in docks()), timeout=5000)
+    qtbot.waitUntil(lambda: all(_mean_luminance(d) > 0.4 for d in docks() if name(d) in light), timeout=5000)
