@@ -300,6 +300,8 @@ def prepare_cache() -> Path:
     with tempfile.TemporaryDirectory(prefix="occ-demo-prepare-") as tmp:
         ctx = create_app(Settings(db=f"sqlite:///{tmp}/demo.sqlite", data_dir=Path(tmp))).state.ctx
         ctx.db.migrate()
+        from ..bootstrap import ensure_admin
+        ensure_admin(ctx)  # id 1, as in every server's own database: the copied accounts come after it
         for line in prepare_city(ctx, Path(tmp)):
             log.info("demo: %s", line)
         ctx.db.engine.dispose()
