@@ -2,10 +2,15 @@
 dispatcher reads (class_code → 类别代码), in a fixed order; internal fields stay hidden."""
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
+from app.api.worker import run_async
 from app.layers import Feature
+
+log = logging.getLogger("occ.identify")
 
 # property -> label, in the order shown; a property not named here is internal (ids, versions, geometry)
 FIELDS = {
@@ -55,12 +60,24 @@ def value_text(key: str, value: object) -> str:
     return _t("IdentifyField", names[text]) if names and text in names else text
 
 
+DEPARTMENT_FIELDS = ("authority", "owner", "maintainer")  # department codes in the city package
+
+
 class IdentifyPanel(QTreeWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.department_names: dict[str, str] = {}  # code -> name, from the server after login
         self.setColumnCount(2)
         self.setHeaderLabels([self.tr("Field"), self.tr("Value")])
         self.setAlternatingRowColors(True)
+
+    def load_departments(self, client) -> None:  # noqa: ANN001
+        """Department names for the codes components carry, fetched off the UI thread."""
+        run_async(client.departments, self.set_departments,
+                  lambda e: log.warning("departments for the identify panel: %s", e), owner=self)
+
+    def set_departments(self, departments: list[dict]) -> None:
+        self.department_names = {str(d["code"]): str(d["name"]) for d in departments if d.get("code")}
 
     def show_features(self, features: list[Feature]) -> None:
         self.clear()
@@ -77,6 +94,9 @@ class IdentifyPanel(QTreeWidget):
                 if v is None or v == "" or isinstance(v, (dict, list)) or label in shown:
                     continue
                 shown.add(label)
-                QTreeWidgetItem(top, [label, value_text(k, v)])
+                text = value_text(k, v)
+                if k in DEPARTMENT_FIELDS and text in self.department_names:
+                    text = self.department_names[text]  # a dispatcher reads names, not codes
+                QTreeWidgetItem(top, [label, text])
             top.setExpanded(True)
         self.resizeColumnToContents(0)

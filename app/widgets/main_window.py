@@ -160,6 +160,7 @@ class MainWindow(QMainWindow):
         self.view_menu = self.menuBar().addMenu(self.tr("&View"))
         self.layer_panel = LayerPanel(self.canvas)
         self.identify_panel = IdentifyPanel()
+        self.identify_panel.load_departments(self.client)
         # the side columns run the full height; the timing strip sits under the map only
         self.setCorner(Qt.BottomLeftCorner, Qt.LeftDockWidgetArea)
         self.setCorner(Qt.BottomRightCorner, Qt.RightDockWidgetArea)

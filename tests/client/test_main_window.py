@@ -132,3 +132,14 @@ def test_administration_menu_only_for_the_admin(qtbot, window, server):
         dlg.close()
     finally:
         win.close()
+
+
+def test_identify_names_a_components_departments(qtbot, window):
+    """Components carry department codes; the dispatcher reads the departments' names."""
+    from app.layers import Feature
+    panel = window.identify_panel
+    qtbot.waitUntil(lambda: bool(panel.department_names), timeout=10000)  # fetched from the server
+    code, name = next(iter(panel.department_names.items()))
+    panel.show_features([Feature(layer="部件", kind="component", id="1", properties={"authority": code})])
+    top = panel.topLevelItem(0)
+    assert [top.child(i).text(1) for i in range(top.childCount())] == [name]
