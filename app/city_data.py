@@ -205,7 +205,7 @@ class CityData(QObject):
     def on_event(self, msg: dict) -> None:
         kind, data = msg.get("type"), msg.get("data") or {}
         if kind == "case.changed":
-            if data.get("state") in OPEN_STATES:
+            if data.get("state") in OPEN_STATES and not msg.get("left_scope"):
                 if data["id"] not in self.case_props:
                     self._index_case(data)  # a new case's number is searchable at once
                 self.cases.update_case(data["id"], data["lon"], data["lat"], kind=data["kind"],

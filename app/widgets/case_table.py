@@ -378,7 +378,9 @@ class CaseTable(QWidget):
 
     def apply_event(self, msg: dict) -> None:
         t, data = msg.get("type"), msg.get("data") or {}
-        if t == "case.changed" and "id" in data:
+        if t == "case.changed" and "id" in data and msg.get("left_scope"):
+            self.remove(data["id"])  # no longer this user's case (another grid, another department)
+        elif t == "case.changed" and "id" in data:
             self.upsert(data)
         elif t == "case.band" and "id" in data:
             self.model.apply_band(data)

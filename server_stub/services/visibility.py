@@ -92,13 +92,17 @@ class EventScope:
             if self.role not in HIDDEN_CASE_FIELDS:
                 return event
             cid = d.get("id")
+            left = False
             if self._case_in_scope(d):
                 self.seen.add(cid)
             elif self._left_scope(d):  # it was ours: the client sees it leave, then no more of it
                 self.seen.discard(cid)
+                left = True
             else:
                 return None
             shown = case_view(self.role, d)
+            if left:  # said outright: the client drops the case instead of keeping a stale copy
+                return {**event, "data": shown, "left_scope": True}
             return event if shown is d else {**event, "data": shown}
         if t.startswith("urge."):  # an urge and its reply: the department it went to, and the hall
             if self.role == Role.DEPARTMENT:

@@ -157,7 +157,7 @@ def test_event_scope_follows_band_events_and_grid_changes(world):
     assert scope.view(band) == band
     moved = {"type": "case.changed", "data": {**band["data"], "grid_code": "999", "reporter_contact": CONTACT}}
     left = scope.view(moved)  # it leaves: sent once more so the client drops it, without the contact
-    assert left["data"]["id"] == 1 and left["data"]["reporter_contact"] is None
+    assert left["data"]["id"] == 1 and left["data"]["reporter_contact"] is None and left["left_scope"] is True
     assert scope.view(moved) is None
 
 
