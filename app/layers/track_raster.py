@@ -2,7 +2,7 @@
 track (a month of fixes, 500,000 segments) at any scale is a resample of the level that fits the
 view, not half a million strokes.
 
-The base level covers the track's extent at `cell` map units a cell (0.25–1 m for a city
+The base level covers the track's extent at `cell` map units a cell (1 m for a city
 district, coarser for a larger area so it stays ≤ MAX_CELLS a side); every further level halves
 the resolution keeping, in each cell, the highest class met (the fastest speed, the implausible
 one above all, as the vector drawing paints the faster classes last). Class 0 is "no track".
@@ -19,7 +19,7 @@ from app.map.line_raster import rasterize_segments
 __all__ = ["TrackRaster", "MAX_CELLS", "FINEST_CELL_M"]
 
 MAX_CELLS = 2048  # cells along the longer side of the base level
-FINEST_CELL_M = 0.25  # no finer than this: a phone's fix is good to a few metres
+FINEST_CELL_M = 1.0  # no finer than this: a phone's fix is good to a few metres
 STEP = 3.0  # cells between samples along a segment
 SMALLEST_LEVEL = 64  # cells along the longer side of the coarsest level
 

@@ -3,6 +3,7 @@ on request, analysed with the domain's rules (app.domain.track_analysis), and th
 inspector reported, verified and checked on the way."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -18,6 +19,7 @@ from ..db.models import Case, CaseEvent, Inspector, Position, Region, Responsibi
 from . import city
 from .devices import device_ids_of
 
+log = logging.getLogger("occ.tracks")
 KNOTS_TO_KMH = 1.852
 # The log actions that put an inspector at a place at a time.
 INSPECTOR_ACTIONS = {"report": "report", Action.ANSWER_VERIFY.value: "verify", Action.ANSWER_CHECK.value: "check"}
@@ -98,6 +100,9 @@ def _adbc_connect(url):  # noqa: ANN001, ANN202
             import adbc_driver_postgresql.dbapi as adbc
             return adbc.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
     except ImportError:
+        return None
+    except Exception as e:  # noqa: BLE001 - e.g. a libpq option ADBC does not take: the slower path still works
+        log.warning("tracks: ADBC cannot open the database (%s); reading through the session", e)
         return None
     return None
 
