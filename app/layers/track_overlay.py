@@ -108,12 +108,13 @@ def paint_trail(p: QPainter, px: np.ndarray, py: np.ndarray, ts: np.ndarray, fir
             continue
         starts = np.ones(idx.size, dtype=bool)
         starts[1:] = (np.diff(idx) != 1) | brk[idx[1:]]
-        x, y, s = thin_vertices(px[idx], py[idx], starts, 2.0)
+        x, y, s = thin_vertices(px[idx], py[idx], starts, 3.0)
         colour = QColor(INK)
         colour.setAlphaF(1.0 - 0.6 * b / max(1, TRAIL_BANDS - 1))
         pen = QPen(colour, 4.0 if b == 0 else 1.0)  # 1.0: Qt's fast hairline path
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        # bevelled joins: round ones add an arc at every vertex for the stroker to fill
+        pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)
         p.setPen(pen)
         if b > 0:
             p.drawPath(path_from_xy(x, y, s))
