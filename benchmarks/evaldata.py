@@ -55,36 +55,68 @@ def make_settings(db_url: str, tmp: Path, package: Path):
     return Settings(db=db_url, data_dir=data, band_watch_seconds=3600)
 
 
-def populate(ctx, month: str, target: int, seed: int = 20261001) -> dict:
-    """Demo city + a played week at the month's start, copied to ~target cases in the month."""
+def play_week(ctx, start: datetime, seed: int) -> tuple[int, float]:
+    """A week of demo cases reported from `start`, each played until three weeks later (so nearly
+    all are finished, as in a month being evaluated), through the case service."""
+    import time
+
+    from server_stub.citydata.history import World, _play_batch, arrivals
+    from collections import Counter
+    t0 = time.perf_counter()
+    world = World.load(ctx)
+    plan = arrivals(ctx, start, start + timedelta(days=WEEK_DAYS), PER_DAY, seed, set(world.comps_by_class))
+    held: Counter = Counter()
+    done = 0
+    for i in range(0, len(plan), 40):
+        chunk = plan[i:i + 40]
+        try:
+            _play_batch(ctx, world, chunk, start + timedelta(days=3 * WEEK_DAYS), held)
+            done += len(chunk)
+        except Exception:  # noqa: BLE001 - a batch that fails is left out; the copies fill the month
+            continue
+    return done, time.perf_counter() - t0
+
+
+def populate(ctx, month: str, target: int, seed: int = 20261001, prior_months: int = 5,
+             prior_share: float = 0.8) -> dict:
+    """Demo city + a played week at the month's start, copied to ~target cases in the month and
+    to ~prior_share × target in each of the `prior_months` before it (the trend)."""
     import os
 
     from server_stub.citydata import demo, streams
-    from server_stub.citydata.history import generate_history
     from server_stub.db.models import Case
     os.environ["OCC_QGIS_PYTHON"] = "/nonexistent/python3"
     streams.prepare_streams = lambda *a, **k: []  # no camera videos needed
     ctx.db.migrate()
     demo.load_demo(ctx, history=0, simulator=False)
     start = month_start(month)
-    stats = generate_history(ctx, days=WEEK_DAYS, per_day=PER_DAY, seed=seed,
-                             end=start + timedelta(days=WEEK_DAYS))
+    played, seconds = play_week(ctx, start, seed)
     with ctx.db.session() as s:
         base = s.scalar(select(func.count()).select_from(Case)) or 1
     copies = max(1, math.ceil(target / base))
     days = (month_start(_next(month)) - start).days
     weeks = max(1, days // WEEK_DAYS)  # 4: the played week and three later ones
+    k = 0
     with ctx.db.engine.begin() as c:
-        for k in range(1, copies):
-            _copy(c, k, timedelta(days=WEEK_DAYS * (k % weeks)))
+        for n in range(1, copies):
+            k += 1
+            _copy(c, k, timedelta(days=WEEK_DAYS * (n % weeks)))
+        for m in range(1, prior_months + 1):
+            back = timedelta(days=WEEK_DAYS * 4 * m + WEEK_DAYS * (m // 3))  # whole weeks back, ~m months
+            for n in range(int(copies * prior_share)):
+                k += 1
+                _copy(c, k, timedelta(days=WEEK_DAYS * (n % weeks)) - back)
         for table in ("cases", "case_events", "overdues"):
             c.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                            f"(SELECT max(id) FROM {table}))"))
         c.execute(text("ANALYZE"))
+    from server_stub.services.evaluation import month_window
+    a, b = month_window(ctx, month)
     with ctx.db.session() as s:
         total = s.scalar(select(func.count()).select_from(Case))
-    return {"played_cases": stats.cases, "played_seconds": round(stats.seconds, 1), "copies": copies,
-            "cases": total}
+        in_month = s.scalar(select(func.count()).select_from(Case).where(Case.created_at >= a, Case.created_at < b))
+    return {"played_cases": played, "played_seconds": round(seconds, 1), "copies": copies,
+            "cases_total": total, "cases_in_month": in_month}
 
 
 def _next(month: str) -> str:

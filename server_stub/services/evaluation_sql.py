@@ -72,10 +72,11 @@ WITH marks AS (  -- where the stage ended by a state-changing event began: the p
   SELECT id, lag(id) OVER (PARTITION BY case_id ORDER BY id) AS k_id FROM eval_ev WHERE rn = 1 OR mover
 )
 SELECT e.*, CASE WHEN NOT e.mover THEN true ELSE
-         ((k.sdl IS NULL OR e.at <= k.sdl) AND NOT EXISTS (
+         ((k.sdl IS NULL OR e.at <= k.sdl) AND (od.case_id IS NULL OR NOT EXISTS (
            SELECT 1 FROM overdues o WHERE o.case_id = e.case_id AND o.stage = e.from_stage
-             AND o.deadline_at >= k.at AND o.deadline_at < e.at)) END AS on_time
-FROM eval_ev e LEFT JOIN marks m ON m.id = e.id LEFT JOIN eval_ev k ON k.id = m.k_id;
+             AND o.deadline_at >= k.at AND o.deadline_at < e.at))) END AS on_time
+FROM eval_ev e LEFT JOIN marks m ON m.id = e.id LEFT JOIN eval_ev k ON k.id = m.k_id
+LEFT JOIN (SELECT DISTINCT case_id FROM overdues) od ON od.case_id = e.case_id;
 ALTER TABLE eval_ot ADD PRIMARY KEY (id);
 ANALYZE eval_ot;
 """
@@ -184,14 +185,28 @@ UNION ALL
 SELECT 'dispatcher', actor_id::text, m.name, count(*) FILTER (WHERE m.ok) FROM judged
   CROSS JOIN LATERAL (VALUES ('dispatched', true), ('dispatched_on_time', d_on_time), ('reworked', returned)) m(name, ok)
   WHERE actor_id IS NOT NULL GROUP BY 1, 2, 3
--- departments, districts, streets: the assignments
+-- departments, districts, streets: the assignments (one pass per level, counted with FILTER)
 UNION ALL
-SELECT g.subject, g.key, m.name, count(*) FILTER (WHERE m.ok) FROM counted
-  CROSS JOIN LATERAL (VALUES ('dept', dept::text), ('district', district_code), ('street', street_code)) g(subject, key)
-  CROSS JOIN LATERAL (VALUES ('to_handle', true), ('handled', handled), ('handled_on_time', h_on_time),
-                             ('reworked', last_rw IS NOT NULL), ('extended', extended), ('closed', closed),
-                             ('closed_on_time', closed AND h_on_time), ('overdue_unhandled', overdue)) m(name, ok)
-  WHERE g.key IS NOT NULL GROUP BY 1, 2, 3
+SELECT g.subject, g.key, m.name, m.value FROM (
+  SELECT 'dept' AS subject, dept::text AS key, count(*) AS to_handle, count(*) FILTER (WHERE handled) AS handled,
+         count(*) FILTER (WHERE h_on_time) AS handled_on_time, count(*) FILTER (WHERE last_rw IS NOT NULL) AS reworked,
+         count(*) FILTER (WHERE extended) AS extended, count(*) FILTER (WHERE closed) AS closed,
+         count(*) FILTER (WHERE closed AND h_on_time) AS closed_on_time, count(*) FILTER (WHERE overdue) AS overdue
+  FROM counted GROUP BY dept
+  UNION ALL
+  SELECT 'district', district_code, count(*), count(*) FILTER (WHERE handled), count(*) FILTER (WHERE h_on_time),
+         count(*) FILTER (WHERE last_rw IS NOT NULL), count(*) FILTER (WHERE extended), count(*) FILTER (WHERE closed),
+         count(*) FILTER (WHERE closed AND h_on_time), count(*) FILTER (WHERE overdue)
+  FROM counted GROUP BY district_code
+  UNION ALL
+  SELECT 'street', street_code, count(*), count(*) FILTER (WHERE handled), count(*) FILTER (WHERE h_on_time),
+         count(*) FILTER (WHERE last_rw IS NOT NULL), count(*) FILTER (WHERE extended), count(*) FILTER (WHERE closed),
+         count(*) FILTER (WHERE closed AND h_on_time), count(*) FILTER (WHERE overdue)
+  FROM counted GROUP BY street_code) g
+  CROSS JOIN LATERAL (VALUES ('to_handle', g.to_handle), ('handled', g.handled), ('handled_on_time', g.handled_on_time),
+                             ('reworked', g.reworked), ('extended', g.extended), ('closed', g.closed),
+                             ('closed_on_time', g.closed_on_time), ('overdue_unhandled', g.overdue)) m(name, value)
+  WHERE g.key IS NOT NULL
 -- the late assignments, for the drill-down
 UNION ALL
 SELECT 'late', dept::text, case_id::text, 1 FROM counted
