@@ -117,8 +117,8 @@ def fill(table: QTableWidget, rows: list[dict], kind: str) -> None:
             col += 1
         score = _Item(score_text(row), score_value(row))
         if row.get("score") is None and row.get("partial_score") is not None:
-            score.setToolTip(_t("Incomplete: a weighted part could not be measured; measured score over "
-                                "%1 of the weight, no grade").replace("%1", f"{row.get('coverage', 0) * 100:.0f}%"))
+            score.setToolTip(_t("Incomplete: a part could not be measured; %1 of the weight measured, no grade")
+                             .replace("%1", f"{row.get('coverage', 0) * 100:.0f}%"))
         table.setItem(r, col, score)
         grade = _Item(row.get("grade") or "—")
         grade.setFont(bold)

@@ -64,7 +64,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import threading
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -84,8 +86,11 @@ from ..db.models import (Case, CaseEvent, Department, Inspector, Overdue, Region
                          UnitGrid, User)
 from ..schemas.evaluation import CountOut, EvaluationOut, IndicatorOut, SubjectOut
 
+log = logging.getLogger("occ.evaluation")
 PUBLIC_SOURCES = frozenset({"hotline", "citizen", "open311", "media"})
 CACHE_SECONDS = 60.0
+SLOW_COUNT_SECONDS = 1.0  # a count slower than this is answered from the last one while recounted
+STALE_SECONDS = 600.0  # ... if that one is at most this old
 POST_ROLES = ("inspector", "acceptor", "shift_leader", "dispatcher")
 SUBJECT_ZH = {"departments": "部门", "posts": "岗位", "regions": "区域"}
 ROLE_ZH = {"inspector": "监督员", "acceptor": "受理员", "shift_leader": "值班长", "dispatcher": "派遣员"}
@@ -402,10 +407,26 @@ def _stamp(s: Session) -> tuple:
 def cached_count(ctx: ServerContext, s: Session, month: str,
                  as_of: datetime | None) -> tuple[Tally, datetime]:
     """count_month, reused for CACHE_SECONDS while nothing new was logged: the JSON view, its CSV
-    and XLSX downloads and the three subject lists all come from one count of the month."""
+    and XLSX downloads and the three subject lists all come from one count of the month.
+
+    A count that took longer than SLOW_COUNT_SECONDS (a big city's month) is not made to wait for
+    again: once the log has grown, the last count (its as_of says when it was made) is answered at
+    once for up to STALE_SECONDS while a fresh one is made in the background. A cheap count is
+    always fresh."""
     start, end = month_window(ctx, month)
     if as_of is not None:
         return count_month(ctx, s, start, end, as_of), as_of
+    cache = ctx.extras.setdefault("evaluation_cache", {})
+    hit = cache.get(month)
+    now = datetime.now(timezone.utc)
+    if hit and hit[3] > SLOW_COUNT_SECONDS and (now - hit[1]).total_seconds() < STALE_SECONDS:
+        if hit[0] != _stamp(s) or (now - hit[1]).total_seconds() >= CACHE_SECONDS:
+            _recount_later(ctx, month)
+        return hit[2], hit[1]
+    return _count_now(ctx, s, month, start, end)
+
+
+def _count_now(ctx: ServerContext, s: Session, month: str, start: datetime, end: datetime) -> tuple[Tally, datetime]:
     locks = ctx.extras.setdefault("evaluation_locks", defaultdict(threading.Lock))
     with locks[month]:  # the window asks for every subject at once: one count, the others wait for it
         now = datetime.now(timezone.utc)
@@ -414,11 +435,35 @@ def cached_count(ctx: ServerContext, s: Session, month: str,
         hit = cache.get(month)
         if hit and hit[0] == stamp and (now - hit[1]).total_seconds() < CACHE_SECONDS:
             return hit[2], hit[1]
+        t0 = time.perf_counter()
         tally = count_month(ctx, s, start, end, now)
-        cache[month] = (stamp, now, tally)
+        cache[month] = (stamp, now, tally, time.perf_counter() - t0)
         while len(cache) > 24:
             cache.pop(next(iter(cache)))
         return tally, now
+
+
+def _recount_later(ctx: ServerContext, month: str) -> None:
+    """A fresh count of the period on a background thread (one at a time per period)."""
+    busy = ctx.extras.setdefault("evaluation_recounting", set())
+    if month in busy:
+        return
+    busy.add(month)
+
+    def run() -> None:
+        try:
+            start, end = month_window(ctx, month)
+            with ctx.db.session() as s2:
+                now = datetime.now(timezone.utc)
+                stamp = _stamp(s2)
+                t0 = time.perf_counter()
+                tally = count_month(ctx, s2, start, end, now)
+                ctx.extras["evaluation_cache"][month] = (stamp, now, tally, time.perf_counter() - t0)
+        except Exception:  # noqa: BLE001 - the last count stays; the next request tries again
+            log.exception("evaluation: background recount of %s failed", month)
+        finally:
+            busy.discard(month)
+    threading.Thread(target=run, name=f"evaluation-{month}", daemon=True).start()
 
 
 # ---------------------------------------------------------------- indicators and rows

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.client.demo_world import build_demo_package, demo_server
-from tests.client.test_role_windows import open_window
+from tests.client.test_role_windows import city_words, open_window, untranslated, visible_texts
 
 COND = "component-0101-1"  # 2 urgent hours
 
@@ -83,6 +83,12 @@ def test_leader_evaluation_window(qtbot, server, tmp_path):
     assert ew.scores_view.chart().series() and ew.trend_view.chart().series()
     assert ew.map.layer is not None and sum(ew.map.layer.counts.values()) >= 1
     assert ew.map.legend.entries  # the choropleth's classes have a legend
+
+    # every text the leader can read is Chinese (the language walk of test_role_windows)
+    for tab in range(3):
+        ew.tabs.setCurrentIndex(tab)
+        bad = untranslated(visible_texts(ew), city_words(win))
+        assert not bad, "untranslated text:\n" + "\n".join(f"  {w}: {t!r}" for w, t in bad[:40])
 
     # tabs: posts (dispatchers) and regions (streets)
     ew.tabs.setCurrentIndex(1)

@@ -92,3 +92,26 @@ def test_late_cases_drill_down(month):
     api(month, "2025-03/departments/D-SANIT/late", who="department", expect=403)
     api(month, "2025-03/grids", who="department", expect=403)
     api(month, "2025-03/departments/D-WATER/late", who="inspector", expect=403)
+
+
+def test_a_slow_count_is_answered_at_once_and_recounted_behind(month):
+    """A big city's month (a count slower than SLOW_COUNT_SECONDS) is answered from the last count
+    while a fresh one is made on a thread; a cheap count is always fresh (test_evaluation)."""
+    import threading
+
+    from server_stub.services import evaluation as svc
+    from .test_evaluation import COND, _story
+    first = counts(rows_by(api(month, "2025-03/departments"))["D-SANIT"])
+    cache = month.ctx.extras["evaluation_cache"]
+    stamp, when, tally, _cost = cache["2025-03"]
+    cache["2025-03"] = (stamp, when, tally, svc.SLOW_COUNT_SECONDS + 5)  # as if it had been slow
+    _story(month, None, T(10, 9), [
+        ("acceptor", "accept", T(10, 9, 5), {}), ("shift_leader", "file", T(10, 9, 10), {"condition_id": COND}),
+        ("dispatcher", "dispatch", T(10, 9, 15), {"department_id": month.departments["sanitation"]})])
+    body = api(month, "2025-03/departments")
+    assert counts(rows_by(body)["D-SANIT"]) == first  # the last count, at once
+    assert datetime.fromisoformat(body["as_of"]) == when  # ... saying when it was made
+    for t in threading.enumerate():
+        if t.name == "evaluation-2025-03":
+            t.join(30)
+    assert counts(rows_by(api(month, "2025-03/departments"))["D-SANIT"])["to_handle"] == first["to_handle"] + 1
