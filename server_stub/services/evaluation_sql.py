@@ -45,8 +45,12 @@ WITH touched AS (
   SELECT DISTINCT case_id FROM case_events WHERE at >= :start AND at < :end
 ), ev AS (
   SELECT e.id, e.case_id, e.action, e.from_state, e.to_state, e.actor_id, e.actor_role, e.at,
-         ((e.data->>'deadline_at')::timestamptz AT TIME ZONE 'UTC') AS dl,
-         (e.data->>'department_id')::int AS dept, (e.data->>'task_inspector_id')::int AS task_insp,
+         -- the event data is parsed only where it is read: a stage's start, a dispatch, a task
+         CASE WHEN e.from_state IS DISTINCT FROM e.to_state
+              THEN ((e.data->>'deadline_at')::timestamptz AT TIME ZONE 'UTC') END AS dl,
+         CASE WHEN e.action = 'dispatch' THEN (e.data->>'department_id')::int END AS dept,
+         CASE WHEN e.action IN ('send_verify', 'send_check') THEN (e.data->>'task_inspector_id')::int END
+           AS task_insp,
          {_case('e.to_state', stage_of)} AS to_stage, {_case('e.from_state', stage_of)} AS from_stage,
          row_number() OVER w AS rn,
          (e.at >= :start AND e.at < :end) AS in_p,
