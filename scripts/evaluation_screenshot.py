@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", default="1920x1080")
     p.add_argument("--lang", default="zh_CN")
     p.add_argument("--out", default="docs/screenshots/evaluation_1920x1080.png")
+    p.add_argument("--pdf", default=None, help="also export the PDF report there")
     a = p.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import tempfile
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     ew.grab().save(str(out))
+    if a.pdf:
+        ew.export_pdf(a.pdf)
     print(f"{out}: evaluation of {ew.period} shown in {done[0] if done else float('nan'):.2f} s")
     win.close()
     return 0 if done else 1
