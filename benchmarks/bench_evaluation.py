@@ -2,7 +2,8 @@
 month, shared/domain §8), on PostgreSQL. Prints ONE JSON line:
 
   server_count_s       counting the month from the log (services/evaluation.count_month), cold
-  server_count_python_s  the same count done in Python (the SQLite path), for comparison
+  server_count_sql_s   the same count made by PostgreSQL in SQL (services/evaluation_sql, off by
+                       default: it measured slower), for comparison
   server_all_s         every answer the window asks for (departments, posts, districts, streets,
                        classes, trend, grids) in-process, the count included (cache cleared first)
   client_show_s        the evaluation window offscreen: from choosing the month to every table,
@@ -86,11 +87,11 @@ def server_part(ctx, month: str) -> dict:  # noqa: ANN001
         t = time.perf_counter()
         svc.count_month(ctx, s, start, end, now)
         count_s = time.perf_counter() - t
-        svc.IN_DATABASE = False  # the same count in Python (as on SQLite), for comparison
+        svc.IN_DATABASE = True  # the same count in SQL (services/evaluation_sql), for comparison
         t = time.perf_counter()
         svc.count_month(ctx, s, start, end, now)
-        count_py_s = time.perf_counter() - t
-        svc.IN_DATABASE = True
+        count_sql_s = time.perf_counter() - t
+        svc.IN_DATABASE = False
         events = s.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.at >= start,
                                                                              CaseEvent.at < end))
     ctx.extras.pop("evaluation_cache", None)
@@ -104,7 +105,7 @@ def server_part(ctx, month: str) -> dict:  # noqa: ANN001
     views.trend(ctx, month, 6)
     all_s = time.perf_counter() - t
     return {"events_in_month": events, "grid_cases": grids["total"], "departments": len(deps.rows),
-            "server_count_s": round(count_s, 3), "server_count_python_s": round(count_py_s, 3),
+            "server_count_s": round(count_s, 3), "server_count_sql_s": round(count_sql_s, 3),
             "server_all_s": round(all_s, 3)}
 
 

@@ -379,7 +379,10 @@ def _dispatch(c: _Case, i: int, t: Tally) -> None:
                 bucket[k] += int(v)
 
 
-IN_DATABASE = True  # PostgreSQL counts in SQL (services/evaluation_sql); False: here, as on SQLite
+# True: PostgreSQL counts in SQL (services/evaluation_sql: the same counts, tested equal). Off by
+# default: on a month at Nanchang scale it measured 1.3-1.45x slower than counting here (16.9-19.0 s
+# against 13.0-13.3 s at load average 5-6; benchmarks/bench_evaluation.py prints both).
+IN_DATABASE = False
 
 
 def count_month(ctx: ServerContext, s: Session, start: datetime, end: datetime, as_of: datetime) -> Tally:

@@ -1,14 +1,16 @@
 """The evaluation's counts in PostgreSQL: the same counts as services/evaluation (whose docstring
-defines them) computed by the database in one statement, so a month of a big city (~30,000 cases,
-~130,000 log events) is counted without moving its log into Python.
+defines them) computed by the database, without moving the period's log into Python. Used when
+services.evaluation.IN_DATABASE is set: it measured slower than the Python count on a month at
+Nanchang scale (see there), so it is off by default and kept, tested equal, for a database server
+with more cores than the application's.
 
 The statement numbers each case's events (window functions over the log of the cases touched in
 the period), finds where each stage began (the previous state-changing event) and whether the
 event that ended it was on time (its logged deadline, else the stage limit, and no overdue fact
 recorded meanwhile), groups the events after each dispatch into its handling round, and
 aggregates every count with GROUP BY into rows of (subject, key, count name, value). Python only
-files those rows into a Tally. tests/server/test_evaluation*.py run against both databases, so
-the hand-computed figures hold for this path and the Python one alike.
+files those rows into a Tally. tests/server/test_evaluation_views.py checks it gives the Python
+count's tally on the hand-computed month.
 """
 from __future__ import annotations
 

@@ -115,3 +115,29 @@ def test_a_slow_count_is_answered_at_once_and_recounted_behind(month):
         if t.name == "evaluation-2025-03":
             t.join(30)
     assert counts(rows_by(api(month, "2025-03/departments"))["D-SANIT"])["to_handle"] == first["to_handle"] + 1
+
+
+def test_the_sql_count_equals_the_python_count(month):
+    """services/evaluation_sql (PostgreSQL only) gives the very tally of the Python count."""
+    from server_stub.services import evaluation as svc
+    ctx = month.ctx
+    if ctx.settings.is_sqlite:
+        pytest.skip("the SQL count is PostgreSQL's")
+    tallies = []
+    for in_db in (False, True):
+        svc.IN_DATABASE = in_db
+        try:
+            start, end = svc.month_window(ctx, "2025-Q1")
+            with ctx.db.session() as s:
+                tallies.append(svc.count_month(ctx, s, start, end, T(31, 23)))
+        finally:
+            svc.IN_DATABASE = False
+    py, sql = tallies
+
+    def plain(t):
+        return ({r: {u: +c for u, c in d.items()} for r, d in t.posts.items()},
+                {k: +c for k, c in t.dept.items()}, {k: +c for k, c in t.district.items()},
+                {k: +c for k, c in t.street.items()}, +t.grid_filed, +t.grid_public,
+                {k: set(v) for k, v in t.late.items() if v})
+    assert plain(sql) == plain(py)
+    assert plain(py)[1]  # something was counted
