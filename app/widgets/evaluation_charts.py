@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCharts import (QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries,
                               QLineSeries, QValueAxis)
 from PySide6.QtCore import QCoreApplication, QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
 from .evaluation_tables import score_value
 
@@ -67,6 +67,7 @@ def scores_chart(rows: list[dict]) -> QChart:
     f = QFont(cats.labelsFont())  # many departments: smaller names rather than elided ones
     f.setPixelSize(max(7, min(12, int(320 / max(1, len(rows)) * 0.75))))
     cats.setLabelsFont(f)
+    cats.setTruncateLabels(False)  # a department's name whole, never "…"
     vals = QValueAxis()
     vals.setRange(0, 100)
     vals.setTickCount(6)
@@ -93,7 +94,10 @@ def trend_chart(months: list[dict]) -> QChart:
                                     ("overdue", _t("Overdue in handling"))), TREND_COLORS):
         s = QLineSeries()
         s.setName(label)
-        s.setColor(color)
+        pen = QPen(color, 2.0)
+        if key == "closed":
+            pen.setStyle(Qt.DashLine)  # close to the reported line in a good month: told apart by its dashes
+        s.setPen(pen)
         s.setPointsVisible(True)
         for i, m in enumerate(months):
             s.append(i, float(m.get(key) or 0))
@@ -122,6 +126,7 @@ def classes_chart(classes: list[dict]) -> QChart:
     c.addSeries(series)
     cats = QBarCategoryAxis()
     cats.append([_short(r["name"], 8) for r in top] or [""])
+    cats.setTruncateLabels(False)
     vals = QValueAxis()
     vals.setLabelFormat("%d")
     vals.setRange(0, max([r["count"] for r in top] + [1]) * 1.08)

@@ -3,7 +3,7 @@ a class filter and the legend. The same counts can also be put on the main map a
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.layers.choropleth import ChoroplethLayer
@@ -80,6 +80,17 @@ class EvaluationMap(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
         lay.addLayout(body, 1)
+
+    def image(self) -> QImage:
+        """The map and its legend side by side (for the report), without the filter's widgets."""
+        m, lg = self.canvas.grab(), self.legend.grab()
+        img = QImage(m.width() + lg.width() + 8, max(m.height(), lg.height()), QImage.Format_ARGB32)
+        img.fill(Qt.white)
+        p = QPainter(img)
+        p.drawPixmap(0, 0, m)
+        p.drawPixmap(m.width() + 8, 0, lg)
+        p.end()
+        return img
 
     def class_filter(self) -> tuple[str, str]:
         """(kind, class code) chosen, ('', '') for all classes."""

@@ -244,7 +244,7 @@ class EvaluationWindow(QMainWindow):
         if not path:
             return None
         imgs = {"scores": charts.render(self.scores_view), "trend": charts.render(self.trend_view),
-                "classes": charts.render(self.classes_view), "map": self.map.grab().toImage()}
+                "classes": charts.render(self.classes_view), "map": self.map.image()}
         as_of = local_time((self.data.get("departments") or {}).get("as_of"))
         subtitle = self.tr("Period %1; figures as of %2").replace("%1", self.period).replace("%2", as_of)
         try:
