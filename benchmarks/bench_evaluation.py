@@ -149,6 +149,11 @@ def client_part(settings, package: Path, month: str) -> dict:  # noqa: ANN001
         log_one_more(ctx)  # the hall goes on: the log grew since the last count
         grown = show(month)
         ew.close()
+        import threading
+        for t in threading.enumerate():  # the fresh count made behind, before the server stops
+            if t.name.startswith("evaluation-"):
+                t.join(600)
+    srv.thread.join(120)  # a loaded machine may take longer than the server's own 10 s to stop
     del qapp
     return {"client_show_s": round(cold, 3), "client_show_warm_s": round(warm, 3),
             "client_show_after_new_event_s": round(grown, 3)}

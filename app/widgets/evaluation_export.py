@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QImage, QPageLayout, QPageSize, 
 
 from app.domain import evaluation as ev
 
-from .evaluation_tables import columns, pct, score_text
+from .evaluation_tables import columns, pct
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
                 "Microsoft YaHei", "PingFang SC", "Noto Serif CJK SC")

@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session
 
 from app.domain import periods
 from app.domain.workflow import State
