@@ -33,6 +33,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _preload_client() -> None:
+    import app.api.client  # noqa: F401
+    import app.widgets.main_window  # noqa: F401
+
+
 def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     args = parse_args(argv)
@@ -58,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         splash = DemoStartup(demo)
         QTimer.singleShot(0, lambda: print(f"first start: progress window after {time.perf_counter() - t0:.1f} s",
                                            flush=True))
+        # the main window's modules load while the server starts (the window is already up): on 2
+        # loaded cores they took ~10 s after the server answered
+        QTimer.singleShot(300, _preload_client)
         error = splash.wait()
         splash.close()
         if error:
