@@ -260,7 +260,8 @@ class MainWindow(QMainWindow):
         detail_dock = self.findChild(QDockWidget, "dock_detail")
         work = [d for d in right if d is not detail_dock]
         if work and detail_dock is not None and detail_dock in right:
-            share = 0.72 if "supervision" in getattr(self, "panels", {}) else 0.55  # the leader's board needs rows
+            # the work panel over the detail: its list and form are where the day is spent (the leader's board needs rows)
+            share = 0.72 if "supervision" in getattr(self, "panels", {}) else 0.62
             self.resizeDocks([work[0], detail_dock], [int(h * share), int(h * (1 - share))], Qt.Vertical)
         if bottom:
             self.resizeDocks(bottom, [int(h * 0.3)] * len(bottom), Qt.Vertical)
