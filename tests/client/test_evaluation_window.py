@@ -84,6 +84,15 @@ def test_leader_evaluation_window(qtbot, server, tmp_path):
     assert ew.map.layer is not None and sum(ew.map.layer.counts.values()) >= 1
     assert ew.map.legend.entries  # the choropleth's classes have a legend
 
+    # the same counts as a layer of the main map, above the unit grids, and off again
+    ew.map.on_main.setChecked(True)
+    layer = win.choropleth_layer
+    layers = win.canvas.layers()
+    assert layer in layers and layers.index(layer) == layers.index(win.data.city.grids) + 1
+    assert layer.counts == ew.map.layer.counts and layer.legend()
+    ew.map.on_main.setChecked(False)
+    assert layer not in win.canvas.layers() and win.choropleth_layer is None
+
     # every text the leader can read is Chinese (the language walk of test_role_windows)
     for tab in range(3):
         ew.tabs.setCurrentIndex(tab)
