@@ -4,7 +4,15 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OCC_FAST_PASSWORD_HASH", "1")
 # The demo's city cache (server_stub/citydata/demo_cache.py) goes to a temp dir, never var/ of the checkout
-os.environ.setdefault("OCC_DEMO_CACHE", tempfile.mkdtemp(prefix="occ-demo-cache-"))
+_OWN_CACHE = None if os.environ.get("OCC_DEMO_CACHE") else tempfile.mkdtemp(prefix="occ-demo-cache-")
+if _OWN_CACHE:
+    os.environ["OCC_DEMO_CACHE"] = _OWN_CACHE
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _OWN_CACHE:
+        import shutil
+        shutil.rmtree(_OWN_CACHE, ignore_errors=True)
 
 
 def pytest_report_header(config):

@@ -12,7 +12,7 @@ interrupted half-way completes the rest next time.
 The live simulator (simulator.py) then runs in a thread, driving the server over HTTP like any
 client, unless OCC_DEMO_SIMULATOR=0.
 
-Environment: OCC_DEMO_HISTORY_DAYS (default 90; 0 = no history), OCC_DEMO_SIMULATOR (0 = off),
+Environment: OCC_DEMO_HISTORY_DAYS (default 90; 0 = no history), OCC_DEMO_BACKGROUND_DELAY_S (10), OCC_DEMO_SIMULATOR (0 = off),
 OCC_DEMO_SIMULATOR_RATE (new cases per simulated minute, default 1), OCC_DEMO_SIMULATOR_SPEEDUP
 (simulated seconds per real second, default 1).
 """
@@ -45,6 +45,7 @@ STAFF = (("acceptor", "周静", "acceptor"), ("shift_leader", "王建国", "shif
          ("dispatcher", "刘洋", "dispatcher"), ("leader", "陈志强", "leader"))
 HISTORY_DAYS = 90
 HISTORY_BATCH = 4  # cases per transaction when the history is written while the server serves
+BACKGROUND_DELAY_S = 10.0  # the patrols and history writer starts this long after the server
 OFFLINE_EVERY = 9  # every 9th demo camera is reported offline (the video wall shows it so)
 
 
@@ -265,6 +266,8 @@ def prepare_city(ctx: Any, data_dir: Path) -> list[str]:
     # a first start: the city as an earlier first start prepared it, when there is one
     cached = demo_cache.restore_package(directory)
     cached_db = cached and demo_cache.restore_reference(ctx)
+    if not demo_cache.restore_streams(data_dir):  # the cameras' loops: copied, or kept once rendered here
+        demo_cache.save_streams(data_dir)
     with ctx.db.session() as s:
         cameras_missing = not _count(s, Camera.id)
         complete = all(_count(s, col) for col in (Department.id, Region.code, ResponsibilityGrid.id,
@@ -304,6 +307,8 @@ def prepare_cache() -> Path:
         ensure_admin(ctx)  # id 1, as in every server's own database: the copied accounts come after it
         for line in prepare_city(ctx, Path(tmp)):
             log.info("demo: %s", line)
+        if streams.prepare_streams(tmp) is not None:  # the cameras' loops too (ffmpeg; none without it)
+            demo_cache.save_streams(Path(tmp))
         ctx.db.engine.dispose()
     return ent
 
@@ -376,6 +381,8 @@ def start_background_history(ctx: Any, days: int, seed: int, gpkg: Path | None =
 
     def follow() -> None:
         try:
+            # the first client logs in and loads the city before the writer competes for the 2 cores
+            time.sleep(max(0.0, _env_number("OCC_DEMO_BACKGROUND_DELAY_S", BACKGROUND_DELAY_S)))
             proc.start()
             while True:
                 try:

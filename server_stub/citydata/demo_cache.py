@@ -7,6 +7,7 @@ later first start (a new data dir, a test, `make run` after `rm -rf var/demo`) c
 
     <cache>/<key>/city/               the built package (city.gpkg, city.json, ...)
     <cache>/<key>/reference.sqlite    the database after the reference load and the accounts (SQLite)
+    <cache>/<key>/streams/hls/        the demo cameras' rendered HLS loops
 
 <cache> is $OCC_DEMO_CACHE, else var/cache/demo in the checkout. <key> hashes everything the
 result depends on (the city builder's and loader's source, the models and migrations, pyrosm's
@@ -104,6 +105,31 @@ def save_package(directory: Path) -> None:
             _copy_in(directory, cached)
         except OSError as e:  # a read-only checkout: the demo works, only the next first start is slow
             log.warning("demo: could not cache the city package in %s: %s", cached, e)
+
+
+# ---------------------------------------------------------------- the cameras' rendered loops
+def restore_streams(data_dir: Path) -> bool:
+    """The demo cameras' HLS loops (ffmpeg, ~26 s of both cores) copied instead of rendered again."""
+    from . import streams
+    cached = entry() / "streams" / "hls"
+    if not cached.is_dir() or not streams.missing_sources(data_dir):
+        return False
+    _copy_in(cached, streams.hls_dir(data_dir))
+    if streams.missing_sources(data_dir):  # another set of loops than this code renders: render them
+        return False
+    log.info("demo: camera loops copied from the cache %s", cached)
+    return True
+
+
+def save_streams(data_dir: Path) -> None:
+    from . import streams
+    cached = entry() / "streams" / "hls"
+    if cached.is_dir() or streams.missing_sources(data_dir):
+        return
+    try:
+        _copy_in(streams.hls_dir(data_dir), cached)
+    except OSError as e:
+        log.warning("demo: could not cache the camera loops in %s: %s", cached, e)
 
 
 # ---------------------------------------------------------------- the reference data (SQLite)
