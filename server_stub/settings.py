@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     stage_limit_minutes: str = "accept=30,verify=30,file=30,dispatch=30,check=30,send_check=60"
     band_watch_seconds: float = 1.0  # how often the band watcher looks for cases changing colour
     photo_max_bytes: int = 10 * 1024 * 1024
+    # Seconds between background counts of this and last month's evaluation (0 = only on demand).
+    evaluation_warm_seconds: float = 120.0
     workflow_roles_file: Path | None = None  # JSON {action: [roles]} or {"roles": ..., "rules": ...}
     city_area_tolerance_m: float = 200.0  # a report this far outside every unit grid is refused (422)
     time_zone: str = "Asia/Shanghai"  # the city's clock: deadlines, shifts and what clients show

@@ -3,6 +3,8 @@ import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OCC_FAST_PASSWORD_HASH", "1")
+# The evaluation warmer counts in the background; tests that reset databases under it turn it on themselves.
+os.environ.setdefault("OCC_EVALUATION_WARM_SECONDS", "0")
 # The demo's city cache (server_stub/citydata/demo_cache.py) goes to a temp dir, never var/ of the checkout
 _OWN_CACHE = None if os.environ.get("OCC_DEMO_CACHE") else tempfile.mkdtemp(prefix="occ-demo-cache-")
 if _OWN_CACHE:

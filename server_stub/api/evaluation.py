@@ -25,6 +25,7 @@ from ..db.models import User
 from ..schemas.evaluation import ClassCountsOut, EvaluationOut, GridCountsOut, LateCasesOut, TrendOut
 from ..services import evaluation as svc
 from ..services import evaluation_views as views
+from ..services import evaluation_warm
 from .deps import current_user, get_ctx
 from .errors import forbids
 
@@ -163,3 +164,14 @@ async def late(month: Month, code: Annotated[str, Path(max_length=32)], user: Us
     if out is None:
         raise HTTPException(404, f"no department with code {code!r}")
     return out
+
+
+def install(app) -> None:  # noqa: ANN001
+    """This and last month's evaluation counted in the background (services/evaluation_warm)."""
+    async def start(ctx: ServerContext) -> None:
+        evaluation_warm.start(ctx)
+
+    async def stop(ctx: ServerContext) -> None:
+        evaluation_warm.stop(ctx)
+    app.state.startup_hooks.append(start)
+    app.state.shutdown_hooks.append(stop)

@@ -429,21 +429,34 @@ def cached_count(ctx: ServerContext, s: Session, month: str,
     return _count_now(ctx, s, month, start, end)
 
 
+def month_lock(ctx: ServerContext, month: str) -> threading.Lock:
+    """One count of a period at a time (requests and the background warmer)."""
+    return ctx.extras.setdefault("evaluation_locks", defaultdict(threading.Lock))[month]
+
+
 def _count_now(ctx: ServerContext, s: Session, month: str, start: datetime, end: datetime) -> tuple[Tally, datetime]:
-    locks = ctx.extras.setdefault("evaluation_locks", defaultdict(threading.Lock))
-    with locks[month]:  # the window asks for every subject at once: one count, the others wait for it
+    with month_lock(ctx, month):  # the window asks for every subject at once: one count, the others wait for it
         now = datetime.now(timezone.utc)
         stamp = _stamp(s)
         cache = ctx.extras.setdefault("evaluation_cache", {})
         hit = cache.get(month)
         if hit and hit[0] == stamp and (now - hit[1]).total_seconds() < CACHE_SECONDS:
             return hit[2], hit[1]
-        t0 = time.perf_counter()
-        tally = count_month(ctx, s, start, end, now)
-        cache[month] = (stamp, now, tally, time.perf_counter() - t0)
-        while len(cache) > 24:
-            cache.pop(next(iter(cache)))
-        return tally, now
+        return count_into_cache(ctx, s, month, start, end, stamp=stamp, now=now)
+
+
+def count_into_cache(ctx: ServerContext, s: Session, month: str, start: datetime, end: datetime,
+                     stamp: tuple | None = None, now: datetime | None = None) -> tuple[Tally, datetime]:
+    """Counts the period now and keeps the count (with the log's stamp and its time) in the cache."""
+    stamp = _stamp(s) if stamp is None else stamp
+    now = now or datetime.now(timezone.utc)
+    cache = ctx.extras.setdefault("evaluation_cache", {})
+    t0 = time.perf_counter()
+    tally = count_month(ctx, s, start, end, now)
+    cache[month] = (stamp, now, tally, time.perf_counter() - t0)
+    while len(cache) > 24:
+        cache.pop(next(iter(cache)))
+    return tally, now
 
 
 def _recount_later(ctx: ServerContext, month: str) -> None:

@@ -141,3 +141,28 @@ def test_the_sql_count_equals_the_python_count(month):
                 {k: set(v) for k, v in t.late.items() if v})
     assert plain(sql) == plain(py)
     assert plain(py)[1]  # something was counted
+
+
+def test_the_warmer_counts_the_months_leaders_open_before_they_ask(month, monkeypatch):
+    """services/evaluation_warm: the months are counted in the background once, again only after the
+    log grew, and a request then answers from that count."""
+    from server_stub.db.models import CaseEvent
+    from server_stub.services import evaluation_warm as warm
+    assert warm.months_to_warm(month.ctx, datetime(2026, 1, 10, 12)) == ["2026-01", "2025-12"]
+    monkeypatch.setattr(warm, "months_to_warm", lambda ctx, now=None: ["2025-03"])
+    month.ctx.extras.pop("evaluation_cache", None)
+    monkeypatch.setattr(month.ctx.settings, "evaluation_warm_seconds", 3600.0)
+    warm.start(month.ctx)
+    try:
+        assert month.ctx.extras["evaluation_warm"][1].wait(30)  # the first pass is done
+    finally:
+        warm.stop(month.ctx)
+    stamp, when, tally, _cost = month.ctx.extras["evaluation_cache"]["2025-03"]
+    assert warm.warm_once(month.ctx) == []  # nothing new in the log: not counted again
+    body = api(month, "2025-03/departments")
+    assert datetime.fromisoformat(body["as_of"]) == when  # the request used the warmed count
+    with month.ctx.db.transaction() as s:  # the log grows
+        s.execute(CaseEvent.__table__.insert().values(
+            case_id=s.query(Case.id).first()[0], action="urge", from_state="handling", to_state="handling",
+            actor_role="leader", at=T(20, 10), data={}))
+    assert warm.warm_once(month.ctx) == ["2025-03"]
