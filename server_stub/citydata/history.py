@@ -85,6 +85,7 @@ P = {
     "dept_return": 0.05,    # 部门退回 on a first dispatch (0.01 on a re-dispatch)
     "extension": 0.05, "extension_denied": 0.15,
     "suspension": 0.012, "suspension_denied": 0.15,
+    "postponement": 0.01,   # 缓办 to a later date (approved), then handled against that date
     "late": 0.035,          # the department feeds back after the deadline
     "urge": 0.35,           # a leader urges a case running late
     "not_fixed": 0.04,      # the check finds it not fixed: rework
@@ -99,6 +100,7 @@ REASONS = {
     "dept_return": ["不属于本单位职责范围，请重新派遣", "该设施权属非本单位", "属地不符，请派至相应单位"],
     "extension": ["需采购材料，申请延期", "涉及多部门协调，申请延期", "天气原因无法施工，申请延期"],
     "suspension": ["需列入年度维修计划，申请挂账", "涉及产权纠纷，暂无法处置", "需专项资金，申请挂账"],
+    "postponement": ["需待道路开挖许可，申请缓办", "需错开交通高峰施工，申请缓办", "材料到货后处置，申请缓办"],
     "deny": ["理由不充分，请按期处置", "请加快处置，不予批准"],
     "rework": ["核查未整改到位，返工", "现场仍存在问题，请重新处置"],
     "void": ["重复案件，强制作废", "经领导批示作废"],
@@ -412,6 +414,10 @@ class Player:
             return "yellow"
         return None
 
+    def wants_postponement(self) -> bool:
+        """A postponed (缓办) case left at the end when none is yet, like wants_suspension."""
+        return not self.held[State.POSTPONED] and self.end - self.arrival.at <= NEED_SUSPENDED
+
     def wants_suspension(self) -> bool:
         """A suspended case for the map when none is suspended yet (see NEED_WINDOW)."""
         return not self.held[State.SUSPENDED] and self.end - self.arrival.at <= NEED_SUSPENDED
@@ -584,6 +590,20 @@ class Player:
                         self.act(disp, "resume", tres)
                         t0, deadline = self.t, self.case.deadline_at
                         span = deadline - t0
+            # 缓办: handling put off to an approved later date; the clock runs to that date
+            keep = self.wants_postponement()
+            if keep or rng.random() < P["postponement"]:
+                tq = self.snap_dept(rng, t0 + span * rng.uniform(0.15, 0.5), t0, urgent)
+                if tq < deadline:
+                    day = deadline.astimezone(self.ctx.clock.tz).date() + timedelta(days=rng.randint(3, 10))
+                    self.act(du, "request_postponement", tq, reason=rng.choice(REASONS["postponement"]),
+                             until=day.isoformat())
+                    self.act(rng.choice([disp, lead]), "approve_postponement", self.staff(rng, tq, 30, 120))
+                    if keep:
+                        self.held[State.POSTPONED] += 1  # still postponed at the end
+                        raise _Stop
+                    t0, deadline = self.t, self.case.deadline_at
+                    span = deadline - t0
             late_p = P["late"]
             # 延期
             if rng.random() < P["extension"]:

@@ -6,6 +6,8 @@ import shutil
 import warnings
 from pathlib import Path
 
+import pytest
+
 from tests.server.conftest import LiveServer
 
 DEMO_PASSWORD = "demo"
@@ -29,11 +31,14 @@ def demo_server(tmp: Path, package: Path, monkeypatch, history_days: int = 2) ->
     from server_stub.citydata import demo, streams
     from server_stub.settings import Settings
     monkeypatch.setenv("OCC_QGIS_PYTHON", "/nonexistent/python3")  # the vector basemap: no QGIS tiles
-    monkeypatch.setattr(streams, "prepare_streams", lambda *a, **k: [])  # no ffmpeg videos needed here
     shutil.copytree(package, tmp / "data" / "city")
     settings = Settings(db=f"sqlite:///{tmp}/occ.sqlite", data_dir=tmp / "data", band_watch_seconds=0.5)
     srv = LiveServer(settings)
     ctx = srv.app.state.ctx
     ctx.db.migrate()
-    demo.load_demo(ctx, history=history_days, simulator=False)
+    # No ffmpeg videos needed here, and only while the demo loads: a session-long patch left every
+    # later module (the video wall's, the streams') without streams to play.
+    with pytest.MonkeyPatch.context() as local:
+        local.setattr(streams, "prepare_streams", lambda *a, **k: None)
+        demo.load_demo(ctx, history=history_days, simulator=False)
     return srv

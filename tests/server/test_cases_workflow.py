@@ -85,7 +85,7 @@ def test_happy_path(sw, now):
     assert d["events"][3]["comment"] == "请尽快清理" and d["events"][3]["data"]["department_id"] == water
     assert d["events"][6]["data"]["result"] == "fixed"
     assert {k: [p["sha256"] for p in v] for k, v in d["photos"].items()} == \
-        {"report": [before], "verify": [], "feedback": [after], "check": [check]}
+        {"report": [before], "verify": [], "feedback": [after], "check": [check], "evidence": []}
     assert d["photos"]["feedback"][0]["event_id"] == d["events"][4]["id"]
     assert d["allowed_actions"] == [] and not d["handling_overdue"]
 
@@ -183,7 +183,8 @@ def test_department_return_and_redispatch(sw, now):
     water, sanit = sw.departments["water"], sw.departments["sanitation"]
     cid = bring_to(sw, "handling")
     assert get(sw, cid, "department")["allowed_actions"] == ["dept_return", "request_extension",
-                                                             "request_suspension", "feedback"]
+                                                             "request_postponement", "request_suspension",
+                                                             "feedback"]
     r = sw.client.post(f"/api/cases/{cid}/actions/dept_return", json={}, headers=sw.h("department"))
     assert r.status_code == 422
     now.advance(hours=2)
