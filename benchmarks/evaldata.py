@@ -24,14 +24,9 @@ ID_STEP = 1_000_000  # id offset between copies (the played week has far fewer r
 
 
 def reset_schema(url: str) -> None:
-    from server_stub.db.session import make_engine
-    eng = make_engine(url)
-    try:
-        with eng.begin() as c:
-            c.execute(text("DROP SCHEMA public CASCADE"))
-            c.execute(text("CREATE SCHEMA public"))
-    finally:
-        eng.dispose()
+    """Wipes a scratch PostgreSQL database, as the tests' reset does (the same function)."""
+    from tests.server.conftest import _pg_reset
+    _pg_reset(url)
 
 
 def build_package(out: Path) -> Path:
