@@ -9,6 +9,16 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
+@pytest.fixture(scope="module")
+def chinese(qapp):
+    """The UI as shipped (zh_CN) for a module's tests (`pytestmark = pytest.mark.usefixtures("chinese")`);
+    English again after it."""
+    from app.i18n import install_translator
+    assert install_translator(qapp, "zh_CN")
+    yield
+    install_translator(qapp, "en")
+
+
 @pytest.fixture(scope="session")
 def demo_city_server(tmp_path_factory):
     """One live server on the demo city (2 days of history) for every whole-window test module of

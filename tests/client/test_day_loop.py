@@ -20,13 +20,7 @@ from tests.client.demo_world import DEMO_PASSWORD
 LON, LAT = 24.944, 60.170  # a street corner of the demo city (inside its unit grids)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def chinese(qapp):
-    """The UI as shipped (zh_CN): the test reads 缓办 / 挂账 where a user would."""
-    from app.i18n import install_translator
-    assert install_translator(qapp, "zh_CN")
-    yield
-    install_translator(qapp, "en")
+pytestmark = pytest.mark.usefixtures("chinese")  # the UI as shipped (zh_CN; tests/client/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,7 @@ from tests.client.test_role_windows import city_words, open_window, untranslated
 COND = "component-0101-1"  # 2 urgent hours
 
 
-@pytest.fixture(scope="module", autouse=True)
-def chinese(qapp):
-    from app.i18n import install_translator
-    assert install_translator(qapp, "zh_CN")
-    yield
-    install_translator(qapp, "en")
+pytestmark = pytest.mark.usefixtures("chinese")  # the UI as shipped (zh_CN; tests/client/conftest.py)
 
 
 @pytest.fixture(scope="module")

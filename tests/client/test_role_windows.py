@@ -29,12 +29,7 @@ WORD = re.compile(r"[A-Za-z]{2,}[0-9]*")  # names with digits (Open311) are one 
 TAG = re.compile(r"<[^>]+>|&[a-z]+;")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def chinese(qapp):
-    from app.i18n import install_translator
-    assert install_translator(qapp, "zh_CN")
-    yield
-    install_translator(qapp, "en")
+pytestmark = pytest.mark.usefixtures("chinese")  # the UI as shipped (zh_CN; tests/client/conftest.py)
 
 
 @pytest.fixture(scope="module")
