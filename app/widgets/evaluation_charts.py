@@ -47,15 +47,13 @@ def make_view() -> QChartView:
     return v
 
 
-def scores_chart(rows: list[dict]) -> QChart:
-    """Departments' composite scores (an incomplete one: its measured part), best on top."""
-    c = _chart(_t("Scores by department"))
-    rows = [r for r in rows if score_value(r) is not None]
-    rows.sort(key=lambda r: score_value(r) or 0)  # horizontal bars draw bottom-up: best on top
-    s = QBarSet(_t("Composite score"))
-    s.setColor(SCORE_COLOR)
-    for r in rows:
-        s.append(float(score_value(r) or 0))
+def _hbars(c: QChart, name: str, color: QColor, values: list[float], labels: list[str],
+           vals: QValueAxis) -> QBarCategoryAxis:
+    """One set of horizontal bars labelled with their values, categories on the left, no legend."""
+    s = QBarSet(name)
+    s.setColor(color)
+    for v in values:
+        s.append(float(v))
     series = QHorizontalBarSeries()
     series.append(s)
     series.setLabelsVisible(True)
@@ -63,20 +61,30 @@ def scores_chart(rows: list[dict]) -> QChart:
     series.setLabelsFormat("@value")
     c.addSeries(series)
     cats = QBarCategoryAxis()
-    cats.append([_short(r.get("name") or r.get("key", "")) for r in rows] or [""])
-    f = QFont(cats.labelsFont())  # many departments: smaller names rather than elided ones
-    f.setPixelSize(max(7, min(12, int(320 / max(1, len(rows)) * 0.75))))
-    cats.setLabelsFont(f)
-    cats.setTruncateLabels(False)  # a department's name whole, never "…"
-    vals = QValueAxis()
-    vals.setRange(0, 100)
-    vals.setTickCount(6)
-    vals.setLabelFormat("%d")
+    cats.append(labels or [""])
+    cats.setTruncateLabels(False)  # a name whole, never "…"
     c.addAxis(cats, Qt.AlignLeft)
     c.addAxis(vals, Qt.AlignBottom)
     series.attachAxis(cats)
     series.attachAxis(vals)
     c.legend().setVisible(False)
+    return cats
+
+
+def scores_chart(rows: list[dict]) -> QChart:
+    """Departments' composite scores (an incomplete one: its measured part), best on top."""
+    c = _chart(_t("Scores by department"))
+    rows = [r for r in rows if score_value(r) is not None]
+    rows.sort(key=lambda r: score_value(r) or 0)  # horizontal bars draw bottom-up: best on top
+    vals = QValueAxis()
+    vals.setRange(0, 100)
+    vals.setTickCount(6)
+    vals.setLabelFormat("%d")
+    cats = _hbars(c, _t("Composite score"), SCORE_COLOR, [score_value(r) or 0 for r in rows],
+                  [_short(r.get("name") or r.get("key", "")) for r in rows], vals)
+    f = QFont(cats.labelsFont())  # many departments: smaller names rather than elided ones
+    f.setPixelSize(max(7, min(12, int(320 / max(1, len(rows)) * 0.75))))
+    cats.setLabelsFont(f)
     return c
 
 
@@ -114,27 +122,10 @@ def classes_chart(classes: list[dict]) -> QChart:
     """The most frequent classes of the period, most on top."""
     c = _chart(_t("Cases by class (top %1)").replace("%1", str(TOP_CLASSES)))
     top = sorted(classes, key=lambda r: -r["count"])[:TOP_CLASSES][::-1]
-    s = QBarSet(_t("Cases"))
-    s.setColor(QColor(117, 107, 177))
-    for r in top:
-        s.append(float(r["count"]))
-    series = QHorizontalBarSeries()
-    series.append(s)
-    series.setLabelsVisible(True)
-    series.setLabelsPosition(QHorizontalBarSeries.LabelsInsideEnd)
-    series.setLabelsFormat("@value")
-    c.addSeries(series)
-    cats = QBarCategoryAxis()
-    cats.append([_short(r["name"], 8) for r in top] or [""])
-    cats.setTruncateLabels(False)
     vals = QValueAxis()
     vals.setLabelFormat("%d")
     vals.setRange(0, max([r["count"] for r in top] + [1]) * 1.08)
-    c.addAxis(cats, Qt.AlignLeft)
-    c.addAxis(vals, Qt.AlignBottom)
-    series.attachAxis(cats)
-    series.attachAxis(vals)
-    c.legend().setVisible(False)
+    _hbars(c, _t("Cases"), QColor(117, 107, 177), [r["count"] for r in top], [_short(r["name"], 8) for r in top], vals)
     return c
 
 
