@@ -48,6 +48,8 @@ from .viewport import Viewport
 
 __all__ = ["MapCanvas", "STANDARD_SCALES"]
 
+PREVIEW_S = 0.25  # a pass still running after this long shows what it has rendered so far
+
 STANDARD_SCALES = (500, 1000, 2000, 5000, 10000, 25000, 50000, 100000, 250000)
 BACKGROUND = QColor(242, 239, 233)
 
@@ -90,8 +92,18 @@ class MapCanvas(QWidget):
                                           timer=timer_factory(None) if timer_factory else None,
                                           clock=clock or time.perf_counter)
         self._scheduler.imageReady.connect(self._on_image)
+        self._scheduler.renderStarted.connect(self._on_pass_started)
+        self._scheduler.renderFinished.connect(self._on_pass_finished)
         self._scheduler.renderStarted.connect(self.renderStarted)
         self._scheduler.renderFinished.connect(self.renderFinished)
+        # While a pass renders, layer images wait in the cache and the frame is composed once at its
+        # end, or after PREVIEW_S for a slow pass (QGIS's map update timer): composing a frame per
+        # arriving layer and pulsing rings on the GUI thread took the render threads' GIL.
+        self._pass_since: float | None = None
+        self._preview_pending = False
+        self._preview = timer_factory(self) if timer_factory else QTimer(self)
+        self._preview.setSingleShot(True)
+        self._preview.timeout.connect(self._show_preview)
         # A widget deleted without being closed (its window went away) stops rendering too. The slot
         # belongs to the scheduler, which outlives the widget's C++ side.
         self.destroyed.connect(self._scheduler.close)
@@ -342,8 +354,30 @@ class MapCanvas(QWidget):
             return
         self.last_render_times[layer.name] = secs
         self.layerRendered.emit(layer.name, secs)
+        if self._pass_since is not None:
+            left = PREVIEW_S - (self._clock() - self._pass_since)
+            if left > 0:
+                self._preview_pending = True
+                if not self._preview.isActive():
+                    self._preview.start(max(1, int(left * 1000)))
+                return
         self._frame_dirty = True
         self.update()
+
+    def _on_pass_started(self) -> None:
+        if self._pass_since is None:  # a pass superseding an unfinished one keeps the first start
+            self._pass_since = self._clock()
+
+    def _on_pass_finished(self, _secs: float = 0.0) -> None:
+        self._pass_since = None
+        self._show_preview()
+
+    def _show_preview(self) -> None:
+        self._preview.stop()
+        if self._preview_pending and not self._closed:
+            self._preview_pending = False
+            self._frame_dirty = True
+            self.update()
 
     def is_rendering(self) -> bool:
         return self._scheduler.is_busy()
@@ -431,6 +465,8 @@ class MapCanvas(QWidget):
                               lambda q: paint_attribution(q, vp, texts))
 
     def _on_anim(self) -> None:
+        if self._pass_since is not None and self._clock() - self._pass_since < PREVIEW_S:
+            return  # the rings wait for the pass (a frame or two): its threads need the GIL more
         self.update()
 
     # ================================================================== queries
@@ -559,6 +595,7 @@ class MapCanvas(QWidget):
         self._closed = True
         self._zoom_anim.stop()
         self._anim.stop()
+        self._preview.stop()
         self._scheduler.close()
         for l in self._layers:
             l.changed.disconnect(self._layer_callback)
