@@ -83,6 +83,17 @@ class PointGrid:
         rows = np.arange(gy0, gy1 + 1, dtype=np.int64)
         return self.cell_start[rows * self.nx + gx0], self.cell_start[rows * self.nx + gx1 + 1]
 
+    def span(self, extent) -> tuple[int, int]:
+        """One sorted-order slice [start, end) holding every point in ``extent``: the whole rows of
+        cells it crosses (points left and right of it too). A view of the columns, no copy."""
+        got = self.ranges(extent)
+        if got is None:
+            return 0, len(self.x)
+        starts, ends = got
+        if len(starts) == 0:
+            return 0, 0
+        return int(starts[0]), int(ends[-1])
+
     def take(self, arrays, extent) -> list[np.ndarray]:
         """``arrays`` (in sorted order) cut to the slices of ``extent``: contiguous copies, no index array."""
         got = self.ranges(extent)

@@ -90,3 +90,40 @@ def test_non_2d_points_are_read_too(qapp, tmp_path):
         path, layer="components", driver="GPKG")
     layer = ComponentLayer.from_file(path, layer="components")
     assert sorted(zip(layer.x.tolist(), [layer.id_at(i) for i in range(2)])) == [(CX, "a"), (CX + 10, "b")]
+
+
+def _reference_density_counts(x, y, viewport, a):
+    """Points per a x a device-pixel bin by np.histogram2d: what the density raster must count."""
+    xmin, ymin, xmax, ymax = viewport.extent
+    w, h = viewport.device_size
+    bw, bh = (w + a - 1) // a, (h + a - 1) // a
+    k = viewport.dpr / (viewport.mupp * a)
+    counts, _ex, _ey = np.histogram2d((ymax - y) * k, (x - xmin) * k, bins=(bh, bw), range=((0, bh), (0, bw)))
+    return counts
+
+
+@pytest.mark.parametrize("scale, shift", [(200000, (0, 0)), (60000, (0, 0)), (60000, (150, -90)),
+                                          (60000, (-190, 120))])
+def test_density_raster_counts_what_a_histogram_counts(qapp, viewport, scale, shift):
+    """The density raster (bins clipped into a border instead of masked) puts a point where a plain
+    2-D histogram does, in a view holding the whole layer and in views that cut it."""
+    from app.layers import ComponentLayer
+    from app.layers.components import _density_lut
+    from app.map.painting import image_view
+
+    rng = np.random.default_rng(11)
+    x = CX + rng.normal(0, 900, 40_000)
+    y = CY + rng.normal(0, 600, 40_000)
+    layer = ComponentLayer(x, y, rng.choice(["0101", "0402"], len(x)), crs=CRS)
+    vp = viewport.with_scale(scale).panned(*shift)
+    assert layer.mode(vp) == "density"
+    if scale == 200000:  # the whole layer in view: no clipping at all
+        xmin, ymin, xmax, ymax = vp.extent
+        assert xmin < x.min() and x.max() < xmax and ymin < y.min() and y.max() < ymax
+    img = layer.render(vp)
+    buf = image_view(img)[::2, ::2]  # one pixel per 2 x 2 bin
+    ref = _reference_density_counts(layer.x, layer.y, vp, 2)
+    assert ((buf != 0) == (ref[: buf.shape[0], : buf.shape[1]] > 0)).all()
+    assert 0 < (buf != 0).sum() < buf.size
+    # the densest bins get the darkest colour of the ramp
+    assert buf[ref[: buf.shape[0], : buf.shape[1]] == ref.max()][0] == _density_lut()[255]
