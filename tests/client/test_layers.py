@@ -311,3 +311,33 @@ def test_small_scale_grid_outlines_from_the_cached_path(qapp, viewport, small_ci
     px, py = v.map_to_pixel(CX, CY)  # the middle of the centre cell
     assert rgba(img, px, py)[3] == 0
     assert getattr(grids, "_overview", None) is not None  # drawn from the cached path
+
+
+@pytest.mark.parametrize("merge_max", [20000, 0])
+def test_grid_outlines_share_their_edges(qapp, viewport, monkeypatch, merge_max):
+    """Neighbouring grids' common edge is stroked once (outlines noded and merged), at the overview
+    scale and up close; a layer too big to node draws every ring instead, and looks the same."""
+    import shapely
+
+    from app.layers import UnitGridLayer
+    from app.layers import polygons
+    from app.map.painting import image_view
+
+    monkeypatch.setattr(polygons, "MERGE_MAX_FEATURES", merge_max)
+    boxes = [shapely.box(CX - 100, CY - 50, CX, CY + 50), shapely.box(CX, CY - 50, CX + 100, CY + 50)]
+    layer = UnitGridLayer(boxes, ["360102001001001", "360102001001002"], crs=CRS)
+    proj = layer.store.projected(CRS)
+    lines = layer._outlines(proj)
+    if merge_max:
+        step = np.hypot(*np.diff(lines.xy, axis=0).T)[~lines.starts[1:]]  # segments within each line
+        assert step.sum() == pytest.approx(700.0)  # 8 edges of 100 m, the middle one once: not 800
+    else:
+        assert lines is None
+    for mupp in (1.0, 4.0):  # 100 px and 25 px grids: stroked in pixels, then through the overview path
+        vp = viewport.with_mupp(mupp)
+        buf = image_view(layer.render(vp))
+        px, py = vp.map_to_pixel(CX, CY)  # on the shared edge
+        col = buf[int(py), int(px) - 1:int(px) + 2]
+        assert (col >> 24).max() > 0, f"shared edge not drawn at {mupp} m/px"
+        ox, oy = vp.map_to_pixel(CX + 50, CY)  # inside the right grid: nothing
+        assert buf[int(oy), int(ox)] == 0
