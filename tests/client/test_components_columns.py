@@ -92,6 +92,38 @@ def test_non_2d_points_are_read_too(qapp, tmp_path):
     assert sorted(zip(layer.x.tolist(), [layer.id_at(i) for i in range(2)])) == [(CX, "a"), (CX + 10, "b")]
 
 
+def test_read_in_batches_equals_one_read(qapp, comp_gpkg):
+    """The stream of small Arrow batches gives the same columns as one batch holding every row."""
+    from app.layers import ComponentLayer
+
+    path = comp_gpkg[0]
+    whole = ComponentLayer.from_file(path, layer="components", class_field="class_code", batch_size=10 ** 6)
+    parts = ComponentLayer.from_file(path, layer="components", class_field="class_code", batch_size=700)
+    assert parts._id_width == whole._id_width == 16
+    for layer in (whole, parts):
+        assert sorted(zip(map(layer.id_at, range(len(layer))), layer.x.tolist(),
+                          (str(layer.class_codes[c]) for c in layer.cls))) == sorted(
+            zip(map(whole.id_at, range(len(whole))), whole.x.tolist(),
+                (str(whole.class_codes[c]) for c in whole.cls)))
+
+
+def test_batches_that_encode_ids_differently_are_read_whole(qapp, tmp_path):
+    """One batch of 16-digit codes and one of 15-digit ones: the IDs keep their own digits."""
+    import geopandas as gpd
+    import shapely
+
+    from app.layers import ComponentLayer
+
+    ids = ["3601020105000001", "3601020105000002", "360102010500003", "360102010500004"]
+    path = tmp_path / "mixed.gpkg"
+    gpd.GeoDataFrame({"id": ids, "minor_code": ["0105"] * 4},
+                     geometry=shapely.points([CX, CX + 1, CX + 2, CX + 3], [CY] * 4), crs=CRS).to_file(
+        path, layer="components", driver="GPKG")
+    layer = ComponentLayer.from_file(path, layer="components", batch_size=2)
+    assert sorted(layer.id_at(i) for i in range(4)) == sorted(ids)
+    assert layer.index_of("360102010500003") is not None
+
+
 def _reference_density_counts(x, y, viewport, a):
     """Points per a x a device-pixel bin by np.histogram2d: what the density raster must count."""
     xmin, ymin, xmax, ymax = viewport.extent
