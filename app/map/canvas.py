@@ -15,6 +15,8 @@ How a frame is made (after QGIS's map canvas and napari):
   others' cached ones; a layer flagged ``volatile`` (cases, inspectors, selection) never forces the
   static layers below it to be re-composed: consecutive static layers are composed once into a
   group image;
+- while a render pass runs, the layer images it delivers wait in the cache and the frame is
+  composed once at its end, or after a quarter second for a slow pass (frame_pacer.py);
 - each render job carries a generation number; results older than what is shown are dropped, and
   jobs made stale by a viewport change are cancelled (their cancel flag is set);
 - closing (or deleting) the canvas closes its scheduler: no timer, rerun or late result starts a job
@@ -42,13 +44,12 @@ from app.layers.base import Feature, Layer
 from .crs import transform_xy
 from .overlays import OverlaySprites, paint_attribution, paint_north_arrow, paint_scale_bar
 from .compose import compose_frame
+from .frame_pacer import FramePacer
 from .render_cache import RenderCache
 from .render_scheduler import RenderScheduler
 from .viewport import Viewport
 
 __all__ = ["MapCanvas", "STANDARD_SCALES"]
-
-PREVIEW_S = 0.25  # a pass still running after this long shows what it has rendered so far
 
 STANDARD_SCALES = (500, 1000, 2000, 5000, 10000, 25000, 50000, 100000, 250000)
 BACKGROUND = QColor(242, 239, 233)
@@ -92,18 +93,13 @@ class MapCanvas(QWidget):
                                           timer=timer_factory(None) if timer_factory else None,
                                           clock=clock or time.perf_counter)
         self._scheduler.imageReady.connect(self._on_image)
-        self._scheduler.renderStarted.connect(self._on_pass_started)
-        self._scheduler.renderFinished.connect(self._on_pass_finished)
+        # while a pass renders, its images wait in the cache: one frame at its end (frame_pacer.py)
+        self._pacer = FramePacer(self._clock, timer_factory(self) if timer_factory else QTimer(self), parent=self)
+        self._pacer.compose.connect(self._frame_changed)
+        self._scheduler.renderStarted.connect(self._pacer.pass_started)
+        self._scheduler.renderFinished.connect(self._pacer.pass_finished)
         self._scheduler.renderStarted.connect(self.renderStarted)
         self._scheduler.renderFinished.connect(self.renderFinished)
-        # While a pass renders, layer images wait in the cache and the frame is composed once at its
-        # end, or after PREVIEW_S for a slow pass (QGIS's map update timer): composing a frame per
-        # arriving layer and pulsing rings on the GUI thread took the render threads' GIL.
-        self._pass_since: float | None = None
-        self._preview_pending = False
-        self._preview = timer_factory(self) if timer_factory else QTimer(self)
-        self._preview.setSingleShot(True)
-        self._preview.timeout.connect(self._show_preview)
         # A widget deleted without being closed (its window went away) stops rendering too. The slot
         # belongs to the scheduler, which outlives the widget's C++ side.
         self.destroyed.connect(self._scheduler.close)
@@ -354,28 +350,11 @@ class MapCanvas(QWidget):
             return
         self.last_render_times[layer.name] = secs
         self.layerRendered.emit(layer.name, secs)
-        if self._pass_since is not None:
-            left = PREVIEW_S - (self._clock() - self._pass_since)
-            if left > 0:
-                self._preview_pending = True
-                if not self._preview.isActive():
-                    self._preview.start(max(1, int(left * 1000)))
-                return
-        self._frame_dirty = True
-        self.update()
+        if self._pacer.image_arrived():
+            self._frame_changed()
 
-    def _on_pass_started(self) -> None:
-        if self._pass_since is None:  # a pass superseding an unfinished one keeps the first start
-            self._pass_since = self._clock()
-
-    def _on_pass_finished(self, _secs: float = 0.0) -> None:
-        self._pass_since = None
-        self._show_preview()
-
-    def _show_preview(self) -> None:
-        self._preview.stop()
-        if self._preview_pending and not self._closed:
-            self._preview_pending = False
+    def _frame_changed(self) -> None:
+        if not self._closed:
             self._frame_dirty = True
             self.update()
 
@@ -465,9 +444,8 @@ class MapCanvas(QWidget):
                               lambda q: paint_attribution(q, vp, texts))
 
     def _on_anim(self) -> None:
-        if self._pass_since is not None and self._clock() - self._pass_since < PREVIEW_S:
-            return  # the rings wait for the pass (a frame or two): its threads need the GIL more
-        self.update()
+        if self._pacer.animation_may_tick():
+            self.update()
 
     # ================================================================== queries
     def map_to_pixel(self, x: float, y: float) -> tuple[float, float]:
@@ -595,7 +573,7 @@ class MapCanvas(QWidget):
         self._closed = True
         self._zoom_anim.stop()
         self._anim.stop()
-        self._preview.stop()
+        self._pacer.stop()
         self._scheduler.close()
         for l in self._layers:
             l.changed.disconnect(self._layer_callback)

@@ -66,7 +66,7 @@ def test_identify_select_and_search_by_id(qapp, viewport, comp_gpkg):
 def test_id_columns_of_every_shape():
     import pyarrow as pa
 
-    from app.layers.components import encode_ids
+    from app.layers.component_columns import encode_ids
 
     col, w = encode_ids(pa.array(["0601020105000001", "3601020105000002"]))
     assert col.dtype == np.int64 and w == 16  # the width restores the leading zero

@@ -54,7 +54,7 @@ def test_frame_is_composed_once_at_the_end_of_a_pass(qtbot, small_city):
 
 
 def test_a_slow_pass_shows_what_it_has_after_the_preview_delay(qtbot, small_city):
-    from app.map.canvas import PREVIEW_S
+    from app.map.frame_pacer import PREVIEW_S
 
     c, clock, timers, ex, frames = _setup(qtbot, small_city)
     c.pan_by_pixels(30, 0, delay_ms=0)
@@ -84,7 +84,7 @@ def test_a_case_update_outside_a_pass_shows_at_once(qtbot, small_city):
 
 
 def test_pulsing_rings_wait_for_a_running_pass(qtbot, small_city):
-    from app.map.canvas import PREVIEW_S
+    from app.map.frame_pacer import PREVIEW_S
 
     _g, _comps, cases = small_city
     c, clock, _timers, ex, _frames = _setup(qtbot, small_city)
