@@ -24,6 +24,7 @@ from ..context import ServerContext
 from ..db.models import User
 from ..schemas.evaluation import ClassCountsOut, EvaluationOut, GridCountsOut, LateCasesOut, TrendOut
 from ..services import evaluation as svc
+from ..services import evaluation_export
 from ..services import evaluation_views as views
 from ..services import evaluation_warm
 from .deps import current_user, get_ctx
@@ -88,11 +89,11 @@ def _answer(result: EvaluationOut, fmt: Format) -> EvaluationOut | Response:
     if fmt == Format.JSON:
         return result
     stem = f"evaluation-{result.subject}-{result.month}"
-    stem_zh = f"综合评价-{svc.SUBJECT_ZH[result.subject]}-{result.month}"
+    stem_zh = f"综合评价-{evaluation_export.SUBJECT_ZH[result.subject]}-{result.month}"
     if fmt == Format.CSV:
-        body, media = svc.to_csv(result), "text/csv; charset=utf-8"
+        body, media = evaluation_export.to_csv(result), "text/csv; charset=utf-8"
     else:
-        body = svc.to_xlsx(result)
+        body = evaluation_export.to_xlsx(result)
         media = XLSX
     disposition = (f'attachment; filename="{stem}.{fmt.value}"; '
                    f"filename*=UTF-8''{quote(stem_zh)}.{fmt.value}")
