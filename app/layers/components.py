@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QImage, QPainter
 
 from app.map.crs import same_crs, transform_xy
 from app.map.painting import image_view, new_image

@@ -17,6 +17,7 @@ from ..context import ServerContext
 from ..db.models import User
 from ..schemas.cases import (ActionIn, CaseDetail, CaseIn, CaseList, CaseOut, DeadlinePreview, DuplicateOut,
                              EventOut, EvidenceIn, EvidenceOut, MergeIn, MergeOut)
+from ..services import case_queries as queries
 from ..services import cases as svc
 from ..services import evidence
 from ..schemas.types import INT32_MAX, Id, Instant
@@ -103,12 +104,12 @@ def list_cases(
         box = parse_bbox(bbox)
     except SpatialInputError as e:
         raise _bad("query", "bbox", e.message) from None
-    f = svc.CaseFilter(state=states, department_id=department_id, source=source, kind=kind,
+    f = queries.CaseFilter(state=states, department_id=department_id, source=source, kind=kind,
                        class_code=class_code, grid_code=grid_code, bbox=box, band=band, q=q,
                        created_from=created_from, created_to=created_to, overdue=overdue, sort=sort,
                        limit=limit, offset=offset)
     with refusals("query"), ctx.db.bounded() as s:
-        items, total = svc.query_cases(s, ctx, user, f)
+        items, total = queries.query_cases(s, ctx, user, f)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
@@ -119,7 +120,7 @@ def duplicates(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, l
     """Likely duplicates of a report: open cases of the same class within 50 m from the last 3 days,
     nearest first, each with distance_m."""
     with refusals("query"), ctx.db.bounded() as s:
-        return svc.duplicates(s, ctx, user, lon, lat, kind, class_code, exclude_id)
+        return queries.duplicates(s, ctx, user, lon, lat, kind, class_code, exclude_id)
 
 
 # ---------------------------------------------------------------- one case
@@ -168,7 +169,7 @@ def deadline_preview(case_id: Id, condition_id: str | None = None, department_id
     """The handling deadline if the case were filed with condition_id (default: its own) and/or
     dispatched now."""
     with refusals("query"), ctx.db.session() as s:
-        return svc.deadline_preview(s, ctx, user, case_id, condition_id, department_id)
+        return queries.deadline_preview(s, ctx, user, case_id, condition_id, department_id)
 
 
 @router.post("/{case_id}/merge", response_model=MergeOut, responses=errors(404, 409))

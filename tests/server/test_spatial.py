@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from server_stub.db.bounds import QueryTimeout, time_bound
 from server_stub.db.models import Camera, Case, Component, UnitGrid
 from server_stub.services import loader
-from server_stub.services import cases as case_svc
+from server_stub.services import case_queries
 from server_stub.services.spatial import bbox_filter, distance_m
 
 from .test_reference_seed import seed_city
@@ -221,7 +221,7 @@ def test_a_query_past_its_time_bound_is_stopped(world, monkeypatch):
     def slow(s, *_a, **_k):
         s.execute(text(HEAVY if db.is_sqlite else "SELECT pg_sleep(5)"))
     monkeypatch.setattr("server_stub.db.bounds.QUERY_TIMEOUT_MS", 50)
-    monkeypatch.setattr(case_svc, "query_cases", slow)
+    monkeypatch.setattr(case_queries, "query_cases", slow)
     t0 = time.perf_counter()
     r = world.client.get("/api/cases", headers=world.h("leader"))
     assert r.status_code == 503 and "took longer than 0.05 s" in r.json()["detail"], r.text
