@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLin
                                QTabWidget, QVBoxLayout, QWidget)
 
 from app.api.client import ApiClient
-from app.widgets.case_table import CaseTable, async_for, FlowPanel, source_label, state_label
+from app.widgets.case_table import CaseTable, async_for, source_label, state_label
+from app.widgets.flow_panel import FlowPanel
 from app.widgets.class_picker import ClassPicker
 from app.widgets.place_picker import PlaceEditor
 

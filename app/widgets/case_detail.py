@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, 
                                QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from app.api.city_config import city_tz, current_clock, current_workflow
+from app.api.city_config import city_tz, current_clock
 from app.api.worker import run_async
 from app.domain.clocks import WorkClock
 from app.domain.workflow import DEFAULT_WORKFLOW, Action
 
-from .case_table import case_state_label, confirm_final
+from .case_table import case_state_label
+from .flow_panel import confirm_final
 from .photo_strip import PhotoStrip
 from .theme import set_ink
 from .timing_panel import (BAND_BG, BAND_FG, CaseTimer, band_label, fmt_limit, fmt_local, fmt_remaining,

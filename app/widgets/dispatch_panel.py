@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLabel, QPushB
                                QVBoxLayout, QWidget)
 
 from app.api.client import ApiClient
-from app.widgets.case_table import (CaseTable, FlowPanel, async_for, case_state_label, limit_label, local_time,
-                                    source_label, state_label)
+from app.widgets.case_table import CaseTable, async_for, case_state_label, limit_label, local_time, source_label
+from app.widgets.flow_panel import FlowPanel
 
 def basis_label(basis: str) -> str:
     """Why a department is suggested, in a word (the server's own reason text is for the log)."""

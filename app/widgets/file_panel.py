@@ -11,7 +11,8 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QListWidget, QLis
                                QVBoxLayout, QWidget)
 
 from app.api.client import ApiClient
-from app.widgets.case_table import CaseTable, async_for, FlowPanel, condition_label, local_time, source_label
+from app.widgets.case_table import CaseTable, async_for, condition_label, local_time, source_label
+from app.widgets.flow_panel import FlowPanel
 
 
 class FilePanel(FlowPanel):
