@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from app.domain.camera_view import DEFAULT_FOV_DEG, DEFAULT_RANGE_M

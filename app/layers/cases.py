@@ -20,7 +20,6 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPen
 
-from app.map.crs import transform_xy
 from app.map.painting import label_font
 from app.map.viewport import Viewport
 

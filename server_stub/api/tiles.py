@@ -27,7 +27,6 @@ from ..basemap.cache import Tile, etag_of
 from ..basemap.engine import BasemapEngine, TileError
 from ..basemap.package import NoCity
 from ..basemap.pool import RenderError
-from ..basemap.service import set_city  # noqa: F401  (re-exported for the demo loader)
 from ..basemap.wmts import LAYER, capabilities, exception_report
 from ..context import ServerContext
 from .deps import get_ctx
