@@ -18,7 +18,8 @@ from app.api.worker import run_async
 from app.domain.clocks import WorkClock
 from app.domain.workflow import Action
 
-from .case_detail import ActionDialog, ActionHost, IdempotencyKeys, action_label, error_text, pending_text
+from .case_actions import ActionDialog, ActionHost, IdempotencyKeys, action_label, error_text
+from .case_detail import pending_text
 from .supervision_dept import DeptUrgeList
 from .supervision_mark import with_mark
 from .theme import set_ink

@@ -9,13 +9,13 @@ import json
 import uuid
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (QAbstractButton, QDialog, QDialogButtonBox, QLabel, QMessageBox, QPlainTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QAbstractButton, QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.api.city_config import current_workflow
 from app.api.client import ApiClient, ApiError
-from app.domain.workflow import DEFAULT_WORKFLOW, Workflow, check_result
+from app.domain.workflow import Workflow, check_result
+from .case_actions import action_label, confirm_final
 from .case_table import CaseTable, async_for, state_label
 
 
@@ -268,7 +268,7 @@ class FlowPanel(QWidget):
                 return self.client.act(case_id, action, body, idempotency_key=k)
         self.clear_message()
         number = (self.case_of(case_id) or {}).get("number", "") if case_id is not None else ""
-        label = label or " ".join(x for x in (number, action_title(action)) if x)
+        label = label or " ".join(x for x in (number, action_label(action)) if x)
 
         def done(result: Any) -> None:
             self._busy.discard(sig)
@@ -331,27 +331,3 @@ class FlowPanel(QWidget):
 
     def forget_reason(self, name: str) -> None:
         self._reasons.pop(name, None)
-
-
-FINAL_ACTIONS = ("close", "void")  # cannot be taken back: confirmed with the case number
-
-
-def action_title(action: str) -> str:
-    try:
-        return DEFAULT_WORKFLOW.transition(action).label_zh
-    except (KeyError, ValueError):
-        return {"report": "上报", "merge": "合并"}.get(action, action)
-
-
-def confirm_final(parent: QWidget, action: str, case: dict) -> bool:
-    """Asks "结案 <number>?" (or 作废) before an action that cannot be taken back; other actions pass."""
-    if action not in FINAL_ACTIONS:
-        return True
-    title = action_title(action)
-    text = QCoreApplication.translate("FlowPanel", "{action} case {number}? This cannot be undone.") \
-        .replace("{action}", title).replace("{number}", case.get("number", ""))
-    box = QMessageBox(QMessageBox.Question, f"{title} {case.get('number', '')}", text,
-                      QMessageBox.Yes | QMessageBox.Cancel, parent)
-    box.setDefaultButton(QMessageBox.Cancel)  # Enter or a second click does not confirm by accident
-    box.button(QMessageBox.Yes).setText(f"{title} {case.get('number', '')}")
-    return box.exec() == QMessageBox.Yes

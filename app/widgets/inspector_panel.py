@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from app.api.worker import run_async
 from app.domain.workflow import Action
 
-from .case_detail import ActionDialog, ActionHost, IdempotencyKeys, error_text
+from .case_actions import ActionDialog, ActionHost, IdempotencyKeys, error_text
 from .case_table import CaseTable, async_for
 from app.widgets.theme import set_ink
 

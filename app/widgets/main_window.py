@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
         from app.api.heartbeat import Heartbeat
         from app.api.outbox import Outbox, outbox_path
 
-        from .case_detail import upload_files
+        from .case_actions import upload_files
         base = QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or "."
         self.outbox = Outbox(self.client, outbox_path(base, self.client.base_url, self.session.user["username"]),
                              upload=upload_files, parent=self)
@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
             detail.reload()
 
     def _outbox_refused(self, item: dict, error) -> None:  # noqa: ANN001
-        from .case_detail import error_text
+        from .case_actions import error_text
         text = self.tr("Not done: %1 — %2").replace("%1", item.get("label", "")).replace("%2", error_text(error))
         self.status.showMessage(text, 30000)
         QMessageBox.warning(self, self.tr("Outbox"), text)

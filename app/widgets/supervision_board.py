@@ -23,7 +23,7 @@ from app.api.city_config import city_tz
 from app.api.worker import run_async
 from app.domain.supervision import MAX_CASES_PER_URGE, BoardGroup
 
-from .case_detail import IdempotencyKeys, error_text
+from .case_actions import IdempotencyKeys, error_text
 from .supervision_dialog import UrgeDialog
 from .supervision_history import UrgeHistory
 from .supervision_mark import URGE_COLOUR, level_label, urge_mark

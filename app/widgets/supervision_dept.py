@@ -15,7 +15,7 @@ from app.api.worker import run_async
 from app.domain.supervision import REPLY_MAX
 
 from .alarm import AlarmBanner, AlarmSound
-from .case_detail import IdempotencyKeys, error_text
+from .case_actions import IdempotencyKeys, error_text
 from .supervision_mark import URGE_COLOUR, kind_label, level_label
 from .timing_panel import fmt_local
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
 from app.api import supervision as api
 from app.api.worker import run_async
 
-from .case_detail import error_text
+from .case_actions import error_text
 from .supervision_mark import URGE_COLOUR, kind_label, level_label
 from .timing_panel import fmt_local
 

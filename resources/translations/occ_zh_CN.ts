@@ -3,147 +3,147 @@
 <context>
     <name>AcceptPanel</name>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="49" />
+        <location filename="../../app/widgets/accept_panel.py" line="50" />
         <source>&amp;Merge into selected duplicate</source>
         <translation>合并到所选重复案卷(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="50" />
+        <location filename="../../app/widgets/accept_panel.py" line="51" />
         <source>&amp;Accept</source>
         <translation>受理(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="51" />
+        <location filename="../../app/widgets/accept_panel.py" line="52" />
         <source>Send &amp;verification</source>
         <translation>派发核实(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="52" />
+        <location filename="../../app/widgets/accept_panel.py" line="53" />
         <source>&amp;Reject…</source>
         <translation>不予受理(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="54" />
+        <location filename="../../app/widgets/accept_panel.py" line="55" />
         <source>Accept with the corrections (Alt+A, Ctrl+Enter)</source>
         <translation>按修正内容受理（Alt+A，Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="61" />
+        <location filename="../../app/widgets/accept_panel.py" line="62" />
         <source>Corrections</source>
         <translation>修正</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="63" />
+        <location filename="../../app/widgets/accept_panel.py" line="64" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="64" />
+        <location filename="../../app/widgets/accept_panel.py" line="65" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="65" />
+        <location filename="../../app/widgets/accept_panel.py" line="66" />
         <source>Likely duplicates (same class, open, nearby, recent)</source>
         <translation>疑似重复（同类、未结、附近、近期）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="99" />
+        <location filename="../../app/widgets/accept_panel.py" line="100" />
         <source>&amp;Queue</source>
         <translation>待受理(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="100" />
+        <location filename="../../app/widgets/accept_panel.py" line="101" />
         <source>&amp;Hotline 12319</source>
         <translation>热线 12319(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="129" />
+        <location filename="../../app/widgets/accept_panel.py" line="130" />
         <source>&amp;Submit hotline report</source>
         <translation>提交热线上报(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="132" />
+        <location filename="../../app/widgets/accept_panel.py" line="133" />
         <source>Caller &amp;name</source>
         <translation>来电人(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="132" />
+        <location filename="../../app/widgets/accept_panel.py" line="133" />
         <source>&amp;Phone</source>
         <translation>电话(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="133" />
+        <location filename="../../app/widgets/accept_panel.py" line="134" />
         <source>C&amp;lass</source>
         <translation>类别(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="133" />
+        <location filename="../../app/widgets/accept_panel.py" line="134" />
         <source>Add&amp;ress</source>
         <translation>地址(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="134" />
+        <location filename="../../app/widgets/accept_panel.py" line="135" />
         <source>Locat&amp;ion</source>
         <translation>位置(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="135" />
+        <location filename="../../app/widgets/accept_panel.py" line="136" />
         <source>&amp;Description</source>
         <translation>问题描述(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="150" />
+        <location filename="../../app/widgets/accept_panel.py" line="151" />
         <source>Choose the class of the report.</source>
         <translation>请选择上报的类别。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="153" />
+        <location filename="../../app/widgets/accept_panel.py" line="154" />
         <source>Describe the problem.</source>
         <translation>请描述问题。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="156" />
+        <location filename="../../app/widgets/accept_panel.py" line="157" />
         <source>Choose the place: pick it on the map, search an address or type coordinates.</source>
         <translation>请选择位置：在地图上点选、搜索地址或输入坐标。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="176" />
+        <location filename="../../app/widgets/accept_panel.py" line="177" />
         <source>Reported as {number}.</source>
         <translation>已上报，编号 {number}。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="219" />
+        <location filename="../../app/widgets/accept_panel.py" line="220" />
         <source>Reporter: {who}</source>
         <translation>上报人：{who}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="237" />
+        <location filename="../../app/widgets/accept_panel.py" line="238" />
         <source>photo…</source>
         <translation>照片…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="304" />
+        <location filename="../../app/widgets/accept_panel.py" line="305" />
         <source>{number} is open in the accept panel: check the class and the place, then accept.</source>
         <translation>{number} 已在受理面板打开：请核对类别和位置后受理。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="312" />
+        <location filename="../../app/widgets/accept_panel.py" line="313" />
         <source>{number} accepted.</source>
         <translation>{number} 已受理。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="319" />
+        <location filename="../../app/widgets/accept_panel.py" line="320" />
         <source>{number} sent to an inspector for verification.</source>
         <translation>{number} 已派发监督员核实。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="327" />
+        <location filename="../../app/widgets/accept_panel.py" line="328" />
         <source>Reject (不予受理)</source>
         <translation>不予受理</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/accept_panel.py" line="342" />
+        <location filename="../../app/widgets/accept_panel.py" line="343" />
         <source>{a} merged into {b}.</source>
         <translation>{a} 已合并到 {b}。</translation>
     </message>
@@ -151,79 +151,79 @@
 <context>
     <name>ActionDialog</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="159" />
-        <location filename="../../app/widgets/case_detail.py" line="164" />
+        <location filename="../../app/widgets/case_actions.py" line="149" />
+        <location filename="../../app/widgets/case_actions.py" line="154" />
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="160" />
+        <location filename="../../app/widgets/case_actions.py" line="150" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="165" />
+        <location filename="../../app/widgets/case_actions.py" line="155" />
         <source>Filing condition</source>
         <translation>立案条件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="178" />
+        <location filename="../../app/widgets/case_actions.py" line="168" />
         <source>Extension</source>
         <translation>延期时长</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="186" />
+        <location filename="../../app/widgets/case_actions.py" line="176" />
         <source>Postpone until</source>
         <translation>缓办至</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="193" />
+        <location filename="../../app/widgets/case_actions.py" line="183" />
         <source>Close type</source>
         <translation>结案类型</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="200" />
+        <location filename="../../app/widgets/case_actions.py" line="190" />
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="203" />
+        <location filename="../../app/widgets/case_actions.py" line="193" />
         <source>Reason (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="205" />
+        <location filename="../../app/widgets/case_actions.py" line="195" />
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="208" />
-        <location filename="../../app/widgets/case_detail.py" line="210" />
+        <location filename="../../app/widgets/case_actions.py" line="198" />
+        <location filename="../../app/widgets/case_actions.py" line="200" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="213" />
+        <location filename="../../app/widgets/case_actions.py" line="203" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="257" />
+        <location filename="../../app/widgets/case_actions.py" line="247" />
         <source>No filing condition for this class</source>
         <translation>该类别没有立案条件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="308" />
+        <location filename="../../app/widgets/case_actions.py" line="298" />
         <source>Please give a reason.</source>
         <translation>请填写原因。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="310" />
+        <location filename="../../app/widgets/case_actions.py" line="300" />
         <source>Please choose a department.</source>
         <translation>请选择处置部门。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="312" />
+        <location filename="../../app/widgets/case_actions.py" line="302" />
         <source>Please choose a filing condition.</source>
         <translation>请选择立案条件。</translation>
     </message>
@@ -346,172 +346,172 @@
 <context>
     <name>CaseDetail</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="445" />
+        <location filename="../../app/widgets/case_detail.py" line="74" />
         <source>Select a case to see its detail.</source>
         <translation>请选择案卷查看详情。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="468" />
+        <location filename="../../app/widgets/case_detail.py" line="97" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="469" />
+        <location filename="../../app/widgets/case_detail.py" line="98" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="470" />
+        <location filename="../../app/widgets/case_detail.py" line="99" />
         <source>Department</source>
         <translation>处置部门</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="471" />
+        <location filename="../../app/widgets/case_detail.py" line="100" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="472" />
+        <location filename="../../app/widgets/case_detail.py" line="101" />
         <source>Description</source>
         <translation>问题描述</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="475" />
+        <location filename="../../app/widgets/case_detail.py" line="104" />
         <source>Tasked inspector</source>
         <translation>派往监督员</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="479" />
+        <location filename="../../app/widgets/case_detail.py" line="108" />
         <source>Actions</source>
         <translation>可办理操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="481" />
+        <location filename="../../app/widgets/case_detail.py" line="110" />
         <source>No action for your role at this stage.</source>
         <translation>当前环节您的岗位无可办理操作。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="491" />
+        <location filename="../../app/widgets/case_detail.py" line="120" />
         <source>Clock</source>
         <translation>计时</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="497" />
+        <location filename="../../app/widgets/case_detail.py" line="126" />
         <source>Stage</source>
         <translation>环节</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="498" />
+        <location filename="../../app/widgets/case_detail.py" line="127" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="499" />
+        <location filename="../../app/widgets/case_detail.py" line="128" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="500" />
+        <location filename="../../app/widgets/case_detail.py" line="129" />
         <source>Counters</source>
         <translation>计数</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="501" />
+        <location filename="../../app/widgets/case_detail.py" line="130" />
         <source>Request</source>
         <translation>申请</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="504" />
+        <location filename="../../app/widgets/case_detail.py" line="133" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="508" />
+        <location filename="../../app/widgets/case_detail.py" line="137" />
         <source>Before</source>
         <translation>处置前</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="509" />
+        <location filename="../../app/widgets/case_detail.py" line="138" />
         <source>After</source>
         <translation>处置后</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="512" />
+        <location filename="../../app/widgets/case_detail.py" line="141" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="516" />
+        <location filename="../../app/widgets/case_detail.py" line="145" />
         <source>Show on map</source>
         <translation>地图定位</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="522" />
+        <location filename="../../app/widgets/case_detail.py" line="151" />
         <source>History</source>
         <translation>办理过程</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="525" />
+        <location filename="../../app/widgets/case_detail.py" line="154" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="525" />
+        <location filename="../../app/widgets/case_detail.py" line="154" />
         <source>By</source>
         <translation>操作人</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="525" />
+        <location filename="../../app/widgets/case_detail.py" line="154" />
         <source>Action</source>
         <translation>操作</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="525" />
+        <location filename="../../app/widgets/case_detail.py" line="154" />
         <source>Comment</source>
         <translation>意见</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="579" />
+        <location filename="../../app/widgets/case_detail.py" line="208" />
         <source>Cannot load the case: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="598" />
+        <location filename="../../app/widgets/case_detail.py" line="227" />
         <source>urged</source>
         <translation>已督办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="606" />
+        <location filename="../../app/widgets/case_detail.py" line="235" />
         <source>Component</source>
         <translation>部件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="606" />
+        <location filename="../../app/widgets/case_detail.py" line="235" />
         <source>Event</source>
         <translation>事件</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="619" />
+        <location filename="../../app/widgets/case_detail.py" line="248" />
         <source>returns %1 · extensions %2 · reworks %3 · urges %4</source>
         <translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="634" />
+        <location filename="../../app/widgets/case_detail.py" line="263" />
         <source>Grid %1</source>
         <translation>网格 %1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="662" />
+        <location filename="../../app/widgets/case_detail.py" line="291" />
         <source>limit %1</source>
         <translation>时限 %1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="672" />
+        <location filename="../../app/widgets/case_detail.py" line="301" />
         <source>%1 photo(s)</source>
         <translation>%1 张照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="768" />
+        <location filename="../../app/widgets/case_detail.py" line="397" />
         <source>No inspector could be tasked (none online, none for this grid): enter the answer for them or choose one.</source>
         <translation>未能派给监督员（无在线监督员，该网格也无责任监督员）：请代为填写结果或指定监督员。</translation>
     </message>
@@ -519,11 +519,11 @@
 <context>
     <name>CaseTable</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="302" />
+        <location filename="../../app/widgets/case_table.py" line="292" />
         <source>Filter: number, class, address, grid…</source>
         <translation>筛选：编号、类别、地址、网格…</translation>
     </message>
-<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
+<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
 <context>
     <name>ClassPicker</name>
     <message>
@@ -578,57 +578,57 @@
 <context>
     <name>DepartmentPanel</name>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="110" />
+        <location filename="../../app/widgets/department_panel.py" line="111" />
         <source>Handling</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="110" />
+        <location filename="../../app/widgets/department_panel.py" line="111" />
         <source>Returned for rework</source>
         <translation>返工</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="111" />
+        <location filename="../../app/widgets/department_panel.py" line="112" />
         <source>Postponed (缓办)</source>
         <translation>缓办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="112" />
+        <location filename="../../app/widgets/department_panel.py" line="113" />
         <source>Fed back</source>
         <translation>已反馈</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="112" />
+        <location filename="../../app/widgets/department_panel.py" line="113" />
         <source>Hung up (挂账)</source>
         <translation>挂账</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="149" />
+        <location filename="../../app/widgets/department_panel.py" line="150" />
         <source>Supervision</source>
         <translation>督办</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="154" />
+        <location filename="../../app/widgets/department_panel.py" line="155" />
         <source>Select a case.</source>
         <translation>请选择案卷。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="192" />
+        <location filename="../../app/widgets/department_panel.py" line="193" />
         <source>Cannot load cases: %1</source>
         <translation>无法加载案卷：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="261" />
+        <location filename="../../app/widgets/department_panel.py" line="262" />
         <source>Deadline: %1</source>
         <translation>截止时间：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="269" />
+        <location filename="../../app/widgets/department_panel.py" line="270" />
         <source>Request: %1</source>
         <translation>申请：%1</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="275" />
+        <location filename="../../app/widgets/department_panel.py" line="276" />
         <source>Last request: %1</source>
         <translation>最近申请：%1</translation>
     </message>
@@ -636,27 +636,27 @@
 <context>
     <name>DeptModel</name>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="53" />
+        <location filename="../../app/widgets/department_panel.py" line="54" />
         <source>Case</source>
         <translation>案卷</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="53" />
+        <location filename="../../app/widgets/department_panel.py" line="54" />
         <source>Class</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="53" />
+        <location filename="../../app/widgets/department_panel.py" line="54" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="53" />
+        <location filename="../../app/widgets/department_panel.py" line="54" />
         <source>Remaining</source>
         <translation>剩余时间</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/department_panel.py" line="53" />
+        <location filename="../../app/widgets/department_panel.py" line="54" />
         <source>Request</source>
         <translation>申请</translation>
     </message>
@@ -1208,47 +1208,47 @@
 <context>
     <name>FilePanel</name>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="36" />
+        <location filename="../../app/widgets/file_panel.py" line="37" />
         <source>&amp;File with this condition</source>
         <translation>按此条件立案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="38" />
+        <location filename="../../app/widgets/file_panel.py" line="39" />
         <source>Do &amp;not file…</source>
         <translation>不予立案(&amp;N)…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="42" />
+        <location filename="../../app/widgets/file_panel.py" line="43" />
         <source>Filing condition (time limit — condition → closing condition)</source>
         <translation>立案条件（时限 — 立案条件 → 结案条件）</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="44" />
+        <location filename="../../app/widgets/file_panel.py" line="45" />
         <source>&amp;Conditions:</source>
         <translation>立案条件(&amp;C)：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="110" />
+        <location filename="../../app/widgets/file_panel.py" line="111" />
         <source>No filing conditions for this class.</source>
         <translation>该类别没有立案条件。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="124" />
+        <location filename="../../app/widgets/file_panel.py" line="125" />
         <source>Deadline if filed now: …</source>
         <translation>现在立案的处置时限：…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="128" />
+        <location filename="../../app/widgets/file_panel.py" line="129" />
         <source>Deadline if filed and dispatched now: {t}</source>
         <translation>现在立案并派遣的处置时限：{t}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="156" />
+        <location filename="../../app/widgets/file_panel.py" line="157" />
         <source>{number} filed.</source>
         <translation>{number} 已立案。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/file_panel.py" line="163" />
+        <location filename="../../app/widgets/file_panel.py" line="164" />
         <source>Do not file (不予立案)</source>
         <translation>不予立案</translation>
     </message>
@@ -1256,51 +1256,51 @@
 <context>
     <name>FlowPanel</name>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="618" />
+        <location filename="../../app/widgets/flow_panel.py" line="208" />
         <source>Cannot reach the server; nothing was lost, try again.</source>
         <translation>无法连接服务器；已填内容未丢失，请重试。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="620" />
+        <location filename="../../app/widgets/flow_panel.py" line="210" />
         <source>Not yet: the inspector's check must pass first (核查通过).</source>
         <translation>暂不能办理：须先经监督员核查通过。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="622" />
+        <location filename="../../app/widgets/flow_panel.py" line="212" />
         <source>This case was changed by someone else (now: {state}); the list is refreshed.</source>
         <translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="623" />
+        <location filename="../../app/widgets/flow_panel.py" line="213" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="625" />
+        <location filename="../../app/widgets/flow_panel.py" line="215" />
         <source>Your role may not do this: {msg}</source>
         <translation>您的角色无权执行此操作：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="627" />
+        <location filename="../../app/widgets/flow_panel.py" line="217" />
         <source>Unexpected error: {msg}</source>
         <translation>意外错误：{msg}</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="699" />
+        <location filename="../../app/widgets/flow_panel.py" line="289" />
         <source>The server is not answering: “{what}” waits in the outbox and goes out when it is back.</source>
         <translation>服务器无响应：“{what}”已放入待发件箱，服务器恢复后自动发送。</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="736" />
+        <location filename="../../app/widgets/flow_panel.py" line="326" />
         <source>Reason (required):</source>
         <translation>原因（必填）：</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_table.py" line="761" />
+        <location filename="../../app/widgets/case_actions.py" line="403" />
         <source>{action} case {number}? This cannot be undone.</source>
         <translation>确定{action}案卷 {number}？此操作不可撤销。</translation>
     </message>
-<message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context>
+<message><source>Acceptor</source><translation>受理员</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Postpone until</source><translation>缓办至</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message></context>
 <context>
     <name>IdentifyPanel</name>
     <message>
@@ -1919,23 +1919,23 @@
 <context>
     <name>PhotoPicker</name>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="125" />
-        <location filename="../../app/widgets/case_detail.py" line="141" />
+        <location filename="../../app/widgets/case_actions.py" line="115" />
+        <location filename="../../app/widgets/case_actions.py" line="131" />
         <source>No photos chosen</source>
         <translation>未选择照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="126" />
+        <location filename="../../app/widgets/case_actions.py" line="116" />
         <source>Choose photos…</source>
         <translation>选择照片…</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="134" />
+        <location filename="../../app/widgets/case_actions.py" line="124" />
         <source>Choose photos</source>
         <translation>选择照片</translation>
     </message>
     <message>
-        <location filename="../../app/widgets/case_detail.py" line="135" />
+        <location filename="../../app/widgets/case_actions.py" line="125" />
         <source>Images (*.jpg *.jpeg *.png *.webp)</source>
         <translation>图片 (*.jpg *.jpeg *.png *.webp)</translation>
     </message>
@@ -3293,4 +3293,4 @@
         <translation>保存截图</translation>
     </message>
 </context>
-<context><name>CaseLabels</name><message><source>%1 photo(s)</source><translation>%1 张照片</translation></message><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Action</source><translation>操作</translation></message><message><source>Actions</source><translation>可办理操作</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>After</source><translation>处置后</translation></message><message><source>Before</source><translation>处置前</translation></message><message><source>By</source><translation>操作人</translation></message><message><source>Cannot load the case: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Clock</source><translation>计时</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Counters</source><translation>计数</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Extension requested, awaiting approval</source><translation>已申请延期，待审批</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Grid %1</source><translation>网格 %1</translation></message><message><source>History</source><translation>办理过程</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>Location</source><translation>位置</translation></message><message><source>No action for your role at this stage.</source><translation>当前环节您的岗位无可办理操作。</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Postpone until</source><translation>缓办至</translation></message><message><source>Postponement requested, awaiting approval</source><translation>已申请缓办，待审批</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Request</source><translation>申请</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Select a case to see its detail.</source><translation>请选择案卷查看详情。</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Show on map</source><translation>地图定位</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>Stage</source><translation>环节</translation></message><message><source>Suspension requested, awaiting approval</source><translation>已申请挂账，待审批</translation></message><message><source>Tasked inspector</source><translation>派往监督员</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Time</source><translation>时间</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>limit %1</source><translation>时限 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>returns %1 · extensions %2 · reworks %3 · urges %4</source><translation>退回 %1 · 延期 %2 · 返工 %3 · 督办 %4</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Cannot reach the server; nothing was lost, try again.</source><translation>无法连接服务器；已填内容未丢失，请重试。</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Reason (required):</source><translation>原因（必填）：</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>This case was changed by someone else (now: {state}); the list is refreshed.</source><translation>该案卷已被他人处理（现为：{state}）；列表已刷新。</translation></message><message><source>Unexpected error: {msg}</source><translation>意外错误：{msg}</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Your role may not do this: {msg}</source><translation>您的角色无权执行此操作：{msg}</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>unknown</source><translation>未知</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>EvaluationCharts</name><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class (top %1)</source><translation>案件类别（前 %1）</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Composite score</source><translation>综合得分</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Scores by department</source><translation>部门综合得分</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationExport</name><message><source>Acceptors</source><translation>受理员</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class</source><translation>案件类别</translation></message><message><source>Cases per unit grid</source><translation>网格案件分布</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Closed on time</source><translation>按期结案</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Departments</source><translation>部门</translation></message><message><source>Dispatchers</source><translation>派遣员</translation></message><message><source>Districts</source><translation>区县</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Grade</source><translation>等级</translation></message><message><source>Inspectors</source><translation>监督员</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Measured score</source><translation>已测得分</translation></message><message><source>Measured weight</source><translation>测得权重</translation></message><message><source>Month</source><translation>月</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>On-time closing rate</source><translation>按期结案率</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>Shift leaders</source><translation>值班长</translation></message><message><source>Streets</source><translation>街道</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids with the most cases (top 30)</source><translation>案件最多的单元网格（前 30）</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationMenu</name><message><source>&amp;Evaluation</source><translation>评价(&amp;E)</translation></message><message><source>Cases per unit grid (evaluation)</source><translation>网格案件分布（综合评价）</translation></message><message><source>Evaluation (综合评价)…</source><translation>综合评价…</translation></message></context><context><name>EvaluationTables</name><message><source>Grade</source><translation>等级</translation></message><message><source>Incomplete: a part could not be measured; %1 of the weight measured, no grade</source><translation>不完整：有加权指标无法测得；括号内为已测部分得分（占权重 %1），不评等级</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>accepted</source><translation>已受理</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>dispatched</source><translation>已派遣</translation></message><message><source>filed</source><translation>已立案</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context><context><name>Supervision</name><message><source>%1 left</source><translation>剩余%1</translation></message><message><source>%1: %2 case(s), longest overdue first</source><translation>%1：%2件，超期最久在前</translation></message><message><source>&amp;Supervise (督办)…</source><translation>督办(&amp;S)…</translation></message><message><source>&amp;Urge (催办)…</source><translation>催办(&amp;U)…</translation></message><message><source>(no region)</source><translation>（无区域）</translation></message><message><source>(none)</source><translation>（无）</translation></message><message><source>(not dispatched)</source><translation>（未派遣）</translation></message><message><source>(the first %1 shown)</source><translation>（显示前%1件）</translation></message><message><source>All groups: %1 case(s), longest overdue first</source><translation>全部分组：%1件，超期最久在前</translation></message><message><source>Answer from %1 on case %2: %3</source><translation>%1答复案卷 %2：%3</translation></message><message><source>By class</source><translation>按类别</translation></message><message><source>By department</source><translation>按部门</translation></message><message><source>By region</source><translation>按区域</translation></message><message><source>Cannot load the board: %1</source><translation>无法加载督查看板：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Community</source><translation>社区</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Group</source><translation>分组</translation></message><message><source>Include soon overdue</source><translation>含即将超期</translation></message><message><source>Longest overdue</source><translation>最长超期</translation></message><message><source>Not sent: %1</source><translation>未发出：%1</translation></message><message><source>Overdue for</source><translation>超期时长</translation></message><message><source>Overdue now</source><translation>当前超时</translation></message><message><source>Overdue: %1 · soon overdue: %2 · urged: %3</source><translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation></message><message><source>Refresh</source><translation>刷新</translation></message><message><source>Sending…</source><translation>正在发送…</translation></message><message><source>Sent to the departments: %1 case(s).</source><translation>已发往责任部门：%1件。</translation></message><message><source>Soon overdue</source><translation>即将超期</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street</source><translation>街道</translation></message><message><source>Supervision</source><translation>督办</translation></message><message><source>Urged</source><translation>已督办</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Urges of the case</source><translation>本案督办记录</translation></message><message><source>Urges of the department</source><translation>部门督办记录</translation></message><message><source>answered</source><translation>已答复</translation></message><message><source>not answered</source><translation>未答复</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>Supervise</source><translation>督办</translation></message><message><source>Urge</source><translation>催办</translation></message><message><source>level %1</source><translation>%1级</translation></message><message><source>urged ×%1</source><translation>督×%1</translation></message></context></TS>
+<context><name>CaseLabels</name><message><source>Acceptor</source><translation>受理员</translation></message><message><source>Administrator</source><translation>管理员</translation></message><message><source>Choose photos</source><translation>选择照片</translation></message><message><source>Choose photos…</source><translation>选择照片…</translation></message><message><source>Close type</source><translation>结案类型</translation></message><message><source>Comment</source><translation>意见</translation></message><message><source>Confirmed</source><translation>属实</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Dispatcher</source><translation>派遣员</translation></message><message><source>Error</source><translation>错误结案</translation></message><message><source>Extension</source><translation>延期时长</translation></message><message><source>Filing condition</source><translation>立案条件</translation></message><message><source>Fixed</source><translation>已处置</translation></message><message><source>Images (*.jpg *.jpeg *.png *.webp)</source><translation>图片 (*.jpg *.jpeg *.png *.webp)</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Loading…</source><translation>加载中…</translation></message><message><source>No filing condition for this class</source><translation>该类别没有立案条件</translation></message><message><source>No photos chosen</source><translation>未选择照片</translation></message><message><source>Normal</source><translation>正常结案</translation></message><message><source>Not fixed</source><translation>未处置</translation></message><message><source>Not found</source><translation>未发现</translation></message><message><source>Not yet: the inspector's check must pass first (核查通过).</source><translation>暂不能办理：须先经监督员核查通过。</translation></message><message><source>Overdue</source><translation>超期结案</translation></message><message><source>Photos</source><translation>照片</translation></message><message><source>Please choose a department.</source><translation>请选择处置部门。</translation></message><message><source>Please choose a filing condition.</source><translation>请选择立案条件。</translation></message><message><source>Please give a reason.</source><translation>请填写原因。</translation></message><message><source>Postpone until</source><translation>缓办至</translation></message><message><source>Reason</source><translation>原因</translation></message><message><source>Reason (required)</source><translation>原因（必填）</translation></message><message><source>Result</source><translation>结果</translation></message><message><source>Shift leader</source><translation>值班长</translation></message><message><source>Special</source><translation>特殊结案</translation></message><message><source>The case has changed (someone may have acted first): %1</source><translation>案卷已变化（可能已有他人办理）：%1</translation></message><message><source>The server cannot be reached. Nothing was lost: try again.</source><translation>无法连接服务器。已填写内容未丢失，请重试。</translation></message><message><source>The server is still working on this action: it will be sent again, once.</source><translation>服务器仍在处理此操作：将以同一标识重发，只办理一次。</translation></message><message><source>Your role may not do this: %1</source><translation>您的岗位无权办理：%1</translation></message><message><source>{action} case {number}? This cannot be undone.</source><translation>确定{action}案卷 {number}？此操作不可撤销。</translation></message><message><source> (%1 cases already overdue)</source><translation>（共 %1 件已超时）</translation></message><message><source>%1 min</source><translation>%1分钟</translation></message><message><source>%1: %2 overdue</source><translation>%1：%2超时</translation></message><message><source>%1d %2h</source><translation>%1天%2小时</translation></message><message><source>%1h %2m</source><translation>%1小时%2分</translation></message><message><source>%1m %2s</source><translation>%1分%2秒</translation></message><message><source>%1s</source><translation>%1秒</translation></message><message><source>Acceptance</source><translation>受理</translation></message><message><source>All departments</source><translation>全部部门</translation></message><message><source>All stages</source><translation>全部环节</translation></message><message><source>Awaiting acceptance</source><translation>待受理</translation></message><message><source>Awaiting check</source><translation>待核查</translation></message><message><source>Awaiting dispatch</source><translation>待派遣</translation></message><message><source>Awaiting filing</source><translation>待立案</translation></message><message><source>Cannot load cases: %1</source><translation>无法加载案卷：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Check</source><translation>核查</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Dispatch</source><translation>派遣</translation></message><message><source>Filing</source><translation>立案</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Leader assignment</source><translation>领导交办</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Mute</source><translation>静音</translation></message><message><source>Mute the overdue alarm sound</source><translation>关闭超时报警声音</translation></message><message><source>Muted</source><translation>已静音</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Sending check</source><translation>派发核查</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Verification</source><translation>核实</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>natural days</source><translation>自然日</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>urgent hours</source><translation>紧急工作时</translation></message><message><source>work days</source><translation>工作日</translation></message><message><source>work hours</source><translation>工作时</translation></message></context><context><name>CaseState</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>CaseSource</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>Remaining</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>TimeLimit</name><message><source>Address / grid</source><translation>地址/网格</translation></message><message><source>Band</source><translation>灯</translation></message><message><source>Check failed</source><translation>核查未通过</translation></message><message><source>Check passed</source><translation>核查通过</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Extension requested</source><translation>申请延期</translation></message><message><source>Filter: number, class, address, grid…</source><translation>筛选：编号、类别、地址、网格…</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Number</source><translation>编号</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Postponement requested</source><translation>申请缓办</translation></message><message><source>Remaining</source><translation>剩余时间</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Suspension requested</source><translation>申请挂账</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message><message><source>{d}d {h}h</source><translation>{d}天{h}时</translation></message><message><source>{n} calendar days</source><translation>{n} 自然日</translation></message><message><source>{n} urgent hours</source><translation>{n} 紧急工作时</translation></message><message><source>{n} work hours</source><translation>{n} 工作时</translation></message><message><source>{n} working days</source><translation>{n} 工作日</translation></message></context><context><name>EvaluationCharts</name><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class (top %1)</source><translation>案件类别（前 %1）</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Composite score</source><translation>综合得分</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Scores by department</source><translation>部门综合得分</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationExport</name><message><source>Acceptors</source><translation>受理员</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Cases by class</source><translation>案件类别</translation></message><message><source>Cases per unit grid</source><translation>网格案件分布</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Closed on time</source><translation>按期结案</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Departments</source><translation>部门</translation></message><message><source>Dispatchers</source><translation>派遣员</translation></message><message><source>Districts</source><translation>区县</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Grade</source><translation>等级</translation></message><message><source>Inspectors</source><translation>监督员</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Measured score</source><translation>已测得分</translation></message><message><source>Measured weight</source><translation>测得权重</translation></message><message><source>Month</source><translation>月</translation></message><message><source>Monthly trend</source><translation>月度趋势</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>On-time closing rate</source><translation>按期结案率</translation></message><message><source>Overdue in handling</source><translation>处置超期</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>Shift leaders</source><translation>值班长</translation></message><message><source>Streets</source><translation>街道</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids with the most cases (top 30)</source><translation>案件最多的单元网格（前 30）</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>reported</source><translation>已上报</translation></message></context><context><name>EvaluationMenu</name><message><source>&amp;Evaluation</source><translation>评价(&amp;E)</translation></message><message><source>Cases per unit grid (evaluation)</source><translation>网格案件分布（综合评价）</translation></message><message><source>Evaluation (综合评价)…</source><translation>综合评价…</translation></message></context><context><name>EvaluationTables</name><message><source>Grade</source><translation>等级</translation></message><message><source>Incomplete: a part could not be measured; %1 of the weight measured, no grade</source><translation>不完整：有加权指标无法测得；括号内为已测部分得分（占权重 %1），不评等级</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>Score</source><translation>综合得分</translation></message><message><source>accepted</source><translation>已受理</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>dispatched</source><translation>已派遣</translation></message><message><source>filed</source><translation>已立案</translation></message></context><context><name>IdentifyField</name><message><source>Abandoned</source><translation>废弃</translation></message><message><source>Address</source><translation>地址</translation></message><message><source>Area (m²)</source><translation>面积（m²）</translation></message><message><source>Authority</source><translation>主管部门</translation></message><message><source>Case number</source><translation>案卷号</translation></message><message><source>Checking</source><translation>核查中</translation></message><message><source>Citizen app</source><translation>市民APP</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Class code</source><translation>类别代码</translation></message><message><source>Closed</source><translation>已结案</translation></message><message><source>Code</source><translation>代码</translation></message><message><source>Community code</source><translation>社区代码</translation></message><message><source>Component</source><translation>部件</translation></message><message><source>Damaged</source><translation>破损</translation></message><message><source>Data currency</source><translation>使用状态</translation></message><message><source>Data source</source><translation>数据来源</translation></message><message><source>Deadline</source><translation>截止时间</translation></message><message><source>Deadline band</source><translation>计时灯</translation></message><message><source>Description</source><translation>问题描述</translation></message><message><source>Direction (°)</source><translation>朝向（°）</translation></message><message><source>Distance (m)</source><translation>距离（m）</translation></message><message><source>Event</source><translation>事件</translation></message><message><source>Field</source><translation>字段</translation></message><message><source>Fixed camera</source><translation>固定摄像机</translation></message><message><source>Green</source><translation>绿</translation></message><message><source>Handling</source><translation>处置中</translation></message><message><source>Hotline</source><translation>热线</translation></message><message><source>ID</source><translation>标识码</translation></message><message><source>In use</source><translation>在用</translation></message><message><source>Inspector</source><translation>监督员</translation></message><message><source>Intact</source><translation>完好</translation></message><message><source>Kind</source><translation>类型</translation></message><message><source>Last position</source><translation>最近定位</translation></message><message><source>Leader</source><translation>领导</translation></message><message><source>Maintainer</source><translation>养护单位</translation></message><message><source>Measured</source><translation>实测</translation></message><message><source>Media</source><translation>媒体曝光</translation></message><message><source>Missing</source><translation>丢失</translation></message><message><source>Name</source><translation>名称</translation></message><message><source>No</source><translation>否</translation></message><message><source>Nothing here</source><translation>此处无要素</translation></message><message><source>Occupied</source><translation>占用</translation></message><message><source>Online</source><translation>在线</translation></message><message><source>Open311</source><translation>Open311</translation></message><message><source>Own</source><translation>自建</translation></message><message><source>Owner</source><translation>权属单位</translation></message><message><source>Ownership</source><translation>权属</translation></message><message><source>PTZ camera</source><translation>云台摄像机</translation></message><message><source>Paused</source><translation>暂停</translation></message><message><source>Pending check</source><translation>待核查</translation></message><message><source>Pending dispatch</source><translation>待派遣</translation></message><message><source>Pending filing</source><translation>待立案</translation></message><message><source>Phone</source><translation>电话</translation></message><message><source>Planned</source><translation>规划</translation></message><message><source>Postponed</source><translation>缓办</translation></message><message><source>Red</source><translation>红</translation></message><message><source>Remaining (s)</source><translation>剩余（秒）</translation></message><message><source>Removed</source><translation>已拆除</translation></message><message><source>Reported</source><translation>已上报</translation></message><message><source>Responsibility grid</source><translation>责任网格</translation></message><message><source>Sequence</source><translation>序号</translation></message><message><source>Shared</source><translation>共享</translation></message><message><source>Source</source><translation>来源</translation></message><message><source>Speed (kn)</source><translation>速度（节）</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street code</source><translation>街道代码</translation></message><message><source>Survey date</source><translation>普查日期</translation></message><message><source>Suspended</source><translation>挂账</translation></message><message><source>Synthesized</source><translation>推算</translation></message><message><source>Unit grid</source><translation>单元网格</translation></message><message><source>Unit grids</source><translation>单元网格</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Value</source><translation>值</translation></message><message><source>Verifying</source><translation>核实中</translation></message><message><source>Video patrol</source><translation>视频巡查</translation></message><message><source>Void</source><translation>已作废</translation></message><message><source>Yellow</source><translation>黄</translation></message><message><source>Yes</source><translation>是</translation></message><message><source>authority</source><translation>主管部门</translation></message><message><source>closed</source><translation>已结案</translation></message><message><source>maintainer</source><translation>养护单位</translation></message><message><source>owner</source><translation>权属单位</translation></message><message><source>paused</source><translation>已暂停</translation></message><message><source>postponed</source><translation>已缓办</translation></message><message><source>reported</source><translation>已上报</translation></message><message><source>suspended</source><translation>已挂账</translation></message></context><context><name>Supervision</name><message><source>%1 left</source><translation>剩余%1</translation></message><message><source>%1: %2 case(s), longest overdue first</source><translation>%1：%2件，超期最久在前</translation></message><message><source>&amp;Supervise (督办)…</source><translation>督办(&amp;S)…</translation></message><message><source>&amp;Urge (催办)…</source><translation>催办(&amp;U)…</translation></message><message><source>(no region)</source><translation>（无区域）</translation></message><message><source>(none)</source><translation>（无）</translation></message><message><source>(not dispatched)</source><translation>（未派遣）</translation></message><message><source>(the first %1 shown)</source><translation>（显示前%1件）</translation></message><message><source>All groups: %1 case(s), longest overdue first</source><translation>全部分组：%1件，超期最久在前</translation></message><message><source>Answer from %1 on case %2: %3</source><translation>%1答复案卷 %2：%3</translation></message><message><source>By class</source><translation>按类别</translation></message><message><source>By department</source><translation>按部门</translation></message><message><source>By region</source><translation>按区域</translation></message><message><source>Cannot load the board: %1</source><translation>无法加载督查看板：%1</translation></message><message><source>Case</source><translation>案卷</translation></message><message><source>Cases</source><translation>案件</translation></message><message><source>Class</source><translation>类别</translation></message><message><source>Community</source><translation>社区</translation></message><message><source>Department</source><translation>处置部门</translation></message><message><source>Group</source><translation>分组</translation></message><message><source>Include soon overdue</source><translation>含即将超期</translation></message><message><source>Longest overdue</source><translation>最长超期</translation></message><message><source>Not sent: %1</source><translation>未发出：%1</translation></message><message><source>Overdue for</source><translation>超期时长</translation></message><message><source>Overdue now</source><translation>当前超时</translation></message><message><source>Overdue: %1 · soon overdue: %2 · urged: %3</source><translation>超期 %1 件 · 即将超期 %2 件 · 已督办 %3 件</translation></message><message><source>Refresh</source><translation>刷新</translation></message><message><source>Sending…</source><translation>正在发送…</translation></message><message><source>Sent to the departments: %1 case(s).</source><translation>已发往责任部门：%1件。</translation></message><message><source>Soon overdue</source><translation>即将超期</translation></message><message><source>State</source><translation>状态</translation></message><message><source>Street</source><translation>街道</translation></message><message><source>Supervision</source><translation>督办</translation></message><message><source>Urged</source><translation>已督办</translation></message><message><source>Urges</source><translation>督办次数</translation></message><message><source>Urges of the case</source><translation>本案督办记录</translation></message><message><source>Urges of the department</source><translation>部门督办记录</translation></message><message><source>answered</source><translation>已答复</translation></message><message><source>not answered</source><translation>未答复</translation></message><message><source>overdue %1</source><translation>超时 %1</translation></message><message><source>urged</source><translation>已督办</translation></message><message><source>Supervise</source><translation>督办</translation></message><message><source>Urge</source><translation>催办</translation></message><message><source>level %1</source><translation>%1级</translation></message><message><source>urged ×%1</source><translation>督×%1</translation></message></context></TS>
