@@ -1,5 +1,5 @@
 """The demo's recorded patrols: yesterday's and today's shifts of every inspector, walked on the
-city's footways inside their responsibility grids with the simulator's Walker, with stops and the
+city's footways inside their responsibility grids with the Walker of walking.py, with stops and the
 odd signal gap, written in bulk. Without them the track playback panel would have nothing to show
 until the live simulator had walked for hours."""
 from __future__ import annotations
@@ -50,7 +50,7 @@ def generate_patrols(ctx: Any, gpkg: Path, now: datetime | None = None, seed: in
     import pyogrio
     import pyproj
 
-    from .simulator import Walker, WalkNet
+    from .walking import Walker, WalkNet
 
     now = now or datetime.now(timezone.utc)
     with ctx.db.session() as s:

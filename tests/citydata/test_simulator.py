@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from server_stub.app import create_app
 from server_stub.citydata.__main__ import main as citydata_main
 from server_stub.citydata.history import generate_history
-from server_stub.citydata.simulator import WALK_MPS, Api, Simulator, SimulatorConfig, WalkNet, Walker
+from server_stub.citydata.simulator import WALK_MPS, Api, Simulator, SimulatorConfig
+from server_stub.citydata.walking import WalkNet, Walker
 from server_stub.db.models import Case, CaseEvent, IdempotencyRecord, Inspector, Position
 from tests.server.conftest import LiveServer
 
