@@ -8,12 +8,12 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from .case_mix import SURNAMES
 from .profile import CityProfile
 
 # names follow the loader (server_stub/services/loader.py)
 COLUMNS = ["username", "display_name", "device_id", "responsibility_grid", "street_code"]
 
-SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢")
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明",
          "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "文", "华", "红", "玉兰", "志强", "海燕", "晓东", "小红",
          "建国", "丹", "萍", "鹏", "辉", "玲", "斌", "宇", "浩", "凯", "健", "俊", "帆", "雪", "琳", "晨", "欣怡",
@@ -46,7 +46,7 @@ def build_inspectors(resp_grids: gpd.GeoDataFrame, walk_nodes: gpd.GeoDataFrame,
     names: list[str] = []
     seen: set[str] = set()
     while len(names) < len(resp_grids):
-        n = str(rng.choice(SURNAMES)) + str(rng.choice(GIVEN))
+        n = str(rng.choice(list(SURNAMES))) + str(rng.choice(GIVEN))
         if n not in seen:
             seen.add(n)
             names.append(n)

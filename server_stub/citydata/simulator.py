@@ -42,7 +42,7 @@ import shapely
 
 from app.domain.workflow import OPEN_STATES
 
-from .history import EVENT_TEXT
+from .case_mix import EVENT_TEXT, SURNAMES
 from .walking import WalkNet, Walker
 
 log = logging.getLogger("occ.demo.simulator")
@@ -54,7 +54,6 @@ SOURCES = {"inspector": 60.0, "hotline": 15.0, "open311": 10.0, "video": 10.0, "
 EVENTS = {"0102": 18, "0507": 14, "0505": 12, "0504": 11, "0201": 10, "0104": 5, "0103": 4, "0506": 4,
           "0501": 3, "0108": 2, "0202": 2, "0203": 2, "0106": 2, "0301": 1.5, "0508": 1, "0404": 1, "0402": 0.5}
 COMPONENT_SHARE = 0.3
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 
 
 @dataclass
