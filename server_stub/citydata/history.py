@@ -519,8 +519,8 @@ class Player:
                     t0, deadline = self.t, self.case.deadline_at
                     span = deadline - t0
             late_p = P["late"]
-            # 延期
-            if rng.random() < P["extension"]:
+            # 延期 (not for a case in 缓办: its date was approved already, the workflow refuses it)
+            if rng.random() < P["extension"] and self.case.state != State.POSTPONED.value:
                 tq = self.snap_dept(rng, t0 + span * rng.uniform(0.55, 0.85), t0, urgent)
                 if self.t < tq < deadline:
                     amount, ltype = self.extension_amount(rng, self.case.limit_type)

@@ -156,3 +156,21 @@ def test_deterministic_with_a_seed(reference_demo, tmp_path):  # noqa: F811
                                  .order_by(Case.id)).all())
         ctx.db.dispose()
     assert out[0] and out[0] == out[1]
+
+
+def test_a_postponed_case_asks_for_no_extension(reference_demo, tmp_path, monkeypatch):  # noqa: F811
+    """Every handled case put off (缓办) and every department wanting more time: the workflow refuses
+    an extension of a postponed case, so the history must not ask for one (the demo's 90 days lost
+    three cases to it)."""
+    from server_stub.citydata import history
+
+    monkeypatch.setitem(history.P, "postponement", 1.0)
+    monkeypatch.setitem(history.P, "extension", 1.0)
+    app = create_app(reference_demo.clone(tmp_path, "postponed.sqlite"))
+    ctx = app.state.ctx
+    stats = generate_history(ctx, days=4, end=END - timedelta(days=12), per_day=15.0, seed=11)
+    with ctx.db.session() as s:
+        postponed = s.scalar(select(func.count()).select_from(CaseEvent)
+                             .where(CaseEvent.action == "approve_postponement"))
+    ctx.db.dispose()
+    assert postponed > 0 and stats.skipped == 0
