@@ -29,7 +29,8 @@ from .theme import set_ink
 from .timing_panel import (BAND_BG, BAND_FG, CaseTimer, band_label, fmt_limit, fmt_local, fmt_remaining,
                            limit_type_label,
                            source_label, stage_label, state_label)
-from .case_actions import ActionDialog, ActionHost, IdempotencyKeys, INPUT_ACTIONS, _t, action_label, error_text, needs_reason, role_label
+from .case_actions import (INPUT_ACTIONS, ActionDialog, ActionHost, IdempotencyKeys, _t, action_label, error_text,
+                           needs_reason, role_label)
 
 BEFORE_STAGES, AFTER_STAGES = ("report", "verify"), ("feedback", "check")
 

@@ -2,7 +2,8 @@
 and `run_action`, which runs a workflow step off the UI thread with an Idempotency-Key kept for the
 user's attempt (a retry of the same step with the same input reuses it, so the step never happens
 twice) and turns failures into plain messages (409: the case changed, its row is reloaded;
-offline: nothing was lost). Also the reason dialog and the confirmation of final actions."""
+offline: nothing was lost). Also the reason dialog; final actions are confirmed by
+case_actions.confirm_final."""
 from __future__ import annotations
 
 import json
