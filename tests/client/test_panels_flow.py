@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from app.api.client import ApiClient, Session
 from app.api.events import EventStream
+from app.domain.workflow import check_result
 from app.i18n import compile_qm
 from app.widgets.accept_panel import AcceptPanel
 from app.widgets.case_table import CaseTable
@@ -239,7 +240,8 @@ def test_case_loop_through_the_panels(qtbot, server, streams, monkeypatch):
     click(qtbot, dispatch.send_check_btn)
     qtbot.waitUntil(lambda: dispatch.checks.case(cid)["state"] == "checking", timeout=5000)
     insp.act(cid, "answer_check", {"result": "fixed"})
-    qtbot.waitUntil(lambda: (closing.checks.case(cid) or {}).get("state") == "pending_check", timeout=2000)
+    # the closing panel already listed the case in 待核查 before the check: wait for the result itself
+    qtbot.waitUntil(lambda: check_result(closing.checks.case(cid) or {}) == "fixed", timeout=2000)
     closing.lower.setCurrentIndex(1)
     closing.checks.select(cid)
     assert closing.close_type.currentData() == "normal"
@@ -251,7 +253,7 @@ def test_case_loop_through_the_panels(qtbot, server, streams, monkeypatch):
     c = server_case(sl, cid)
     assert (c["state"], c["close_type"]) == ("closed", "normal")
     live_state(qtbot, second, cid, "closed")
-    assert cid not in dispatch.checks.ids()  # the dispatcher's panel saw it go too
+    qtbot.waitUntil(lambda: cid not in dispatch.checks.ids(), timeout=1000)  # the dispatcher's panel saw it go too
 
 
 # ---------------------------------------------------------------------- conflict and offline
