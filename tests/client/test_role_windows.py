@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QD
                                QGroupBox, QLabel, QLineEdit, QMenu, QTabBar, QToolBar, QWidget)
 
 from app.widgets.case_table import COLUMNS, ID_ROLE
-from tests.client.demo_world import DEMO_PASSWORD
+from tests.client.demo_world import DEMO_PASSWORD, closed_case, demo_api, open_case_for
 
 ROLES = ("acceptor", "shift_leader", "dispatcher", "leader", "water_supply", "caixiaodong")
 # Latin words a Chinese UI legitimately shows: product and format names, keys, units.
@@ -155,6 +155,7 @@ def exercise(qtbot, win) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("user", ROLES)
 def test_every_role_window_is_chinese(qtbot, server, user):
+    open_case_for(server, user)  # its lists and map have a case to show, whatever the hour
     win = open_window(qtbot, server, user)
     try:
         exercise(qtbot, win)
@@ -179,15 +180,8 @@ def _regions(server) -> dict[str, str]:  # noqa: ANN001
         return dict(con.execute("select code, name from streets union all select code, name from communities"))
 
 
-def _api(server, user: str):  # noqa: ANN001
-    from app.api.client import ApiClient
-    c = ApiClient(server.url, timeout=10)
-    c.login(user, DEMO_PASSWORD)
-    return c
-
-
 def test_chinese_filters_match(qtbot, server):
-    api = _api(server, "acceptor")
+    api = demo_api(server, "acceptor")
     lon, lat = 24.944, 60.170
     cover = api.report({"source": "hotline", "kind": "component", "class_code": "0101", "lon": lon, "lat": lat,
                         "description": "井盖松动"})
@@ -251,7 +245,7 @@ def test_place_picked_on_the_map_and_found_by_pinyin(qtbot, server):
         accept.h_submit.click()
         qtbot.waitUntil(lambda: "报" in accept.message.text() and accept.h_location.point() is None, timeout=10000)
         number = accept.message.text().split()[-1].rstrip("。.")
-        case = _api(server, "acceptor").cases(q="地图选点上报")["items"][0]
+        case = demo_api(server, "acceptor").cases(q="地图选点上报")["items"][0]
         assert (round(case["lon"], 5), round(case["lat"], 5)) == (24.944, 60.17)
         qtbot.waitUntil(lambda: bool(win.data.find(case["number"])), timeout=10000)
         assert case["number"] in number or case["number"] in accept.message.text()
@@ -260,7 +254,7 @@ def test_place_picked_on_the_map_and_found_by_pinyin(qtbot, server):
 
 
 def test_search_finds_a_closed_case_on_the_server_and_opens_it(qtbot, server):
-    closed = _api(server, "dispatcher").cases(state="closed", limit=1)["items"][0]
+    closed = closed_case(server)
     win = open_window(qtbot, server, "dispatcher")
     try:
         assert closed["id"] not in win.data.case_props  # not loaded at login
@@ -279,8 +273,8 @@ def test_search_finds_a_closed_case_on_the_server_and_opens_it(qtbot, server):
 
 
 def test_inspector_answers_a_verification_task(qtbot, server):
-    inspector = _api(server, "caixiaodong")
-    acceptor = _api(server, "acceptor")
+    inspector = demo_api(server, "caixiaodong")
+    acceptor = demo_api(server, "acceptor")
     case = acceptor.report({"source": "hotline", "kind": "event", "class_code": "0102", "lon": 24.944,
                             "lat": 60.170, "description": "请核实：路边垃圾"})
     acceptor.act(case["id"], "send_verify", {"inspector_id": inspector.session.user["id"]})
