@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence
-from PySide6.QtWidgets import (QCompleter, QDockWidget, QLineEdit, QMainWindow, QMenu, QMessageBox, QToolBar,
-                               QWidget)
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
 from app.api.client import ApiClient, Session
 from app.api.events import EventStream
@@ -26,6 +25,7 @@ from app.search_index import SearchHit
 from .device_dialog import DeviceDialog
 from .identify_panel import IdentifyPanel
 from .layer_panel import LayerPanel
+from .map_search import MapSearch
 from .status_bar import MapStatusBar
 
 LAYOUT_VERSION = 2  # 2: side columns full height, timing under the map only
@@ -363,21 +363,10 @@ class MainWindow(QMainWindow):
         s500 = tb.addAction(self.tr("1:500"))
         s500.triggered.connect(lambda: self.canvas.zoom_to_scale(500))
         tb.addSeparator()
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search: grid code, component ID, case number, street, place (pinyin initials too)"))
-        self.search.setMinimumWidth(380)
-        self.search.setClearButtonEnabled(True)
-        self.search.returnPressed.connect(self._search_go)
-        self.search.textEdited.connect(self._search_suggest)
-        self._completer = QCompleter([], self)
-        self._completer.setCaseSensitivity(Qt.CaseInsensitive)
-        self._completer.setFilterMode(Qt.MatchContains)
-        self._completer.activated.connect(lambda text: self._search_go(text))
-        self.search.setCompleter(self._completer)
-        self._hits: dict[str, SearchHit] = {}
-        self._search_text = ""
-        self._server_search = QTimer(self, singleShot=True, interval=250)
-        self._server_search.timeout.connect(self._search_server)
+        self.search = MapSearch(self.client, self.data, lambda: self.canvas.crs, self)
+        self.search.hitChosen.connect(self.go_to)
+        self.search.nothingFound.connect(
+            lambda text: self.status.showMessage(self.tr("Nothing found for “%1”").replace("%1", text), 5000))
         tb.addWidget(self.search)
         self.tool_actions["identify"].setChecked(True)
         self.canvas.set_tool(self.identify_tool)
@@ -485,53 +474,8 @@ class MainWindow(QMainWindow):
     def _measured(self, result: dict) -> None:
         self.status.showMessage(result.get("text", ""), 15000)
 
-    def _search_suggest(self, text: str) -> None:
-        hits = self.data.find(text)
-        self._hits = {h.label: h for h in hits}
-        self._completer.model().setStringList(list(self._hits))
-        self._search_text = text
-        if len(text.strip()) >= 2:
-            self._server_search.start()  # every case, closed ones too: the server searches them
-
-    def _search_server(self) -> None:
-        text = self._search_text.strip()
-        if len(text) < 2:
-            return
-        run_async(lambda: self.client.cases(q=text, limit=15, sort="-created_at")["items"],
-                  lambda items, t=text: self._server_hits(t, items), lambda e: None)
-
-    def _nothing(self, text: str) -> None:
-        self.status.showMessage(self.tr("Nothing found for “%1”").replace("%1", text), 5000)
-
-    def _server_hits(self, text: str, items: list[dict], go: bool = False) -> None:
-        if (text != self._search_text.strip() and not go) or not items:
-            return
-        from app.map.crs import transform_xy
-
-        from .case_table import state_label
-        xs, ys = transform_xy([c["lon"] for c in items], [c["lat"] for c in items], "EPSG:4490", self.canvas.crs)
-        for c, x, y in zip(items, xs, ys):
-            label = f"{c['number']}  {state_label(c['state'])}  {(c.get('description') or '')[:20]}"
-            if not any(h.kind == "case" and h.key == c["number"] for h in self._hits.values()):
-                self._hits[label] = SearchHit("case", c["number"], label, float(x), float(y), ref=c["id"])
-        self._completer.model().setStringList(list(self._hits))
-        if go:
-            self._search_go(next(h.label for h in self._hits.values() if h.ref == items[0]["id"]))
-        elif self.search.hasFocus():
-            self._completer.complete()
-
-    def _search_go(self, text: str | None = None) -> None:
-        text = (text or self.search.text()).strip()
-        hit = self._hits.get(text) or next((h for h in self._hits.values() if h.key == text), None) \
-            or next(iter(self.data.find(text)), None)
-        if hit is None and len(text) >= 2:  # not on the map: every case on the server
-            run_async(lambda: self.client.cases(q=text, limit=1, sort="-created_at")["items"],
-                      lambda items: self._server_hits(text, items, go=True) if items else self._nothing(text),
-                      lambda e: self._nothing(text))
-            return
-        if hit is None:
-            self._nothing(text)
-            return
+    def go_to(self, hit: SearchHit) -> None:
+        """A search hit: the map centres on it at a scale that shows it, and identifies what is there."""
         if hit.kind == "case" and hit.ref is not None:
             self.show_case(int(hit.ref))  # its detail, even for a case not on the map
         scale = 500 if hit.kind in ("component", "case") else 2000 if hit.kind in ("subdistrict", "community") else 1000

@@ -53,7 +53,7 @@ def test_city_loads_and_search_finds_grid_and_street(qtbot, window):
     names = [lyr.name for lyr in window.canvas.layers()]
     assert "Unit grids" in names and "Components" in names
     code = window.data.find("3205820010")[0].key
-    window._search_go(code)
+    window.search.go(code)
     assert window.canvas.scale == pytest.approx(1000, rel=0.01)
     feats = window.canvas.identify_at(*[v / 1 for v in (window.canvas.width() / 2, window.canvas.height() / 2)])
     assert any(f.kind == "grid" and f.id == code for f in feats)

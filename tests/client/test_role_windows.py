@@ -259,8 +259,8 @@ def test_search_finds_a_closed_case_on_the_server_and_opens_it(qtbot, server):
     try:
         assert closed["id"] not in win.data.case_props  # not loaded at login
         qtbot.keyClicks(win.search, closed["number"])
-        qtbot.waitUntil(lambda: any(h.ref == closed["id"] for h in win._hits.values()), timeout=10000)
-        popup = win._completer.popup()
+        qtbot.waitUntil(lambda: any(h.ref == closed["id"] for h in win.search.hits.values()), timeout=10000)
+        popup = win.search.completer().popup()
         if popup.isVisible():  # the user picks the suggestion
             qtbot.keyClick(popup, Qt.Key_Down)
             qtbot.keyClick(popup, Qt.Key_Return)
