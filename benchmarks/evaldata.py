@@ -56,7 +56,8 @@ def play_week(ctx, start: datetime, seed: int) -> tuple[int, float]:
     all are finished, as in a month being evaluated), through the case service."""
     import time
 
-    from server_stub.citydata.history import World, _play_batch, arrivals
+    from server_stub.citydata.history import _play_batch
+    from server_stub.citydata.history_world import World, arrivals
     from collections import Counter
     t0 = time.perf_counter()
     world = World.load(ctx)
