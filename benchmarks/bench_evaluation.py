@@ -1,7 +1,7 @@
 """The evaluation (综合评价) of a month at Nanchang scale: ~30,000 cases in the month (31,328 in one
 month, shared/domain §8), on PostgreSQL. Prints ONE JSON line:
 
-  server_count_s       counting the month from the log (services/evaluation.count_month), cold
+  server_count_s       counting the month from the log (services/evaluation_counts.count_month), cold
   server_count_sql_s   the same count made by PostgreSQL in SQL (services/evaluation_sql, off by
                        default: it measured slower), for comparison
   server_all_s         every answer the window asks for (departments, posts, districts, streets,
@@ -82,18 +82,19 @@ def server_part(ctx, month: str) -> dict:  # noqa: ANN001
 
     from server_stub.db.models import CaseEvent
     from server_stub.services import evaluation as svc
+    from server_stub.services import evaluation_counts as counting
     from server_stub.services import evaluation_views as views
     start, end = svc.month_window(ctx, month)
     now = datetime.now(timezone.utc)
     with ctx.db.session() as s:
         t = time.perf_counter()
-        svc.count_month(ctx, s, start, end, now)
+        counting.count_month(ctx, s, start, end, now)
         count_s = time.perf_counter() - t
-        svc.IN_DATABASE = True  # the same count in SQL (services/evaluation_sql), for comparison
+        counting.IN_DATABASE = True  # the same count in SQL (services/evaluation_sql), for comparison
         t = time.perf_counter()
-        svc.count_month(ctx, s, start, end, now)
+        counting.count_month(ctx, s, start, end, now)
         count_sql_s = time.perf_counter() - t
-        svc.IN_DATABASE = False
+        counting.IN_DATABASE = False
         events = s.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.at >= start,
                                                                              CaseEvent.at < end))
     ctx.extras.pop("evaluation_cache", None)

@@ -1,6 +1,6 @@
 """The evaluation's counts in PostgreSQL: the same counts as services/evaluation (whose docstring
 defines them) computed by the database, without moving the period's log into Python. Used when
-services.evaluation.IN_DATABASE is set: it measured slower than the Python count on a month at
+services.evaluation_counts.IN_DATABASE is set: it measured slower than the Python count on a month at
 Nanchang scale (see there), so it is off by default and kept, tested equal, for a database server
 with more cores than the application's.
 
@@ -221,7 +221,7 @@ SELECT 'late', dept::text, case_id::text, 1 FROM counted
 
 
 def count(s: Session, start: datetime, end: datetime, as_of: datetime, limits: dict[str, float], tally) -> None:
-    """Fills `tally` (services.evaluation.Tally) from the database; times are naive UTC."""
+    """Fills `tally` (services.evaluation_counts.Tally) from the database; times are naive UTC."""
     conn = s.connection()
     # JIT would compile this big statement for seconds to save milliseconds: off, for this transaction
     conn.execute(text("SET LOCAL jit = off; DROP TABLE IF EXISTS eval_ot; DROP TABLE IF EXISTS eval_ev"))

@@ -120,18 +120,19 @@ def test_a_slow_count_is_answered_at_once_and_recounted_behind(month):
 def test_the_sql_count_equals_the_python_count(month):
     """services/evaluation_sql (PostgreSQL only) gives the very tally of the Python count."""
     from server_stub.services import evaluation as svc
+    from server_stub.services import evaluation_counts as counting
     ctx = month.ctx
     if ctx.settings.is_sqlite:
         pytest.skip("the SQL count is PostgreSQL's")
     tallies = []
     for in_db in (False, True):
-        svc.IN_DATABASE = in_db
+        counting.IN_DATABASE = in_db
         try:
             start, end = svc.month_window(ctx, "2025-Q1")
             with ctx.db.session() as s:
-                tallies.append(svc.count_month(ctx, s, start, end, T(31, 23)))
+                tallies.append(counting.count_month(ctx, s, start, end, T(31, 23)))
         finally:
-            svc.IN_DATABASE = False
+            counting.IN_DATABASE = False
     py, sql = tallies
 
     def plain(t):
